@@ -1,0 +1,5 @@
+"""digestbot: bilingual article digests for Telegram."""
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

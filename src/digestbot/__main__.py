@@ -1,0 +1,5 @@
+"""``python -m digestbot`` runs the operator command line."""
+
+from digestbot.cli import main
+
+raise SystemExit(main())

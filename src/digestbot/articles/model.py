@@ -1,0 +1,55 @@
+"""The article as digestbot understands it, independent of files and databases."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+__all__ = ["Article", "ArticleText", "Lang"]
+
+
+class Lang(enum.StrEnum):
+    """A language digestbot serves. The value is what the store and callback data hold."""
+
+    ZH = "zh"
+    EN = "en"
+
+    @property
+    def other(self) -> Lang:
+        """The other language, for fallbacks and the language switch."""
+        return Lang.EN if self is Lang.ZH else Lang.ZH
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    """One language's version of an article."""
+
+    lang: Lang
+    title: str
+    summary: str
+    body: str  # Markdown, without the H1 title and without source-link lines
+    key_terms: tuple[str, ...]  # the **bold** phrases, in order of first appearance, unique
+    plain: str  # title + body as plain text (Markdown removed), for search
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A parsed article: metadata plus one text per language it has (at least one)."""
+
+    key: str  # stable identity: front-matter ``id`` or the file's relative path without suffix
+    url: str | None  # source link
+    date: datetime  # timezone-aware, UTC
+    tags: tuple[str, ...]  # lower-cased, unique, in the order written
+    author: str | None
+    texts: Mapping[Lang, ArticleText]  # ordered as the sections appear in the file
+
+    def text(self, lang: Lang) -> ArticleText:
+        """The text in ``lang``, or in the other language when the article lacks ``lang``."""
+        return self.texts.get(lang) or self.texts[lang.other]
+
+    @property
+    def langs(self) -> tuple[Lang, ...]:
+        """The languages the article has, in file order."""
+        return tuple(self.texts)
