@@ -1,0 +1,142 @@
+"""The single catalogue of reader-facing text: every message the bot shows, by its English id.
+
+Constants are marked with ``N_``/``NP_`` for ``pybabel extract`` and translated per reader with
+``digestbot.i18n.translator(lang)``. Fields are ``str.format`` names (``{name}``); values put into
+them must be HTML-escaped by the caller. Texts may use Telegram HTML only (``<b>``, ``<i>``,
+``<a href>``, ``<code>`` ...). Add new reader-facing text here, then update the catalogs
+(``locales/README.md``); ``tests/test_catalogs.py`` fails until it has a Chinese translation.
+"""
+
+from __future__ import annotations
+
+from digestbot.articles.model import Lang
+from digestbot.i18n import N_, NP_
+
+# Language names are shown as themselves, never translated (the /language buttons).
+LANGUAGE_NAMES = {Lang.ZH: "中文", Lang.EN: "English"}
+
+# /start and /language
+GREETING = N_(
+    "Hello {name}! I send a daily digest of articles in Chinese and English. "
+    "Which language would you like?"
+)
+GREETING_AGAIN = N_("Welcome back, {name}!")
+CHOOSE_LANGUAGE = N_("Which language would you like?")
+LANGUAGE_CHOSEN = N_("Done: I will talk to you in English from now on.")
+
+# /tags
+TAGS_PROMPT = N_("Pick the tags you want to follow. Follow none to get articles on every topic.")
+TAGS_NONE_AVAILABLE = N_("There are no tags yet.")
+TAGS_FOLLOWING = N_("You follow: {tags}")
+TAGS_EVERYTHING = N_("You follow no tags, so you get articles on every topic.")
+BUTTON_DONE = N_("Done")
+
+# /subscribe, /unsubscribe
+SUBSCRIBED = N_("Subscribed! Your digest arrives every day at {time} ({timezone}).")
+ALREADY_SUBSCRIBED = N_("You are already subscribed.")
+UNSUBSCRIBED = N_("Unsubscribed: no more digests. Send /subscribe any time to come back.")
+NOT_SUBSCRIBED = N_("You are not subscribed. Send /subscribe to get the daily digest.")
+BUTTON_SUBSCRIBE = N_("Subscribe")
+BUTTON_UNSUBSCRIBE = N_("Unsubscribe")
+
+# /settings
+SETTINGS_HEADER = N_("<b>Your settings</b>")
+SETTINGS_LINE = N_("{label}: {value}")
+SETTINGS_LANGUAGE = N_("Language")
+SETTINGS_TAGS = N_("Tags")
+SETTINGS_DIGEST_TIME = N_("Digest time")
+SETTINGS_TIME_ZONE = N_("Time zone")
+SETTINGS_SUBSCRIPTION = N_("Daily digest")
+SETTING_ON = N_("On")
+SETTING_OFF = N_("Off")
+TAGS_ALL = N_("All topics")
+BUTTON_CHANGE_LANGUAGE = N_("Change language")
+BUTTON_CHANGE_TAGS = N_("Change tags")
+BUTTON_CHANGE_TIME = N_("Change digest time")
+BUTTON_CHANGE_TIME_ZONE = N_("Change time zone")
+ASK_DIGEST_TIME = N_("Send the time for your daily digest, for example <code>08:00</code>.")
+ASK_TIME_ZONE = N_(
+    "Send your time zone as a name such as <code>Asia/Shanghai</code> "
+    "or as an offset from UTC such as <code>+08:00</code>."
+)
+INVALID_TIME = N_("I could not read {value} as a time. Please send it like <code>08:00</code>.")
+INVALID_TIME_ZONE = N_(
+    "Unknown time zone: {value}. Try a name such as <code>Europe/London</code> "
+    "or an offset such as <code>+08:00</code>."
+)
+DIGEST_TIME_SET = N_("Your digest now arrives every day at {time} ({timezone}).")
+
+# /search and plain-text search
+SEARCH_RESULTS = NP_(
+    "Results for <b>{query}</b>: {n} article", "Results for <b>{query}</b>: {n} articles"
+)
+SEARCH_NO_RESULTS = N_("Nothing found for <b>{query}</b>. Try other words.")
+SEARCH_USAGE = N_(
+    "Send <code>/search</code> followed by some words, for example <code>/search climate</code>, "
+    "or simply send the words as a message."
+)
+SEARCH_PAGE = N_("Page {page} of {pages}")
+SEARCH_EXPIRED = N_("These results have expired. Please search again.")
+BUTTON_NEXT = N_("Next")
+BUTTON_PREVIOUS = N_("Previous")
+
+# /read
+READ_USAGE = N_(
+    "Send <code>/read</code> followed by an article number, for example <code>/read 42</code>."
+)
+ARTICLE_NOT_FOUND = N_("Article {id} was not found. It may have been removed.")
+ONLY_IN_ENGLISH = N_("(English only)")
+ONLY_IN_CHINESE = N_("(Chinese only)")
+FULL_TEXT = N_("Full text")
+FULL_TEXT_LINK = N_("Full text: {command}")
+SOURCE = N_("Source")
+PUBLISHED = N_("Published {date}")
+AUTHOR = N_("By {author}")
+TAGS_LINE = N_("Tags: {tags}")
+BUTTON_READ_IN_CHINESE = N_("Read in Chinese")
+BUTTON_READ_IN_ENGLISH = N_("Read in English")
+
+# Digests (scheduled and /digest)
+DIGEST_HEADER = NP_(
+    "<b>Your digest for {date}</b>: {n} new article",
+    "<b>Your digest for {date}</b>: {n} new articles",
+)
+DIGEST_MORE = NP_("…and {n} more article", "…and {n} more articles")
+DIGEST_NOTHING_NEW = N_("Nothing new today.")
+DIGEST_NOTHING_SINCE_LAST = N_("No new articles since your last digest.")
+ARTICLE_COUNT = NP_("{n} article", "{n} articles")
+
+# Inline mode
+INLINE_NO_RESULTS = N_("No articles found")
+INLINE_HINT = N_("Type some words to search the articles")
+
+# /help and the command menu (setMyCommands: plain text, at most 256 characters each)
+HELP_HEADER = N_("<b>What I can do</b>")
+HELP_LINE = N_("/{command} — {description}")
+HELP_FOOTER = N_("You can also just send me some words to search the articles.")
+COMMANDS = (
+    ("start", N_("Start and choose your language")),
+    ("help", N_("What each command does")),
+    ("language", N_("Choose Chinese or English")),
+    ("tags", N_("Choose the topics you follow")),
+    ("subscribe", N_("Get the daily digest")),
+    ("unsubscribe", N_("Stop the daily digest")),
+    ("settings", N_("Language, tags, digest time and time zone")),
+    ("search", N_("Search the articles: /search words")),
+    ("read", N_("Read an article: /read number")),
+    ("digest", N_("Get your digest now")),
+)
+
+# Admins
+ADMIN_ONLY = N_("Sorry, this command is only for the bot's administrators.")
+STATS_HEADER = N_("<b>Statistics</b>")
+STATS_SUBSCRIBERS = N_("Subscribers: {active} active, {blocked} blocked the bot")
+STATS_LANGUAGE = N_("{language}: {count}")
+STATS_ARTICLES = N_("Articles: {count}")
+STATS_TAGS = N_("Tags: {count}")
+
+# Errors
+ERROR_GENERIC = N_("Sorry, something went wrong. Please try again later.")
+UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I can do.")
+BUTTON_EXPIRED = N_("This button has expired.")
+NO_LONGER_AVAILABLE = N_("This is no longer available.")
