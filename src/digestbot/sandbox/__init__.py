@@ -1,0 +1,1 @@
+"""The Telegram Bot API sandbox: an emulator faithful enough for end-to-end tests."""

@@ -1,0 +1,114 @@
+"""Message entities as the Bot API sends them, and the ones Telegram detects in a user's text.
+
+Offsets and lengths count UTF-16 code units, as in the Bot API: an emoji outside the BMP is 2.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Entity", "command_entities", "utf16_len"]
+
+_COMMAND_MAX = 64
+_USERNAME_MIN, _USERNAME_MAX = 3, 32
+_COMMAND_FENCES = frozenset("/<>")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One MessageEntity: ``type`` such as ``bold`` or ``bot_command``, placed in UTF-16 units."""
+
+    type: str
+    offset: int
+    length: int
+    url: str | None = None
+    language: str | None = None
+    custom_emoji_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The Bot API JSON object, with optional keys only when set."""
+        data: dict[str, Any] = {"type": self.type, "offset": self.offset, "length": self.length}
+        for key in ("url", "language", "custom_emoji_id"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Entity:
+        """Build from a Bot API JSON object; raises ``KeyError``/``TypeError`` when malformed."""
+        offset, length = data["offset"], data["length"]
+        if not isinstance(offset, int) or not isinstance(length, int):
+            raise TypeError("offset and length must be integers")
+        return cls(
+            type=str(data["type"]),
+            offset=offset,
+            length=length,
+            url=_optional_str(data.get("url")),
+            language=_optional_str(data.get("language")),
+            custom_emoji_id=_optional_str(data.get("custom_emoji_id")),
+        )
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def utf16_len(s: str) -> int:
+    """Length of ``s`` in UTF-16 code units (characters beyond U+FFFF count twice)."""
+    return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
+
+
+def _is_word_char(ch: str) -> bool:
+    """A letter, a number or ``_``: what TDLib treats as part of a word around a command."""
+    return ch == "_" or unicodedata.category(ch)[0] in "LN"
+
+
+def _is_command_char(ch: str) -> bool:
+    return ch == "_" or ("0" <= ch <= "9") or ("a" <= ch.lower() <= "z")
+
+
+def _run_end(text: str, start: int) -> int:
+    """Index just past the run of ``[A-Za-z0-9_]`` starting at ``start``."""
+    end = start
+    while end < len(text) and _is_command_char(text[end]):
+        end += 1
+    return end
+
+
+def _command_span(text: str, slash: int) -> int | None:
+    """End index of a bot command starting at ``text[slash] == '/'``, or None if there is none."""
+    if slash > 0 and (_is_word_char(text[slash - 1]) or text[slash - 1] in _COMMAND_FENCES):
+        return None
+    end = _run_end(text, slash + 1)
+    if not 1 <= end - slash - 1 <= _COMMAND_MAX:
+        return None
+    if end < len(text) and text[end] == "@":
+        name_end = _run_end(text, end + 1)
+        if not _USERNAME_MIN <= name_end - end - 1 <= _USERNAME_MAX:
+            return None
+        end = name_end
+    if end < len(text) and (_is_word_char(text[end]) or text[end] in _COMMAND_FENCES):
+        return None
+    return end
+
+
+def command_entities(text: str) -> tuple[Entity, ...]:
+    """The ``bot_command`` entities Telegram attaches to a user's message, e.g. ``/start@bot``."""
+    found: list[Entity] = []
+    units = 0  # UTF-16 offset of text[index]
+    index = 0
+    while index < len(text):
+        if text[index] == "/":
+            end = _command_span(text, index)
+            if end is not None:
+                found.append(Entity("bot_command", units, end - index))
+                units += end - index  # command characters are all ASCII
+                index = end
+                continue
+        units += utf16_len(text[index])
+        index += 1
+    return tuple(found)

@@ -1,0 +1,396 @@
+"""Telegram's HTML parse mode, as TDLib implements it, and the reverse rendering.
+
+``parse_html`` walks the UTF-8 bytes like TDLib does, so the byte offsets in error texts match
+what Telegram reports; entity offsets and lengths are in UTF-16 code units. Differences from
+Telegram, on purpose: ``tg://user?id=`` links stay ``text_link`` (no user lookup) and URLs are
+normalised by a simplified check (see ``checked_link``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from digestbot.sandbox.entities import Entity, utf16_len
+from digestbot.sandbox.errors import ApiError, bad_request
+from digestbot.sandbox.links import checked_link
+
+__all__ = ["EntityParseError", "FormattedText", "escape_html", "parse_html", "render_html"]
+
+_SIMPLE_TAGS = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+}
+_TAGS = frozenset({*_SIMPLE_TAGS, "a", "code", "pre", "blockquote", "tg-emoji"})
+_SPACES = frozenset(b" \t\r\n\0\v")
+_NAME_STOPS = frozenset(b" \t\r\n\0\v=>/\"'")
+_NAMED_REFERENCES = {b"lt": "<", b"gt": ">", b"amp": "&", b"quot": '"'}
+_MAX_CODE_POINT = 0x10FFFF
+# TDLib's order for entities that start and end together (lower first).
+_PRIORITY = {
+    "blockquote": 0,
+    "expandable_blockquote": 0,
+    "pre": 11,
+    "code": 20,
+    "text_link": 49,
+    "bold": 90,
+    "italic": 91,
+    "underline": 92,
+    "strikethrough": 93,
+    "spoiler": 94,
+    "custom_emoji": 99,
+}
+
+
+class EntityParseError(ApiError):
+    """400 ``Bad Request: can't parse entities: <detail>``."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(400, f"Bad Request: can't parse entities: {detail}")
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class FormattedText:
+    """Plain text as a client shows it, with its entities sorted as Telegram sorts them."""
+
+    text: str
+    entities: tuple[Entity, ...] = ()
+
+
+@dataclass
+class _OpenTag:
+    name: str
+    argument: str
+    offset: int  # UTF-16 offset where the tag's content starts
+    text_start: int  # index into the output pieces where the content starts
+
+
+def _decode_reference(data: bytes, pos: int) -> tuple[int, int] | None:
+    """Decode the character reference at ``data[pos] == '&'``: (code point, next position)."""
+    end = pos + 1
+    if data[end] == ord("#"):
+        end += 1
+        hexadecimal = data[end] == ord("x")
+        if hexadecimal:
+            end += 1
+        digits = b"0123456789abcdefABCDEF" if hexadecimal else b"0123456789"
+        start = end
+        while data[end] in digits:
+            end += 1
+        if end == start or end - pos >= 10:
+            return None
+        code = int(data[start:end], 16 if hexadecimal else 10)
+        if code == 0 or code >= _MAX_CODE_POINT:
+            return None
+    else:
+        while chr(data[end]).isascii() and chr(data[end]).isalpha():
+            end += 1
+        name = _NAMED_REFERENCES.get(data[pos + 1 : end])
+        if name is None:
+            return None
+        code = ord(name)
+    return code, end + 1 if data[end] == ord(";") else end
+
+
+class _Parser:
+    """One pass over the source bytes, NUL-terminated like the C string TDLib reads."""
+
+    def __init__(self, source: str) -> None:
+        self.data = source.encode("utf-8") + b"\0"
+        self.size = len(self.data) - 1
+        self.out = bytearray()
+        self.units = 0
+        self.stack: list[_OpenTag] = []
+        self.entities: list[Entity] = []
+        self.surrogates = False
+
+    def run(self) -> FormattedText:
+        pos = 0
+        while pos < self.size:
+            byte = self.data[pos]
+            if byte == ord("&"):
+                decoded = _decode_reference(self.data, pos)
+                if decoded is not None:
+                    code, pos = decoded
+                    self._append_code_point(code)
+                    continue
+            if byte != ord("<"):
+                if byte & 0xC0 != 0x80:  # first byte of a UTF-8 sequence
+                    self.units += 2 if byte >= 0xF0 else 1
+                self.out.append(byte)
+                pos += 1
+                continue
+            is_end = self.data[pos + 1] == ord("/")
+            pos = self._end_tag(pos) if is_end else self._start_tag(pos)
+        if self.stack:
+            raise EntityParseError(
+                f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"'
+            )
+        if self.surrogates:
+            raise EntityParseError(
+                "Text contains invalid Unicode characters after decoding HTML entities, "
+                "check for unmatched surrogate code units"
+            )
+        text = self.out.decode("utf-8")
+        return FormattedText(text, tuple(sorted(self.entities, key=_sort_key)))
+
+    def _append_code_point(self, code: int) -> None:
+        self.units += 2 if code > 0xFFFF else 1
+        if 0xD800 <= code <= 0xDFFF:
+            self.surrogates = True
+            return
+        self.out += chr(code).encode("utf-8")
+
+    def _skip_spaces(self, pos: int) -> int:
+        while self.data[pos] != 0 and self.data[pos] in _SPACES:
+            pos += 1
+        return pos
+
+    def _start_tag(self, begin: int) -> int:
+        pos = begin + 1
+        while self.data[pos] not in _SPACES and self.data[pos] != ord(">"):
+            pos += 1
+        if self.data[pos] == 0:
+            raise EntityParseError(f"Unclosed start tag at byte offset {begin}")
+        name = self.data[begin + 1 : pos].decode("utf-8", "replace").lower()
+        if name not in _TAGS:
+            raise EntityParseError(f'Unsupported start tag "{name}" at byte offset {begin}')
+        argument = ""
+        while self.data[pos] != ord(">"):
+            pos = self._skip_spaces(pos)
+            if self.data[pos] == ord(">"):
+                break
+            pos, found = self._attribute(pos, name, begin)
+            if found is not None:
+                argument = found
+        if name == "span" and argument != "spoiler":
+            raise EntityParseError(
+                f'Tag "span" must have class "tg-spoiler" at byte offset {begin}'
+            )
+        self.stack.append(_OpenTag(name, argument, self.units, len(self.out)))
+        return pos + 1
+
+    def _attribute(self, pos: int, tag: str, begin: int) -> tuple[int, str | None]:
+        """Read one attribute; returns the new position and the tag argument it sets, if any."""
+        data = self.data
+        start = pos
+        while data[pos] not in _NAME_STOPS:
+            pos += 1
+        attribute = data[start:pos]
+        if not attribute:
+            raise EntityParseError(
+                f'Empty attribute name in the tag "{tag}" at byte offset {begin}'
+            )
+        pos = self._skip_spaces(pos)
+        if data[pos] != ord("="):
+            if data[pos] == 0:
+                raise EntityParseError(f'Unclosed start tag "{tag}" at byte offset {begin}')
+            return pos, "1" if (tag, attribute) == ("blockquote", b"expandable") else None
+        pos = self._skip_spaces(pos + 1)
+        if data[pos] == 0:
+            raise EntityParseError(f'Unclosed start tag "{tag}" at byte offset {begin}')
+        if data[pos] in b"'\"":
+            pos, value = self._quoted_value(pos)
+        else:
+            token = pos
+            while chr(data[pos]).isascii() and (chr(data[pos]).isalnum() or data[pos] in b".-"):
+                pos += 1
+            value = data[token:pos].decode("ascii").lower()
+            if data[pos] not in _SPACES and data[pos] != ord(">"):
+                raise EntityParseError(f"Unexpected end of name token at byte offset {token}")
+        if data[pos] == 0:
+            raise EntityParseError(f"Unclosed start tag at byte offset {begin}")
+        return pos, _tag_argument(tag, attribute, value)
+
+    def _quoted_value(self, pos: int) -> tuple[int, str]:
+        quote = self.data[pos]
+        pos += 1
+        value = bytearray()
+        while self.data[pos] != quote and self.data[pos] != 0:
+            if self.data[pos] == ord("&"):
+                decoded = _decode_reference(self.data, pos)
+                if decoded is not None:
+                    code, pos = decoded
+                    value += chr(code).encode("utf-8", "surrogatepass")
+                    continue
+            value.append(self.data[pos])
+            pos += 1
+        if self.data[pos] == quote:
+            pos += 1
+        return pos, value.decode("utf-8", "replace")
+
+    def _end_tag(self, begin: int) -> int:
+        if not self.stack:
+            raise EntityParseError(f"Unexpected end tag at byte offset {begin}")
+        pos = begin + 2
+        while self.data[pos] not in _SPACES and self.data[pos] != ord(">"):
+            pos += 1
+        name = self.data[begin + 2 : pos].decode("utf-8", "replace").lower()
+        pos = self._skip_spaces(pos)
+        if self.data[pos] != ord(">"):
+            raise EntityParseError(f"Unclosed end tag at byte offset {begin}")
+        tag = self.stack[-1]
+        if name and name != tag.name:
+            raise EntityParseError(
+                f'Unmatched end tag at byte offset {begin}, expected "</{tag.name}>", '
+                f'found "</{name}>"'
+            )
+        if self.units > tag.offset:
+            self._close(tag)
+        self.stack.pop()
+        return pos + 1
+
+    def _close(self, tag: _OpenTag) -> None:
+        offset, length = tag.offset, self.units - tag.offset
+        last = self.entities[-1] if self.entities else None
+        same_span = last is not None and (last.offset, last.length) == (offset, length)
+        if tag.name in _SIMPLE_TAGS:
+            self.entities.append(Entity(_SIMPLE_TAGS[tag.name], offset, length))
+        elif tag.name == "blockquote":
+            kind = "expandable_blockquote" if tag.argument else "blockquote"
+            self.entities.append(Entity(kind, offset, length))
+        elif tag.name == "tg-emoji":
+            if not _is_emoji_id(tag.argument):
+                raise bad_request("can't parse entities: Invalid custom emoji identifier specified")
+            self.entities.append(
+                Entity("custom_emoji", offset, length, custom_emoji_id=tag.argument)
+            )
+        elif tag.name == "a":
+            url = tag.argument or self.out[tag.text_start :].decode("utf-8", "replace")
+            link = checked_link(url)
+            if link is not None:
+                self.entities.append(Entity("text_link", offset, length, url=link))
+        elif tag.name == "pre":
+            if last is not None and same_span and last.type == "code" and last.language:
+                self.entities[-1] = Entity("pre", offset, length, language=last.language)
+            else:
+                self.entities.append(Entity("pre", offset, length))
+        elif last is not None and same_span and last.type == "pre" and tag.argument:
+            self.entities[-1] = Entity("pre", offset, length, language=tag.argument)
+        else:  # code: its language only counts inside pre, dropped at the end
+            self.entities.append(Entity("code", offset, length, language=tag.argument or None))
+
+
+def _tag_argument(tag: str, attribute: bytes, value: str) -> str | None:
+    """The argument an attribute gives its tag (href, language, spoiler class...), if any."""
+    if tag == "a" and attribute == b"href":
+        return value
+    if tag == "code" and attribute == b"class" and value.startswith("language-"):
+        return value[len("language-") :]
+    if tag == "span" and attribute == b"class" and value.startswith("tg-"):
+        return value[len("tg-") :]
+    if tag == "tg-emoji" and attribute == b"emoji-id":
+        return value
+    if tag == "blockquote" and attribute == b"expandable":
+        return "1"
+    return None
+
+
+def _is_emoji_id(argument: str) -> bool:
+    """TDLib wants a non-zero signed 64-bit integer."""
+    body = argument[1:] if argument.startswith("-") else argument
+    return (
+        body.isascii()
+        and body.isdigit()
+        and int(argument) != 0
+        and -(2**63) <= int(argument) < 2**63
+    )
+
+
+def _sort_key(entity: Entity) -> tuple[int, int, int]:
+    return entity.offset, -entity.length, _PRIORITY.get(entity.type, 50)
+
+
+def _finish(entity: Entity) -> Entity:
+    """A code entity keeps no language outside pre, as TDLib clears it."""
+    if entity.type == "code" and entity.language is not None:
+        return Entity("code", entity.offset, entity.length)
+    return entity
+
+
+def parse_html(source: str) -> FormattedText:
+    """Parse Telegram HTML into plain text and entities, or raise ``EntityParseError``."""
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in source):
+        raise bad_request("strings must be encoded in UTF-8")
+    parsed = _Parser(source).run()
+    return FormattedText(parsed.text, tuple(_finish(e) for e in parsed.entities))
+
+
+def escape_html(text: str) -> str:
+    """Escape the four characters Telegram's HTML parser decodes: ``& < > "``."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def _open_tag(entity: Entity) -> str:
+    simple = {
+        "bold": "<b>",
+        "italic": "<i>",
+        "underline": "<u>",
+        "strikethrough": "<s>",
+        "spoiler": "<tg-spoiler>",
+        "blockquote": "<blockquote>",
+        "expandable_blockquote": "<blockquote expandable>",
+        "code": "<code>",
+    }
+    if entity.type == "pre":
+        if entity.language:
+            return f'<pre><code class="language-{escape_html(entity.language)}">'
+        return "<pre>"
+    if entity.type == "text_link":
+        return f'<a href="{escape_html(entity.url or "")}">'
+    if entity.type == "custom_emoji":
+        return f'<tg-emoji emoji-id="{escape_html(entity.custom_emoji_id or "")}">'
+    return simple.get(entity.type, "")
+
+
+def _close_tag(entity: Entity) -> str:
+    opening = _open_tag(entity)
+    if not opening:
+        return ""
+    if entity.type == "pre" and entity.language:
+        return "</code></pre>"
+    return "</" + opening[1:].split(">")[0].split(" ")[0] + ">"
+
+
+def render_html(fmt: FormattedText) -> str:
+    """Render text and entities back to Telegram HTML; overlapping entities are split to nest."""
+    pending = sorted((e for e in fmt.entities if e.length > 0), key=_sort_key)
+    stack: list[Entity] = []
+    out: list[str] = []
+    units = 0
+    for ch in [*fmt.text, ""]:
+        _close_ended(stack, out, units)
+        while pending and pending[0].offset <= units:
+            entity = pending.pop(0)
+            if entity.offset + entity.length > units:
+                stack.append(entity)
+                out.append(_open_tag(entity))
+        out.append(escape_html(ch))
+        units += utf16_len(ch)
+    return "".join(out)
+
+
+def _close_ended(stack: list[Entity], out: list[str], units: int) -> None:
+    """Close every entity ending at ``units``, re-opening the ones nested inside it."""
+    while any(e.offset + e.length <= units for e in stack):
+        reopen: list[Entity] = []
+        while stack:
+            top = stack.pop()
+            out.append(_close_tag(top))
+            if top.offset + top.length <= units:
+                break
+            reopen.append(top)
+        for entity in reversed(reopen):
+            stack.append(entity)
+            out.append(_open_tag(entity))
