@@ -1,0 +1,163 @@
+"""Article files parsed into Articles: YAML front matter, language sections, summaries (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from digestbot.articles.fields import (
+    optional_str,
+    parse_date,
+    parse_key,
+    parse_lang,
+    parse_summary,
+    parse_tags,
+    parse_url,
+)
+from digestbot.articles.lang import detect_lang
+from digestbot.articles.markdown import bold_phrases, split_title, to_plain
+from digestbot.articles.model import Article, ArticleText, Lang
+from digestbot.articles.sections import group_by_lang, split_body
+from digestbot.articles.summary import cut_summary, lead
+from digestbot.errors import ArticleError
+
+__all__ = ["parse_article", "parse_date"]
+
+_YAML = YAMLHandler()  # python-frontmatter's; loads with yaml.CSafeLoader when PyYAML has it
+
+
+@dataclass(frozen=True, slots=True)
+class _Meta:
+    """The front-matter fields the texts need, typed."""
+
+    title: str | None
+    summaries: dict[Lang, str]  # from ``summary`` and ``description``, by the language they are in
+
+
+def parse_article(text: str, *, key: str, default_date: datetime | None = None) -> Article:
+    """Parse one article file's text; raise ArticleError with a short reason when it is not one.
+
+    ``key`` is used unless the front matter has an ``id``; ``default_date`` (the file's mtime)
+    unless it has a ``date``. Front matter is required: a file without it is more often a README
+    or a note than an article, and loading it would send it to readers.
+    """
+    meta, body = _split_front_matter(text)
+    parts = split_body(body)
+    if not parts.chunks:
+        raise ArticleError("no article text")
+    fields = _Meta(
+        title=optional_str(meta.get("title"), "title"),
+        summaries=_given_summaries(
+            parse_summary(meta.get("summary")),
+            optional_str(meta.get("description"), "description"),
+        ),
+    )
+    declared = None if meta.get("lang") in (None, "") else parse_lang(meta["lang"])
+    fallback = declared or detect_lang(fields.title or "") or Lang.EN
+    texts: dict[Lang, ArticleText] = {}
+    for lang, markdown in group_by_lang(parts.chunks, declared=declared, fallback=fallback):
+        article_text = _build_text(lang, markdown, fields)
+        if article_text is not None:
+            texts[lang] = article_text
+    if not texts:
+        raise ArticleError("no article text")
+    url = parse_url(meta.get("source"), "source") or parse_url(meta.get("url"), "url")
+    return Article(
+        key=parse_key(meta.get("id"), key),
+        url=url or (parts.urls[0] if parts.urls else None),
+        date=_article_date(meta.get("date"), default_date),
+        tags=parse_tags(meta.get("tags")),
+        author=optional_str(meta.get("author"), "author"),
+        texts=texts,
+    )
+
+
+def _split_front_matter(text: str) -> tuple[Mapping[str, Any], str]:
+    """The front matter as a mapping and the body after it (BOM and CRLF normalised)."""
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    stripped = text.lstrip()
+    if not stripped:
+        raise ArticleError("empty file")
+    pattern = _YAML.FM_BOUNDARY
+    assert pattern is not None
+    opening = pattern.match(stripped)
+    if opening is None:
+        raise ArticleError("no YAML front matter")
+    closing = pattern.search(stripped, opening.end())
+    if closing is None:
+        raise ArticleError("YAML front matter is not closed (no second '---' line)")
+    # The YAML's line 0 is the rest of the opening '---' line; count file lines before it.
+    first_line = text.count("\n", 0, len(text) - len(stripped)) + stripped.count(
+        "\n", 0, opening.end()
+    )
+    meta = _load_yaml(stripped[opening.end() : closing.start()], first_line)
+    return meta, stripped[closing.end() :]
+
+
+def _load_yaml(source: str, first_line: int) -> Mapping[str, Any]:
+    """The YAML mapping in ``source``; errors name the file line (``first_line`` is 0-based)."""
+    try:
+        data = _YAML.load(source)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f" (line {first_line + mark.line + 1})" if mark is not None else ""
+        problem = err.problem or err.context
+        raise ArticleError(f"broken YAML front matter{where}: {problem}") from None
+    except (yaml.YAMLError, ValueError, OverflowError, RecursionError) as err:
+        raise ArticleError(f"broken YAML front matter: {err}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ArticleError("front matter is not a mapping")
+    return data
+
+
+def _article_date(value: object, default: datetime | None) -> datetime:
+    """The front-matter date, else ``default``, as UTC."""
+    if value is None or value == "":
+        if default is None:
+            raise ArticleError("no date in front matter")
+        value = default
+    return parse_date(value)
+
+
+def _build_text(lang: Lang, markdown: str, meta: _Meta) -> ArticleText | None:
+    """One language's text from its section; None when the section has a title but no text."""
+    heading, rest = split_title(markdown)
+    body = rest.strip()
+    body_plain = to_plain(body)
+    if not body_plain:
+        return None
+    title = to_plain(heading) if heading else ""
+    title = title.replace("\n", " ") or meta.title or cut_summary(body_plain.split("\n")[0], lang)
+    return ArticleText(
+        lang=lang,
+        title=title,
+        summary=cut_summary(meta.summaries.get(lang) or lead(body_plain), lang),
+        body=body,
+        key_terms=bold_phrases(markdown),
+        plain=f"{title}\n{body_plain}",
+    )
+
+
+def _given_summaries(
+    summary: str | dict[Lang, str] | None, description: str | None
+) -> dict[Lang, str]:
+    """Summaries written in the front matter, per language: ``summary`` first, then ``description``.
+
+    A string counts for the language it is written in; one without letters counts for any.
+    """
+    found = dict(summary) if isinstance(summary, dict) else {}
+    for text in (description,) if isinstance(summary, dict) else (summary, description):
+        if text:
+            lang = detect_lang(text)
+            for target in Lang if lang is None else (lang,):
+                found.setdefault(target, text)
+    return found

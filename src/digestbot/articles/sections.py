@@ -1,0 +1,76 @@
+"""An article body cut into language sections at thematic breaks, source-link lines taken out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from digestbot.articles.lang import detect_lang
+from digestbot.articles.markdown import next_fence
+from digestbot.articles.model import Lang
+
+__all__ = ["Body", "group_by_lang", "split_body"]
+
+_SOURCE_LINE = re.compile(
+    r"[ \t]*\[[ \t]*(?:原文链接|原文連結|原文|来源|來源|source(?:[ \t]+link)?)[ \t]*[:：]?[ \t]*\]"
+    r"\([ \t]*<?(https?://(?:[^\s()<>]|\([^\s()<>]*\))+)>?(?:[ \t]+\"[^\"]*\")?[ \t]*\)[ \t]*",
+    re.IGNORECASE,
+)
+_BREAK = re.compile(r" {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})")
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """The parts of an article body: Markdown chunks between breaks and the source links found."""
+
+    chunks: tuple[str, ...]  # stripped, non-empty, in file order
+    urls: tuple[str, ...]  # from source-link lines, in file order
+
+
+def split_body(markdown: str) -> Body:
+    """Cut ``markdown`` at thematic-break lines (``---``, ``***``, ``___``) outside code blocks.
+
+    A line that is only a source link (``[原文链接](url)``, ``[Source](url)``, ...) is collected
+    and left out wherever it stands.
+    """
+    chunks: list[str] = []
+    lines: list[str] = []
+    urls: list[str] = []
+    fence: str | None = None
+    for line in markdown.split("\n"):
+        head = line.lstrip()[:1]
+        if fence is not None or head in ("`", "~"):
+            fence = next_fence(line, fence)
+        elif head == "[" and (source := _SOURCE_LINE.fullmatch(line)):
+            urls.append(source[1])
+            continue
+        elif head in ("-", "*", "_") and _BREAK.fullmatch(line):
+            chunks.append("\n".join(lines))
+            lines = []
+            continue
+        lines.append(line)
+    chunks.append("\n".join(lines))
+    return Body(tuple(chunk for raw in chunks if (chunk := raw.strip())), tuple(urls))
+
+
+def group_by_lang(
+    chunks: tuple[str, ...], *, declared: Lang | None, fallback: Lang
+) -> list[tuple[Lang, str]]:
+    """Chunks joined per detected language, in order of first appearance.
+
+    Chunks of one language are joined (a break inside one language is only a divider); a chunk
+    without letters goes with its neighbour. ``declared`` (front-matter ``lang``) decides when the
+    text shows at most one language; ``fallback`` when it shows none.
+    """
+    langs = [detect_lang(chunk) for chunk in chunks]
+    known = [lang for lang in langs if lang is not None]
+    if declared is not None and len(set(known)) <= 1:
+        langs = [declared] * len(chunks)
+    else:
+        previous = known[0] if known else fallback
+        for index, lang in enumerate(langs):
+            previous = langs[index] = lang or previous
+    groups: dict[Lang, list[str]] = {}
+    for lang, chunk in zip(langs, chunks, strict=True):
+        groups.setdefault(lang or fallback, []).append(chunk)
+    return [(lang, "\n\n".join(parts)) for lang, parts in groups.items()]
