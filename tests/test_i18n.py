@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -77,6 +77,7 @@ def test_the_time_zone_decides_the_day() -> None:
     zh, en = translator(Lang.ZH), translator(Lang.EN)
     assert zh.format_date(EVENING_UTC, "Asia/Shanghai") == "2024年5月12日"
     assert en.format_date(EVENING_UTC, ZoneInfo("Asia/Shanghai")) == "May 12, 2024"
+    assert en.format_date(EVENING_UTC, timezone(timedelta(hours=8))) == "May 12, 2024"
     assert en.format_date(EVENING_UTC, "Europe/London") == "May 11, 2024"
     assert en.format_date(EVENING_UTC) == "May 11, 2024"
     assert en.format_date(EVENING_UTC.replace(tzinfo=None), "Asia/Shanghai") == "May 12, 2024"

@@ -60,7 +60,7 @@ _CATALOG_NAMES = {Lang.ZH: "zh_Hans", Lang.EN: "en"}
 _LOCALE_IDS = {Lang.ZH: "zh_Hans_CN", Lang.EN: "en"}
 
 DateStyle = Literal["short", "medium", "long", "full"]
-Zone = ZoneInfo | str | None
+Zone = tzinfo | str | None  # a tzinfo (ZoneInfo or fixed offset), an IANA name, or None
 
 
 class Plural(NamedTuple):
@@ -80,6 +80,7 @@ def NP_(singular: str, plural: str) -> Plural:
     return Plural(singular, plural)
 
 
+@functools.cache
 def locale_for(lang: Lang) -> Locale:
     """The Babel locale used to format dates and numbers for ``lang``."""
     return Locale.parse(_LOCALE_IDS[lang])
@@ -177,5 +178,4 @@ def _in_zone(value: datetime, tz: Zone) -> datetime:
     aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if tz is None:
         return aware
-    zone: tzinfo = ZoneInfo(tz) if isinstance(tz, str) else tz
-    return aware.astimezone(zone)
+    return aware.astimezone(ZoneInfo(tz) if isinstance(tz, str) else tz)

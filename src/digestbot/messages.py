@@ -9,11 +9,15 @@ them must be HTML-escaped by the caller. Texts may use Telegram HTML only (``<b>
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+
 from digestbot.articles.model import Lang
 from digestbot.i18n import N_, NP_
 
 # Language names are shown as themselves, never translated (the /language buttons).
-LANGUAGE_NAMES = {Lang.ZH: "中文", Lang.EN: "English"}
+LANGUAGE_NAMES: Final[Mapping[Lang, str]] = MappingProxyType({Lang.ZH: "中文", Lang.EN: "English"})
 
 # /start and /language
 GREETING = N_(
