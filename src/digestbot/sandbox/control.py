@@ -1,0 +1,205 @@
+"""The ``/sandbox/`` JSON API: the driver over HTTP, for the web chat page and other processes.
+
+Answers are plain JSON (no Bot API envelope); failures are ``{"error": "..."}`` with 400 or 404.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from digestbot.sandbox.driver import Driver, DriverError
+from digestbot.sandbox.faults import FaultSet, fault_rule_from_json
+from digestbot.sandbox.record import Recorder
+from digestbot.sandbox.wire import HttpRequest, HttpResponse
+
+__all__ = ["ControlApi"]
+
+Route = Callable[[HttpRequest, re.Match[str]], Awaitable[Any]]
+CALLBACK_WAIT = 2.0
+MAX_WAIT = 30.0
+
+
+class BadControlRequest(Exception):
+    """The control request is malformed (400)."""
+
+
+def _json(status: int, payload: Any) -> HttpResponse:
+    return HttpResponse(status, json.dumps(payload, ensure_ascii=False).encode())
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    if not request.body:
+        return {}
+    try:
+        data = json.loads(request.body)
+    except ValueError as exc:
+        raise BadControlRequest("the body must be a JSON object") from exc
+    if not isinstance(data, dict):
+        raise BadControlRequest("the body must be a JSON object")
+    return data
+
+
+def _query_float(request: HttpRequest, name: str, default: float) -> float:
+    values = parse_qs(request.query).get(name)
+    try:
+        return min(max(float(values[0]), 0.0), MAX_WAIT) if values else default
+    except ValueError as exc:
+        raise BadControlRequest(f"{name} must be a number") from exc
+
+
+def _query_int(request: HttpRequest, name: str, default: int) -> int:
+    values = parse_qs(request.query).get(name)
+    try:
+        return int(values[0]) if values else default
+    except ValueError as exc:
+        raise BadControlRequest(f"{name} must be an integer") from exc
+
+
+class ControlApi:
+    """Routes ``/sandbox/...`` requests to the driver, the fault rules and the request record."""
+
+    def __init__(self, driver: Driver, faults: FaultSet, recorder: Recorder) -> None:
+        self.driver = driver
+        self.faults = faults
+        self.recorder = recorder
+        user = r"/sandbox/users/(?P<id>\d+)"
+        self.routes: list[tuple[str, re.Pattern[str], Route]] = [
+            ("POST", re.compile(r"/sandbox/users"), self.create_user),
+            ("GET", re.compile(r"/sandbox/users"), self.list_users),
+            ("POST", re.compile(user + "/messages"), self.send_message),
+            ("POST", re.compile(user + "/callbacks"), self.press_button),
+            ("POST", re.compile(user + "/inline"), self.inline_query),
+            ("GET", re.compile(user + "/inline"), self.inline_answer),
+            ("POST", re.compile(user + "/block"), self.block),
+            ("POST", re.compile(user + "/unblock"), self.unblock),
+            ("GET", re.compile(user + "/commands"), self.commands),
+            ("GET", re.compile(r"/sandbox/chats/(?P<id>-?\d+)/messages"), self.transcript),
+            ("POST", re.compile(r"/sandbox/faults"), self.add_fault),
+            ("GET", re.compile(r"/sandbox/faults"), self.list_faults),
+            ("DELETE", re.compile(r"/sandbox/faults"), self.clear_faults),
+            ("GET", re.compile(r"/sandbox/requests"), self.requests),
+            ("GET", re.compile(r"/sandbox/events"), self.events),
+        ]
+
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
+        """Answer one ``/sandbox/`` request."""
+        path = request.path.rstrip("/")
+        allowed = False
+        for verb, pattern, route in self.routes:
+            match = pattern.fullmatch(path)
+            if match is None:
+                continue
+            allowed = True
+            if verb == request.method:
+                try:
+                    return _json(200, await route(request, match))
+                except (DriverError, BadControlRequest, KeyError, ValueError, TypeError) as exc:
+                    status = 404 if "no user" in str(exc) or "no chat" in str(exc) else 400
+                    return _json(status, {"error": str(exc)})
+                except TimeoutError as exc:
+                    return _json(504, {"error": str(exc)})
+        if allowed:
+            return _json(405, {"error": "method not allowed"})
+        return _json(404, {"error": "not found"})
+
+    async def create_user(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """POST /sandbox/users {id, first_name, username?, language_code?} -> the user."""
+        body = _body(request)
+        user = self.driver.create_user(
+            int(body["id"]),
+            str(body["first_name"]),
+            body.get("username"),
+            body.get("language_code"),
+            last_name=body.get("last_name"),
+        )
+        return user.to_api() | {"blocked": user.blocked, "started": user.started}
+
+    async def list_users(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """GET /sandbox/users -> every user."""
+        return [
+            u.to_api() | {"blocked": u.blocked, "started": u.started}
+            for u in self.driver.state.users.values()
+        ]
+
+    async def send_message(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """POST /sandbox/users/{id}/messages {text} -> the update."""
+        return self.driver.send_text(int(match["id"]), str(_body(request)["text"]))
+
+    async def press_button(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """POST .../callbacks {message_id, data, wait?} -> {update, answer} (answer waited for)."""
+        body = _body(request)
+        update = self.driver.press_button(
+            int(match["id"]), int(body["message_id"]), str(body["data"])
+        )
+        wait = min(max(float(body.get("wait", CALLBACK_WAIT)), 0.0), MAX_WAIT)
+        answer = None
+        if wait > 0:
+            try:
+                answer = await self.driver.callback_answer(update["callback_query"]["id"], wait)
+            except TimeoutError:
+                answer = None
+        return {"update": update, "answer": answer}
+
+    async def inline_query(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """POST .../inline {query} -> the update; the answer is at GET .../inline."""
+        return self.driver.send_inline_query(int(match["id"]), str(_body(request)["query"]))
+
+    async def inline_answer(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """GET .../inline[?wait=S] -> {query_id, query, answer} of the latest inline query."""
+        user_id = int(match["id"])
+        latest = self.driver.latest_inline_query(user_id)
+        if latest is None:
+            raise DriverError(f"user {user_id} has sent no inline query")
+        wait = _query_float(request, "wait", 0.0)
+        if wait > 0 and latest.answer is None:
+            with contextlib.suppress(TimeoutError):
+                await self.driver.inline_answer(latest.id, wait)
+        return latest.to_view()
+
+    async def block(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """POST .../block -> the user."""
+        user = self.driver.block(int(match["id"]))
+        return user.to_api() | {"blocked": user.blocked, "started": user.started}
+
+    async def unblock(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """POST .../unblock -> the user."""
+        user = self.driver.unblock(int(match["id"]))
+        return user.to_api() | {"blocked": user.blocked, "started": user.started}
+
+    async def commands(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """GET .../commands -> the command menu this user sees."""
+        return self.driver.commands_for(int(match["id"]))
+
+    async def transcript(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """GET /sandbox/chats/{id}/messages -> the transcript, oldest first."""
+        return self.driver.transcript(int(match["id"]))
+
+    async def add_fault(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """POST /sandbox/faults {kind, method?, chat_id?, count?, probability?, ...} -> the rule."""
+        return self.faults.add(fault_rule_from_json(_body(request))).to_json()
+
+    async def list_faults(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """GET /sandbox/faults -> the active rules."""
+        return [rule.to_json() for rule in self.faults.rules]
+
+    async def clear_faults(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """DELETE /sandbox/faults -> {removed: N}."""
+        return {"removed": self.faults.clear()}
+
+    async def requests(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """GET /sandbox/requests[?since=SEQ] -> recent Bot API exchanges with their verdicts."""
+        return self.recorder.entries(_query_int(request, "since", 0))
+
+    async def events(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """GET /sandbox/events?since=V&wait=S -> {version} once the state version passes V."""
+        since = _query_int(request, "since", -1)
+        wait = _query_float(request, "wait", 25.0)
+        state = self.driver.state
+        if state.version <= since and wait > 0:
+            await state.wait_changed(wait)
+        return {"version": state.version}

@@ -1,0 +1,158 @@
+"""The public face of the Bot API emulator: start it, point a bot at it, drive it, stop it.
+
+::
+
+    async with Emulator() as emu:
+        app = Application.builder().token(emu.token).base_url(emu.bot_base_url).build()
+        emu.driver.create_user(1, "Ann")
+        emu.driver.send_text(1, "/start")
+        reply = await emu.driver.next_bot_message(1)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import signal
+import sys
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from digestbot.sandbox.control import ControlApi
+from digestbot.sandbox.driver import Driver
+from digestbot.sandbox.faults import FaultSet
+from digestbot.sandbox.methods import MessageMethods
+from digestbot.sandbox.ratelimit import RateLimitConfig, RateLimiter
+from digestbot.sandbox.record import Recorder
+from digestbot.sandbox.server import Router
+from digestbot.sandbox.state import SandboxState
+from digestbot.sandbox.updates import UpdateMethods, WebhookSender
+from digestbot.sandbox.wire import HttpServer
+
+__all__ = ["DEFAULT_BOT_USERNAME", "DEFAULT_TOKEN", "Emulator", "run_emulator_cli"]
+
+DEFAULT_TOKEN = "123456789:AAsandbox-not-a-real-token-000000000"
+DEFAULT_BOT_USERNAME = "digest_sandbox_bot"
+
+
+class Emulator:
+    """A Telegram Bot API server on ``host:port`` (0 = a free port) for one bot."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token: str = DEFAULT_TOKEN,
+        bot_username: str = DEFAULT_BOT_USERNAME,
+        bot_name: str = "Digest Sandbox Bot",
+        rate_limits: RateLimitConfig | bool = True,
+        record_path: Path | None = None,
+        query_timeout: float = 15.0,
+        seed: int | None = None,
+    ) -> None:
+        bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
+        self.token = token
+        self.state = SandboxState(
+            bot_user={
+                "id": bot_id,
+                "is_bot": True,
+                "first_name": bot_name,
+                "username": bot_username,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": True,
+                "can_connect_to_business": False,
+                "has_main_web_app": False,
+            }
+        )
+        if isinstance(rate_limits, bool):
+            rate_limits = RateLimitConfig(enabled=rate_limits)
+        self.limiter = RateLimiter(rate_limits)
+        self.faults = FaultSet(random.Random(seed))
+        self.recorder = Recorder(token, record_path)
+        self.driver = Driver(self.state)
+        methods = MessageMethods(self.state, self.limiter, query_timeout)
+        table = methods.table() | UpdateMethods(self.state).table()
+        control = ControlApi(self.driver, self.faults, self.recorder)
+        self.router = Router(token, table, self.faults, self.recorder, control)
+        self._http = HttpServer(self.router.handle, host, port)
+        self._sender = WebhookSender(self.state)
+
+    @property
+    def base_url(self) -> str:
+        """The server root, e.g. ``http://127.0.0.1:PORT``."""
+        return f"http://{self._http.host}:{self._http.port}"
+
+    @property
+    def bot_base_url(self) -> str:
+        """What python-telegram-bot takes as ``base_url`` (it appends ``<token>/<method>``)."""
+        return f"{self.base_url}/bot"
+
+    @property
+    def port(self) -> int:
+        """The bound port (after :meth:`start`)."""
+        return self._http.port
+
+    async def start(self) -> None:
+        """Bind the server and start the webhook sender."""
+        self.recorder.open()
+        await self._http.start()
+        self._sender.start()
+
+    async def stop(self) -> None:
+        """Stop serving (pending long polls are cut) and close the record file."""
+        await self._sender.stop()
+        await self._http.stop()
+        self.recorder.close()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+
+async def serve_until_signalled(emulator: Emulator) -> None:
+    """Run until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with emulator:
+        where = emulator.base_url
+        print(f"Bot API emulator at {where}/bot<TOKEN>/<method>; driver API at {where}/sandbox/")
+        if emulator.token == DEFAULT_TOKEN:
+            print(f"token: {DEFAULT_TOKEN} (the public sandbox default)")
+        else:
+            print("token: the one given with --token")
+        sys.stdout.flush()
+        await stop.wait()
+
+
+def run_emulator_cli(
+    host: str = "127.0.0.1",
+    port: int = 8081,
+    token: str = DEFAULT_TOKEN,
+    record: Path | None = None,
+    rate_limits: bool = True,
+) -> int:
+    """Blocking entry point for ``digestbot sandbox --no-bot``; returns the exit status."""
+    emulator = Emulator(
+        host=host, port=port, token=token, record_path=record, rate_limits=rate_limits
+    )
+    try:
+        asyncio.run(serve_until_signalled(emulator))
+    except OSError as exc:
+        print(f"cannot start the emulator on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0

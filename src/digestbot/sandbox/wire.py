@@ -1,0 +1,171 @@
+"""A small HTTP/1.1 server on asyncio streams: keep-alive, Content-Length and chunked bodies.
+
+Just enough HTTP for a Bot API client, a webhook test and a browser; the application behind it
+is one async handler from :class:`HttpRequest` to :class:`HttpResponse`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+
+__all__ = ["DropConnection", "Handler", "HttpRequest", "HttpResponse", "HttpServer"]
+
+MAX_HEADER_BYTES = 64 * 1024
+MAX_BODY_BYTES = 60 * 1024 * 1024  # a little above Telegram's 50 MB upload limit
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """One parsed request; header names are lower-case."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """One response; ``headers`` are extra headers beyond Content-Type and Content-Length."""
+
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+class DropConnection(Exception):
+    """Raised by a handler to close the connection unanswered (a simulated network fault)."""
+
+
+class BadHttp(Exception):
+    """The client sent something that is not HTTP/1.x."""
+
+
+Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
+
+
+class HttpServer:
+    """Serves ``handler`` on ``host:port`` (port 0 picks a free one, see :attr:`port`)."""
+
+    def __init__(self, handler: Handler, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._handler = handler
+        self.host = host
+        self.port = port
+        self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        """Bind and start accepting connections."""
+        self._server = await asyncio.start_server(self._on_connection, self.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """Stop accepting, then cancel open connections (pending long polls included)."""
+        if self._server is None:
+            return
+        self._server.close()
+        for task in list(self._connections):
+            task.cancel()
+        if self._connections:
+            await asyncio.gather(*self._connections, return_exceptions=True)
+        await self._server.wait_closed()
+        self._server = None
+
+    async def _on_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        try:
+            await self._serve(reader, writer)
+        except (BadHttp, ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            pass
+        finally:
+            self._connections.discard(task)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError as exc:
+                if exc.partial.strip():
+                    raise
+                return
+            if len(head) > MAX_HEADER_BYTES:
+                raise BadHttp("headers too large")
+            request, keep_alive = await _read_request(head, reader)
+            try:
+                response = await self._handler(request)
+            except DropConnection:
+                return
+            writer.write(_encode(response, keep_alive))
+            await writer.drain()
+            if not keep_alive:
+                return
+
+
+async def _read_request(head: bytes, reader: asyncio.StreamReader) -> tuple[HttpRequest, bool]:
+    lines = head.decode("latin-1").split("\r\n")
+    try:
+        method, target, version = lines[0].split(" ", 2)
+    except ValueError as exc:
+        raise BadHttp(lines[0]) from exc
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        if line:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+    connection = headers.get("connection", "").lower()
+    keep_alive = connection != "close" if version == "HTTP/1.1" else connection == "keep-alive"
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        body = await _read_chunked(reader)
+    else:
+        length = int(headers.get("content-length") or 0)
+        if length > MAX_BODY_BYTES:
+            raise BadHttp("body too large")
+        body = await reader.readexactly(length) if length else b""
+    path, _, query = target.partition("?")
+    return HttpRequest(method.upper(), path, query, headers, body), keep_alive
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        size_line = await reader.readuntil(b"\r\n")
+        size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+        if size == 0:
+            while (await reader.readuntil(b"\r\n")) != b"\r\n":
+                pass
+            return b"".join(parts)
+        total += size
+        if total > MAX_BODY_BYTES:
+            raise BadHttp("body too large")
+        parts.append(await reader.readexactly(size))
+        await reader.readexactly(2)
+
+
+def _encode(response: HttpResponse, keep_alive: bool) -> bytes:
+    try:
+        reason = HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = "Unknown"
+    lines = [
+        f"HTTP/1.1 {response.status} {reason}",
+        f"Content-Type: {response.content_type}",
+        f"Content-Length: {len(response.body)}",
+    ]
+    lines.extend(f"{name}: {value}" for name, value in response.headers)
+    if not keep_alive:
+        lines.append("Connection: close")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + response.body
