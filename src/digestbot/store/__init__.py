@@ -1,0 +1,1 @@
+"""The article store: schema, database access, and search."""

@@ -1,0 +1,115 @@
+"""Snippets (pure): a short window of the original text with the query's hits marked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from digestbot.store.tokenize import SEP, SearchQuery, is_cjk, tokens_with_spans
+
+__all__ = ["SNIPPET_WIDTH", "Snippet", "hit_spans", "make_snippet"]
+
+SNIPPET_WIDTH = 160  # terminal columns: a CJK character counts two
+_LEAD = SNIPPET_WIDTH // 4  # context kept before the first hit
+_SPACE_RE = re.compile(r"\s+")
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """Text in segments ``(text, is_hit)``; each renderer marks the hits its own way."""
+
+    segments: tuple[tuple[str, bool], ...]
+
+    @property
+    def text(self) -> str:
+        """The snippet without marks."""
+        return "".join(text for text, _ in self.segments)
+
+    def marked(self, open: str, close: str) -> str:
+        """The snippet with every hit between ``open`` and ``close`` (escape segments first)."""
+        return "".join(f"{open}{text}{close}" if hit else text for text, hit in self.segments)
+
+
+def hit_spans(text: str, query: SearchQuery) -> list[tuple[int, int]]:
+    """``[start, end)`` ranges of ``text`` that match a group of ``query``, merged, in order."""
+    tokens = list(tokens_with_spans(text))
+    words = [t.text for t in tokens]
+    spans: list[tuple[int, int]] = []
+    for i, token in enumerate(tokens):
+        if token.text == SEP:
+            continue
+        for group in query.groups:
+            first = group.tokens[0]
+            if group.prefix:
+                if not token.cjk and token.text.startswith(first):
+                    spans.append((token.start, token.end))
+            elif token.text == first and words[i : i + len(group.tokens)] == list(group.tokens):
+                spans.append((token.start, tokens[i + len(group.tokens) - 1].end))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _width(text: str) -> int:
+    return sum(2 if is_cjk(ch) else 1 for ch in text)
+
+
+def _window(text: str, first_hit: int) -> tuple[int, int]:
+    """A ``[start, end)`` window of about :data:`SNIPPET_WIDTH` columns around ``first_hit``."""
+    start = first_hit
+    lead = 0
+    while start > 0 and lead < _LEAD:
+        start -= 1
+        lead += 2 if is_cjk(text[start]) else 1
+    if start > 0:  # begin at a word or sentence boundary when one is near
+        boundary = max(text.rfind(" ", start, first_hit), text.rfind("。", start, first_hit))
+        if boundary >= 0:
+            start = boundary + 1
+    end = start
+    used = 0
+    while end < len(text) and used < SNIPPET_WIDTH:
+        used += 2 if is_cjk(text[end]) else 1
+        end += 1
+    if end < len(text):
+        boundary = text.rfind(" ", max(end - 20, first_hit), end)
+        if boundary > first_hit:
+            end = boundary
+    return start, end
+
+
+def make_snippet(fields: Sequence[str], query: SearchQuery) -> Snippet:
+    """A snippet from the field (in order of preference) where most query groups hit."""
+    best: tuple[int, str, list[tuple[int, int]]] | None = None
+    for field in fields:
+        spans = hit_spans(field, query)
+        score = len(spans)
+        if spans and (best is None or score > best[0]):
+            best = (score, field, spans)
+    if best is None:
+        text = next((f for f in fields if f.strip()), "")
+        spans = []
+    else:
+        _, text, spans = best
+    start, end = _window(text, spans[0][0] if spans else 0)
+    segments: list[tuple[str, bool]] = []
+    if start > 0:
+        segments.append((ELLIPSIS, False))
+    cursor = start
+    for hit_start, hit_end in spans:
+        if hit_end <= start or hit_start >= end:
+            continue
+        hit_start, hit_end = max(hit_start, start), min(hit_end, end)
+        segments.append((text[cursor:hit_start], False))
+        segments.append((text[hit_start:hit_end], True))
+        cursor = hit_end
+    segments.append((text[cursor:end], False))
+    if end < len(text):
+        segments.append((ELLIPSIS, False))
+    cleaned = ((_SPACE_RE.sub(" ", part), hit) for part, hit in segments)
+    return Snippet(tuple((part, hit) for part, hit in cleaned if part))
