@@ -260,7 +260,7 @@ class _Parser:
             self.entities.append(Entity(kind, offset, length))
         elif tag.name == "tg-emoji":
             if not _is_emoji_id(tag.argument):
-                raise bad_request("can't parse entities: Invalid custom emoji identifier specified")
+                raise EntityParseError("Invalid custom emoji identifier specified")
             self.entities.append(
                 Entity("custom_emoji", offset, length, custom_emoji_id=tag.argument)
             )
@@ -332,35 +332,34 @@ def escape_html(text: str) -> str:
     )
 
 
-def _open_tag(entity: Entity) -> str:
-    simple = {
-        "bold": "<b>",
-        "italic": "<i>",
-        "underline": "<u>",
-        "strikethrough": "<s>",
-        "spoiler": "<tg-spoiler>",
-        "blockquote": "<blockquote>",
-        "expandable_blockquote": "<blockquote expandable>",
-        "code": "<code>",
-    }
-    if entity.type == "pre":
-        if entity.language:
-            return f'<pre><code class="language-{escape_html(entity.language)}">'
-        return "<pre>"
-    if entity.type == "text_link":
-        return f'<a href="{escape_html(entity.url or "")}">'
-    if entity.type == "custom_emoji":
-        return f'<tg-emoji emoji-id="{escape_html(entity.custom_emoji_id or "")}">'
-    return simple.get(entity.type, "")
+_PLAIN_TAGS = {
+    "bold": ("b", ""),
+    "italic": ("i", ""),
+    "underline": ("u", ""),
+    "strikethrough": ("s", ""),
+    "spoiler": ("tg-spoiler", ""),
+    "blockquote": ("blockquote", ""),
+    "expandable_blockquote": ("blockquote", " expandable"),
+    "code": ("code", ""),
+}
 
 
-def _close_tag(entity: Entity) -> str:
-    opening = _open_tag(entity)
-    if not opening:
-        return ""
+def _tags(entity: Entity) -> tuple[str, str]:
+    """The opening and closing HTML for an entity; empty for kinds HTML cannot express."""
     if entity.type == "pre" and entity.language:
-        return "</code></pre>"
-    return "</" + opening[1:].split(">")[0].split(" ")[0] + ">"
+        language = escape_html(entity.language)
+        return f'<pre><code class="language-{language}">', "</code></pre>"
+    if entity.type == "pre":
+        return "<pre>", "</pre>"
+    if entity.type == "text_link":
+        return f'<a href="{escape_html(entity.url or "")}">', "</a>"
+    if entity.type == "custom_emoji":
+        emoji_id = escape_html(entity.custom_emoji_id or "")
+        return f'<tg-emoji emoji-id="{emoji_id}">', "</tg-emoji>"
+    if entity.type in _PLAIN_TAGS:
+        name, attributes = _PLAIN_TAGS[entity.type]
+        return f"<{name}{attributes}>", f"</{name}>"
+    return "", ""
 
 
 def render_html(fmt: FormattedText) -> str:
@@ -375,7 +374,7 @@ def render_html(fmt: FormattedText) -> str:
             entity = pending.pop(0)
             if entity.offset + entity.length > units:
                 stack.append(entity)
-                out.append(_open_tag(entity))
+                out.append(_tags(entity)[0])
         out.append(escape_html(ch))
         units += utf16_len(ch)
     return "".join(out)
@@ -387,10 +386,10 @@ def _close_ended(stack: list[Entity], out: list[str], units: int) -> None:
         reopen: list[Entity] = []
         while stack:
             top = stack.pop()
-            out.append(_close_tag(top))
+            out.append(_tags(top)[1])
             if top.offset + top.length <= units:
                 break
             reopen.append(top)
         for entity in reversed(reopen):
             stack.append(entity)
-            out.append(_open_tag(entity))
+            out.append(_tags(entity)[0])

@@ -20,6 +20,7 @@ from digestbot.sandbox.signatures import METHODS, MethodSpec, ParamSpec, canonic
 
 __all__ = [
     "MAX_CALLBACK_ANSWER_CHARS",
+    "MAX_CAPTION_CHARS",
     "MAX_MESSAGE_CHARS",
     "MAX_RAW_TEXT_BYTES",
     "METHODS",
@@ -27,6 +28,7 @@ __all__ = [
     "ParamSpec",
     "canonical_method",
     "check_callback_answer_text",
+    "check_caption",
     "check_commands",
     "check_message_text",
     "check_reply_markup",
@@ -37,9 +39,11 @@ __all__ = [
 MAX_MESSAGE_CHARS = 4096
 MAX_RAW_TEXT_BYTES = 32768
 MAX_CALLBACK_ANSWER_CHARS = 200
+MAX_CAPTION_CHARS = 1024
+MAX_SECRET_CHARS = 256
 _INTEGER = re.compile(r"-?[0-9]+")
 _FLOAT = re.compile(r"-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?")
-_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_SECRET = re.compile(r"[A-Za-z0-9_-]+")
 _TRUE_WORDS = frozenset({"true", "yes", "1"})
 _INT64 = 2**63
 
@@ -208,15 +212,8 @@ def _entities_from(raw: list[Any], text: str) -> tuple[Entity, ...]:
     return tuple(sorted(found, key=lambda e: (e.offset, -e.length)))
 
 
-def check_message_text(
-    text: str, parse_mode: str | None, entities: list[Any] | None
-) -> FormattedText:
-    """Telegram's checks on a message text: raw size, parsing, emptiness and the 4096 limit.
-
-    The limit counts Unicode code points, as TDLib does (clients may split at UTF-16 units).
-    """
-    if not text:
-        raise bad_request("message text is empty")
+def _format(text: str, parse_mode: str | None, entities: list[Any] | None) -> FormattedText:
+    """Parse ``text`` by ``parse_mode`` (HTML or none), or take the explicit ``entities``."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_RAW_TEXT_BYTES:
         raise bad_request("text is too long")
     mode = (parse_mode or "").lower()
@@ -229,10 +226,35 @@ def check_message_text(
     else:
         _check_utf8(text)
         formatted = FormattedText(text, _entities_from(entities or [], text))
+    return formatted
+
+
+def check_message_text(
+    text: str | None, parse_mode: str | None, entities: list[Any] | None
+) -> FormattedText:
+    """Telegram's checks on a message text: raw size, parsing, emptiness and the 4096 limit.
+
+    The limit counts Unicode code points, as TDLib does (clients may split at UTF-16 units).
+    """
+    if not text:
+        raise bad_request("message text is empty")
+    formatted = _format(text, parse_mode, entities)
     if not formatted.text.strip():
         raise bad_request("text must be non-empty")
     if len(formatted.text) > MAX_MESSAGE_CHARS:
         raise bad_request("message is too long")
+    return formatted
+
+
+def check_caption(
+    caption: str | None, parse_mode: str | None, entities: list[Any] | None
+) -> FormattedText:
+    """A media caption: may be empty; at most 1024 characters after parsing."""
+    if not caption:
+        return FormattedText("")
+    formatted = _format(caption, parse_mode, entities)
+    if len(formatted.text) > MAX_CAPTION_CHARS:
+        raise bad_request("message caption is too long")
     return formatted
 
 
@@ -248,6 +270,8 @@ def check_webhook_secret(token: str | None) -> str | None:
     """A setWebhook ``secret_token``: 1-256 characters of ``A-Z a-z 0-9 _ -``, or none."""
     if token is None or token == "":
         return None
+    if len(token) > MAX_SECRET_CHARS:
+        raise bad_request("secret token is too long")
     if not _SECRET.fullmatch(token):
         raise bad_request("secret token contains unallowed characters")
     return token
