@@ -1,4 +1,4 @@
-"""Entities as JSON, UTF-16 lengths, and the bot_command entities Telegram finds in a user's text."""
+"""Entities as JSON, UTF-16 lengths, and the bot_command entities Telegram finds in user text."""
 
 from __future__ import annotations
 
