@@ -1,7 +1,7 @@
 """Escaping for Telegram HTML, and a strict reader of it: the visible text plus where each tag sits.
 
-Telegram decodes only ``&lt; &gt; &amp; &quot;`` and numeric references; any other ``&name;``
-stays literal. Tags must be known and close in LIFO order, else this reader raises ``ValueError``.
+Telegram (TDLib) decodes only ``&lt; &gt; &amp; &quot;`` and numeric references, ``;`` optional;
+other ``&name;`` stays literal. Unknown, stray or unbalanced tags raise ``ValueError`` here.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _MARKUP = re.compile(
     r"<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9-]*)"
     r"(?P<attrs>(?:\s+[^\s=>/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?)*)\s*>"
-    r"|&(?:(?P<named>lt|gt|amp|quot)|#(?P<dec>[0-9]{1,8})|#[xX](?P<hex>[0-9a-fA-F]{1,7}));"
+    r"|&(?:(?P<named>lt|gt|amp|quot)(?![A-Za-z])|#(?P<dec>[0-9]{1,7})(?![0-9])"
+    r"|#x(?P<hex>[0-9a-fA-F]{1,6})(?![0-9a-fA-F]));?"
     r"|<"
 )
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -80,7 +81,7 @@ def _decode(match: re.Match[str]) -> str | None:
     if match["named"]:
         return _NAMED[match["named"]]
     code = int(match["dec"], 10) if match["dec"] else int(match["hex"], 16)
-    if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+    if code == 0 or code >= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
         return None
     return chr(code)
 
