@@ -8,29 +8,29 @@ import time
 import pytest
 
 from digestbot.render import markdown_to_telegram_html, split_blocks, split_html, visible_length
-from tests.render.test_validator import check_html, check_message, check_split
+from tests.render.test_validator import check_message, check_split
 
-_EN_WORDS = (
+_EN_VOCABULARY = (
     "Alibaba cloud computing start-ups equity investment chips exports market growth strategy "
     "regulators the a of in and with for its their model training credits billion investors "
     "e-commerce competition restructuring"
-).split()
-_ZH_PHRASES = (
+)
+_ZH_VOCABULARY = (
     "阿里巴巴 云计算 初创企业 人工智能 投资 股权 芯片 出口 限制 市场 增长 战略 竞争 重组 "
     "生态系统 资源 稀缺 业内人士 首席执行官 亲自 监督 领先 关键时刻"
-).split()
+)
 _SENTENCE_ENDS = tuple("。！？；….!?;")
 
 
 def _english(size: int, seed: int, paragraph: int = 5) -> str:
     """Realistic English Markdown: sentences with bold terms, links and ``&``, in paragraphs."""
-    rng = random.Random(seed)
+    rng, vocabulary = random.Random(seed), _EN_VOCABULARY.split()
     out: list[str] = []
     total = 0
     while total < size:
-        words = [rng.choice(_EN_WORDS) for _ in range(rng.randint(6, 28))]
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(6, 28))]
         if rng.random() < 0.3:
-            words[rng.randrange(len(words))] = f"**{rng.choice(_EN_WORDS)} & co**"
+            words[rng.randrange(len(words))] = f"**{rng.choice(vocabulary)} & co**"
         if rng.random() < 0.1:
             words.append("[source](https://ft.com/content/x?a=1&b=2)")
         sentence = " ".join(words).capitalize() + rng.choice(".!?;.")
@@ -41,12 +41,12 @@ def _english(size: int, seed: int, paragraph: int = 5) -> str:
 
 def _chinese(size: int, seed: int, paragraph: int = 5) -> str:
     """Realistic Chinese Markdown: clauses joined by ，、 ending in 。！？；, with bold terms."""
-    rng = random.Random(seed)
+    rng, vocabulary = random.Random(seed), _ZH_VOCABULARY.split()
     out: list[str] = []
     total = 0
     while total < size:
         clauses = [
-            "".join(rng.choice(_ZH_PHRASES) for _ in range(rng.randint(2, 6)))
+            "".join(rng.choice(vocabulary) for _ in range(rng.randint(2, 6)))
             for _ in range(rng.randint(1, 4))
         ]
         if rng.random() < 0.3:
