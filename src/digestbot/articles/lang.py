@@ -11,23 +11,23 @@ __all__ = ["HAN_CLASS", "detect_lang"]
 # Han ideographs, Simplified and Traditional alike (unified, ext. A, compatibility, ext. B+).
 HAN_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 _NOT_HAN = re.compile(f"[^{HAN_CLASS}]+")
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
-_NOT_LATIN = re.compile(r"[^A-Za-z\u00c0-\u024f]+")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 
-# Chinese prose carries Latin names (OpenAI, GPT-4o) but English prose rarely carries Han
-# characters, so a low Han share already means Chinese.
-_MIN_HAN_SHARE = 0.15
+# A Han character is weighed against a Latin word (both about a syllable or two). Chinese prose
+# carries Latin names (OpenAI, GPT-4o) but English prose rarely carries Han characters, so a
+# modest Han share already means Chinese.
+_MIN_HAN_SHARE = 0.3
 _SAMPLE = 600  # characters looked at: several sentences, plenty to decide, cheap for long sections
 
 
 def detect_lang(text: str) -> Lang | None:
-    """The language of ``text`` from its Han-character share; None when it has no letters at all."""
+    """The language of ``text`` from its share of Han characters; None when it has no letters."""
     sample = text[:_SAMPLE]
     han = len(_NOT_HAN.sub("", sample))  # deleting the rest is faster than finding each one
     if han == 0:
-        return Lang.EN if _LATIN.search(sample) else None
-    others = len(sample) - han  # an upper bound of the Latin letters
+        return Lang.EN if _LATIN_WORD.search(sample) else None
+    others = len(sample) - han  # an upper bound of the Latin words, enough for most Chinese
     if han >= _MIN_HAN_SHARE * (han + others):
         return Lang.ZH
-    latin = len(_NOT_LATIN.sub("", sample))
-    return Lang.ZH if han >= _MIN_HAN_SHARE * (han + latin) else Lang.EN
+    words = len(_LATIN_WORD.findall(sample))
+    return Lang.ZH if han >= _MIN_HAN_SHARE * (han + words) else Lang.EN

@@ -23,7 +23,7 @@ from digestbot.articles.lang import detect_lang
 from digestbot.articles.markdown import bold_phrases, split_title, to_plain
 from digestbot.articles.model import Article, ArticleText, Lang
 from digestbot.articles.sections import group_by_lang, split_body
-from digestbot.articles.summary import cut_summary, lead
+from digestbot.articles.summary import TITLE_LIMITS, cut_summary, lead
 from digestbot.errors import ArticleError
 
 __all__ = ["parse_article", "parse_date"]
@@ -136,7 +136,11 @@ def _build_text(lang: Lang, markdown: str, meta: _Meta) -> ArticleText | None:
     if not body_plain:
         return None
     title = to_plain(heading) if heading else ""
-    title = title.replace("\n", " ") or meta.title or cut_summary(body_plain.split("\n")[0], lang)
+    title = (
+        title.replace("\n", " ")
+        or meta.title
+        or cut_summary(body_plain.split("\n")[0], lang, TITLE_LIMITS)
+    )
     return ArticleText(
         lang=lang,
         title=title,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from digestbot.articles.lang import HAN_CLASS
 from digestbot.articles.model import Lang
 
-__all__ = ["SUMMARY_LIMITS", "cut_summary", "lead"]
+__all__ = ["SUMMARY_LIMITS", "TITLE_LIMITS", "cut_summary", "lead"]
 
 SUMMARY_LIMITS = {Lang.ZH: 120, Lang.EN: 300}  # characters, the "…" included
+TITLE_LIMITS = {Lang.ZH: 50, Lang.EN: 120}  # for a title taken from the text
 _CLOSERS = "\"'”’」』）)\\]"
 _SENTENCE_END = re.compile(f"[。！？!?.][{_CLOSERS}]*(?=\\s|$)|[。！？][{_CLOSERS}]*")
 _CJK_STOP = ("。", "！", "？")
@@ -27,13 +29,13 @@ def lead(plain: str) -> str:
     return "".join(out)
 
 
-def cut_summary(text: str, lang: Lang) -> str:
+def cut_summary(text: str, lang: Lang, limits: Mapping[Lang, int] = SUMMARY_LIMITS) -> str:
     """``text`` unchanged when short enough, else cut at the last sentence end within the limit.
 
     With no sentence end in reach it is cut between words and marked with ``…``.
     """
     text = text.strip()
-    limit = SUMMARY_LIMITS[lang]
+    limit = limits[lang]
     if len(text) <= limit:
         return text
     best = 0
