@@ -64,6 +64,7 @@ def _fenced(lines: list[str], start: int) -> tuple[str, int]:
     body = "\n".join(
         line[min(indent, len(line) - len(line.lstrip(" "))) :] for line in lines[start + 1 : end]
     )
+    body = body.strip("\n").rstrip()
     if not body.strip():
         return "", end + 1
     if _LANGUAGE.fullmatch(info):

@@ -179,11 +179,11 @@ def split_html(
     return _Splitter(parse_html(html), limit, max_bytes, max_entities).chunks()
 
 
-def _measure(html: str) -> tuple[int, int, int]:
-    """(visible UTF-16 units, raw bytes, elements) of a piece of Telegram HTML."""
+def _measure(html: str) -> tuple[tuple[int, int, int], str]:
+    """(visible UTF-16 units, raw bytes, elements) of a piece of Telegram HTML, and its text."""
     parsed = parse_html(html)
     elements = sum(1 for event in parsed.events if event.is_open)
-    return utf16_len(parsed.text), len(html.encode()), elements
+    return (utf16_len(parsed.text), len(html.encode()), elements), parsed.text
 
 
 def split_blocks(
@@ -196,7 +196,7 @@ def split_blocks(
 ) -> list[str]:
     """Pack whole blocks into messages in order; split a block only when it alone is too big."""
     budget = (limit, max_bytes, max_entities)
-    gap = _measure(separator)
+    gap = _measure(separator)[0]
     messages: list[str] = []
     current: list[str] = []
     size = (0, 0, 0)
@@ -211,14 +211,15 @@ def split_blocks(
 
     for raw in blocks:
         block = raw.strip()
-        if not block or not parse_html(block).text.strip():
+        measure, text = _measure(block)
+        if not text.strip():
             continue
-        measure = _measure(block)
-        if not fits(measure):
-            flush()
+        if text != text.strip() or not fits(measure):  # split_html also trims edge whitespace
             *whole, block = split_html(block, limit, max_bytes=max_bytes, max_entities=max_entities)
-            messages.extend(whole)
-            measure = _measure(block)
+            if whole:
+                flush()
+                messages.extend(whole)
+            measure = _measure(block)[0]
         joined = (
             size[0] + gap[0] + measure[0],
             size[1] + gap[1] + measure[1],
