@@ -11,16 +11,49 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import pytest
 from telegram.ext import Application, ApplicationBuilder
 
 from digestbot.sandbox.emulator import Emulator
 
-__all__ = ["build_ptb_app", "free_port", "polling", "webhook"]
+__all__ = ["BotApi", "build_ptb_app", "free_port", "polling", "webhook"]
 
 WEBHOOK_SECRET = "sandbox-secret_1"
 
 PtbApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+class BotApi:
+    """Raw Bot API calls over HTTP with JSON bodies, for status and error-text checks."""
+
+    def __init__(self, emulator: Emulator, client: httpx.AsyncClient) -> None:
+        self.emulator = emulator
+        self.client = client
+
+    def url(self, method: str, token: str | None = None) -> str:
+        """``/bot<token>/<method>`` on the emulator."""
+        return f"{self.emulator.bot_base_url}{token or self.emulator.token}/{method}"
+
+    async def call(self, method: str, **params: Any) -> httpx.Response:
+        """POST ``params`` as JSON; returns the raw response."""
+        return await self.client.post(self.url(method), json=params)
+
+    async def ok(self, method: str, **params: Any) -> Any:
+        """Call and return ``result``, failing the test on an error envelope."""
+        response = await self.call(method, **params)
+        body = response.json()
+        assert response.status_code == 200, body
+        assert body["ok"] is True
+        return body["result"]
+
+    async def error(self, method: str, **params: Any) -> tuple[int, str]:
+        """Call expecting failure; returns (HTTP status, description) and checks the envelope."""
+        response = await self.call(method, **params)
+        body = response.json()
+        assert body["ok"] is False
+        assert body["error_code"] == response.status_code
+        return response.status_code, body["description"]
 
 
 def free_port() -> int:
@@ -87,3 +120,10 @@ async def emulator() -> AsyncIterator[Emulator]:
 def ptb_app(emulator: Emulator) -> PtbApp:
     """An Application pointed at the ``emulator`` fixture (add handlers, then run it)."""
     return build_ptb_app(emulator)
+
+
+@pytest.fixture
+async def bot_api(emulator: Emulator) -> AsyncIterator[BotApi]:
+    """Raw HTTP access to the ``emulator`` fixture's Bot API."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        yield BotApi(emulator, client)

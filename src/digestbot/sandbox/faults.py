@@ -116,16 +116,22 @@ class FaultSet:
         return removed
 
     def pick(self, method: str, chat_id: int | None) -> list[FaultRule]:
-        """The rules that fire for this request now (each hit counts down its rule)."""
+        """The rules that fire now: any latency rules, then at most one failing rule (oldest first).
+
+        Each rule that fires counts down; a later failing rule waits for a later request.
+        """
         if not self.rules:
             return []
         fired: list[FaultRule] = []
+        failing = False
         for rule in list(self.rules):
-            if not rule.matches(method, chat_id):
+            is_latency = rule.kind is FaultKind.LATENCY
+            if (failing and not is_latency) or not rule.matches(method, chat_id):
                 continue
             if rule.probability < 1.0 and self.rng.random() >= rule.probability:
                 continue
             fired.append(rule)
+            failing = failing or not is_latency
             if rule.remaining is not None:
                 rule.remaining -= 1
                 if rule.remaining <= 0:

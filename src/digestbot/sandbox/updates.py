@@ -54,6 +54,11 @@ class UpdateMethods:
         self.state = state
         self._poll: _Poll | None = None
 
+    @property
+    def waiting(self) -> bool:
+        """True while a getUpdates long poll is waiting for an update."""
+        return self._poll is not None
+
     def table(self) -> dict[str, MethodHandler]:
         """Canonical method name -> handler."""
         return {
@@ -74,8 +79,8 @@ class UpdateMethods:
             self.state.confirm_updates(int(params["offset"]))
         if self._poll is not None:
             self._poll.superseded = True
-            self.state.notify()
         poll = self._poll = _Poll()
+        self.state.notify()  # wakes a superseded poll; lets tests see that a poll is waiting
         deadline = asyncio.get_running_loop().time() + timeout
         try:
             while True:
@@ -166,8 +171,7 @@ class WebhookSender:
         self._client: httpx.AsyncClient | None = None
 
     def start(self) -> None:
-        """Start the background delivery task."""
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(10.0))
+        """Start the background delivery task (the HTTP client is made on first delivery)."""
         self._task = asyncio.create_task(self._run(), name="sandbox-webhook-sender")
 
     async def stop(self) -> None:
@@ -204,7 +208,8 @@ class WebhookSender:
 
     async def _post(self, hook: WebhookConfig, update: dict[str, Any]) -> str | None:
         """Deliver one update; None on a 2xx answer, else Telegram's ``last_error_message``."""
-        assert self._client is not None
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=httpx.Timeout(10.0))
         headers = {"Content-Type": "application/json"}
         if hook.secret_token:
             headers["X-Telegram-Bot-Api-Secret-Token"] = hook.secret_token

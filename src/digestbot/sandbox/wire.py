@@ -59,9 +59,11 @@ class HttpServer:
         self.port = port
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
+        self._closing = False
 
     async def start(self) -> None:
         """Bind and start accepting connections."""
+        self._closing = False
         self._server = await asyncio.start_server(self._on_connection, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
 
@@ -69,6 +71,7 @@ class HttpServer:
         """Stop accepting, then cancel open connections (pending long polls included)."""
         if self._server is None:
             return
+        self._closing = True
         self._server.close()
         for task in list(self._connections):
             task.cancel()
@@ -87,6 +90,10 @@ class HttpServer:
             await self._serve(reader, writer)
         except (BadHttp, ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass
+        except asyncio.CancelledError:
+            if not self._closing:
+                raise
+            # cancelled by stop(): end normally, or asyncio logs the cancelled connection task
         finally:
             self._connections.discard(task)
             writer.close()

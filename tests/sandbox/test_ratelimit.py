@@ -1,0 +1,96 @@
+"""Flood limits: per private chat (with a small burst), per group, and overall."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from digestbot.sandbox.emulator import Emulator
+from digestbot.sandbox.ratelimit import RateLimitConfig, RateLimiter
+from tests.support.sandbox import BotApi
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_private_chat_tolerates_a_burst_then_one_a_second() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimitConfig(private_burst=3), clock)
+    assert [limiter.acquire(1, is_group=False) for _ in range(4)] == [0, 0, 0, 1]
+    assert limiter.acquire(2, is_group=False) == 0  # another chat has its own bucket
+    clock.now += 1.0
+    assert limiter.acquire(1, is_group=False) == 0
+    assert limiter.acquire(1, is_group=False) == 1
+
+
+def test_group_gets_twenty_a_minute() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimitConfig(), clock)
+    assert all(limiter.acquire(-100, is_group=True) == 0 for _ in range(20))
+    assert limiter.acquire(-100, is_group=True) == 3  # one message every 3 s refills
+    clock.now += 3.0
+    assert limiter.acquire(-100, is_group=True) == 0
+
+
+def test_thirty_a_second_overall() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimitConfig(), clock)
+    assert all(limiter.acquire(chat, is_group=False) == 0 for chat in range(1, 31))
+    assert limiter.acquire(31, is_group=False) == 1
+    clock.now += 0.1
+    assert limiter.acquire(31, is_group=False) == 0  # 3 tokens back after 0.1 s
+
+
+def test_disabled_limits_never_refuse() -> None:
+    limiter = RateLimiter(RateLimitConfig(enabled=False), FakeClock())
+    assert all(limiter.acquire(1, is_group=False) == 0 for _ in range(1000))
+
+
+@pytest.fixture
+async def api(emulator: Emulator) -> AsyncIterator[BotApi]:
+    emulator.driver.create_user(1, "Ann")
+    emulator.driver.send_text(1, "hi")
+    async with httpx.AsyncClient() as client:
+        yield BotApi(emulator, client)
+
+
+async def test_429_envelope_and_retry_after_header(api: BotApi) -> None:
+    for n in range(3):
+        await api.ok("sendMessage", chat_id=1, text=f"n{n}")
+    response = await api.call("sendMessage", chat_id=1, text="flood")
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "1"
+    assert response.json() == {
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 1",
+        "parameters": {"retry_after": 1},
+    }
+
+
+async def test_group_limit_over_http(api: BotApi) -> None:
+    api.emulator.driver.create_group(-500, "Readers")
+    for n in range(20):
+        await api.ok("sendMessage", chat_id=-500, text=f"n{n}")
+    assert await api.error("sendMessage", chat_id=-500, text="flood") == (
+        429,
+        "Too Many Requests: retry after 3",
+    )
+
+
+async def test_limits_can_be_switched_off() -> None:
+    async with Emulator(rate_limits=False) as emu, httpx.AsyncClient() as client:
+        api = BotApi(emu, client)
+        emu.driver.create_user(1, "Ann")
+        emu.driver.send_text(1, "hi")
+        for n in range(40):
+            await api.ok("sendMessage", chat_id=1, text=f"n{n}")

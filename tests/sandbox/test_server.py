@@ -1,0 +1,117 @@
+"""The emulator's HTTP surface: tokens, method names, parameter encodings, envelopes."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from digestbot.sandbox.emulator import Emulator
+from tests.support.sandbox import BotApi
+
+
+def started_user(emulator: Emulator, user_id: int = 5) -> int:
+    emulator.driver.create_user(user_id, "Cy")
+    emulator.driver.send_text(user_id, "hello")
+    return user_id
+
+
+async def test_wrong_token_is_401(bot_api: BotApi) -> None:
+    response = await bot_api.client.get(bot_api.url("getMe", token="1:wrong"))
+    assert response.status_code == 401
+    assert response.json() == {
+        "ok": False,
+        "error_code": 401,
+        "description": "Unauthorized: invalid token specified",
+    }
+
+
+async def test_unknown_method_is_404(bot_api: BotApi) -> None:
+    assert await bot_api.error("sendTelepathy") == (404, "Not Found: method not found")
+
+
+async def test_method_names_are_case_insensitive(bot_api: BotApi) -> None:
+    for name in ("getMe", "GETME", "getme"):
+        me = await bot_api.ok(name)
+        assert me["username"] == "digest_sandbox_bot"
+        assert me["is_bot"] is True
+
+
+async def test_parameters_from_every_encoding(emulator: Emulator, bot_api: BotApi) -> None:
+    a, b, c, d, e = (started_user(emulator, n) for n in range(11, 16))  # one chat each: 1 msg/s
+    client = bot_api.client
+    url = bot_api.url("sendMessage")
+    markup = json.dumps({"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]})
+    answers = [
+        await client.get(url, params={"chat_id": a, "text": "by query"}),
+        await client.post(url, data={"chat_id": str(b), "text": "by form", "reply_markup": markup}),
+        await client.post(url, json={"chat_id": c, "text": "by json"}),
+        await client.post(url, data={"chat_id": str(d)}, files={"text": (None, "by multipart")}),
+        await client.post(url, content=_chunks(e), headers={"Content-Type": "application/json"}),
+    ]
+    assert [a.status_code for a in answers] == [200] * 5
+    texts = [a.json()["result"]["text"] for a in answers]
+    assert texts == ["by query", "by form", "by json", "by multipart", "by chunks"]
+    assert answers[1].json()["result"]["reply_markup"]["inline_keyboard"][0][0]["text"] == "A"
+
+
+async def _chunks(chat: int):  # type: ignore[no-untyped-def]
+    yield b'{"chat_id": %d, ' % chat
+    yield b'"text": "by chunks"}'
+
+
+async def test_message_object_has_telegram_fields(emulator: Emulator, bot_api: BotApi) -> None:
+    chat = started_user(emulator)
+    message = await bot_api.ok("sendMessage", chat_id=chat, text="<b>hi</b>", parse_mode="HTML")
+    assert message["text"] == "hi"
+    assert message["entities"] == [{"type": "bold", "offset": 0, "length": 2}]
+    assert message["chat"] == {"id": chat, "type": "private", "first_name": "Cy"}
+    assert message["from"]["is_bot"] is True
+    assert isinstance(message["date"], int)
+    assert message["message_id"] == 2  # the user's "hello" was 1
+
+
+async def test_invalid_json_body_is_400(bot_api: BotApi) -> None:
+    response = await bot_api.client.post(
+        bot_api.url("sendMessage"), content=b"{nope", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["description"].startswith("Bad Request: ")
+
+
+async def test_set_webhook_answers_with_description(bot_api: BotApi) -> None:
+    response = await bot_api.call("setWebhook", url="https://example.org/hook")
+    assert response.json() == {"ok": True, "result": True, "description": "Webhook was set"}
+    response = await bot_api.call("deleteWebhook")
+    assert response.json()["description"] == "Webhook was deleted"
+    response = await bot_api.call("deleteWebhook")
+    assert response.json()["description"] == "Webhook is already deleted"
+
+
+async def test_keep_alive_serves_many_requests_on_one_connection(bot_api: BotApi) -> None:
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=1)) as client:
+        for _ in range(20):
+            response = await client.get(bot_api.url("getMe"))
+            assert response.status_code == 200
+
+
+async def test_other_paths_are_404(bot_api: BotApi) -> None:
+    base = bot_api.emulator.base_url
+    assert (await bot_api.client.get(f"{base}/")).status_code == 404
+    assert (await bot_api.client.get(f"{base}/sandbox/nothing")).status_code == 404
+    assert (await bot_api.client.get(f"{base}/sandbox/ui/../secret")).status_code == 404
+
+
+async def test_requests_are_recorded_without_token(tmp_path, emulator: Emulator) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "record.jsonl"
+    async with Emulator(record_path=path) as emu, httpx.AsyncClient() as client:
+        api = BotApi(emu, client)
+        await api.ok("getMe")
+        await api.call("setWebhook", url=f"https://example.org/{emu.token}")
+        await api.error("sendMessage", chat_id=1, text="x")
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [line["method"] for line in lines] == ["getMe", "setWebhook", "sendMessage"]
+    assert [line["status"] for line in lines] == [200, 200, 400]
+    assert lines[1]["params"]["url"] == "https://example.org/<token>"
+    assert emu.token not in path.read_text()
+    assert lines[2]["response"]["description"] == "Bad Request: chat not found"
