@@ -257,7 +257,7 @@ def list_tags(session: Session) -> list[tuple[str, int]]:
         .group_by(m.Tag.name)
         .order_by(count.desc(), m.Tag.name)
     )
-    return [(name, n) for name, n in rows.tuples()]
+    return [(name, n) for name, n in rows]
 
 
 def rebuild_search_index(session: Session) -> int:

@@ -31,8 +31,9 @@ def _parse_url(url: str) -> URL:
             f"not a database URL: {url!r} (use sqlite:///path or postgresql+psycopg://...)"
         ) from None
     backend = parsed.get_backend_name()
-    if backend == "postgresql" and parsed.get_driver_name() != "psycopg":
-        parsed = parsed.set(drivername="postgresql+psycopg")
+    if backend == "postgresql":
+        if parsed.get_driver_name() != "psycopg":
+            parsed = parsed.set(drivername="postgresql+psycopg")
     elif backend != "sqlite":
         raise StoreError(f"unsupported database {backend!r}: use sqlite or postgresql")
     return parsed

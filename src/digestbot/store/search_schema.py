@@ -20,6 +20,7 @@ __all__ = [
     "PG_TABLE",
     "IndexRow",
     "add_to_index",
+    "include_name",
     "index_body",
     "is_search_object",
     "rebuild_index",
@@ -36,6 +37,11 @@ _PG_MAX_POSITIONS = 256  # and on the positions kept per lexeme
 def is_search_object(name: str) -> bool:
     """Whether a table belongs to the search index (ignored by autogenerate comparisons)."""
     return name in (FTS_TABLE, PG_TABLE) or name.startswith(f"{FTS_TABLE}_")
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic ``include_name`` hook: leave the search index's tables out of comparisons."""
+    return not (type_ == "table" and name is not None and is_search_object(name))
 
 
 @dataclass(frozen=True, slots=True)

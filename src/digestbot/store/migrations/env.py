@@ -5,18 +5,11 @@ Run from the ``alembic`` command line (repo ``alembic.ini``), it opens ``sqlalch
 
 from __future__ import annotations
 
-from typing import Any
-
 from alembic import context
 from sqlalchemy.engine import Connection
 
 from digestbot.store.models import Base
-from digestbot.store.search_schema import is_search_object
-
-
-def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Leave the search index (FTS5 table and its shadow tables, the tsvector table) alone."""
-    return not (type_ == "table" and name is not None and is_search_object(name))
+from digestbot.store.search_schema import include_name
 
 
 def run_on(connection: Connection) -> None:

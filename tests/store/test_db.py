@@ -1,0 +1,87 @@
+"""Opening databases and migrating them, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from digestbot.errors import StoreError
+from digestbot.store.db import create_engine_for, schema_is_current, upgrade_schema
+from digestbot.store.models import Base
+from digestbot.store.search_schema import include_name
+
+TABLES = {
+    "articles",
+    "article_texts",
+    "tags",
+    "article_tags",
+    "subscribers",
+    "subscriber_tags",
+    "digests",
+    "digest_articles",
+    "outbox",
+}
+
+
+def test_upgrade_from_empty_creates_every_table(db_url: str) -> None:
+    engine = create_engine_for(db_url)
+    assert not schema_is_current(engine)
+    upgrade_schema(engine)
+    assert schema_is_current(engine)
+    names = set(inspect(engine).get_table_names())
+    assert names >= TABLES
+    assert "search_fts" in names or "search_documents" in names
+    engine.dispose()
+
+
+def test_upgrade_twice_is_harmless(engine: Engine) -> None:
+    upgrade_schema(engine)
+    assert schema_is_current(engine)
+
+
+def test_models_and_migrations_agree(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"include_name": include_name, "compare_type": True}
+        )
+        diff = compare_metadata(context, Base.metadata)
+    assert diff == []
+
+
+def test_sqlite_gets_wal_and_foreign_keys(sqlite_url: str) -> None:
+    engine = create_engine_for(sqlite_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() > 0
+    engine.dispose()
+
+
+def test_sqlite_folder_is_created(tmp_path: Path) -> None:
+    engine = create_engine_for(f"sqlite:///{tmp_path}/a/b/c.sqlite3")
+    upgrade_schema(engine)
+    assert (tmp_path / "a" / "b" / "c.sqlite3").is_file()
+    engine.dispose()
+
+
+def test_unusable_folder_is_a_store_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(StoreError, match="cannot create the database folder"):
+        create_engine_for(f"sqlite:///{tmp_path}/file/db.sqlite3")
+
+
+def test_unreachable_server_is_a_store_error() -> None:
+    engine = create_engine_for("postgresql://postgres@127.0.0.1:1/test")
+    assert engine.dialect.driver == "psycopg"
+    with pytest.raises(StoreError, match="cannot open the database"):
+        upgrade_schema(engine)
+
+
+@pytest.mark.parametrize("url", ["nonsense", "mysql://u@h/db", ""])
+def test_bad_urls_are_store_errors(url: str) -> None:
+    with pytest.raises(StoreError):
+        create_engine_for(url)

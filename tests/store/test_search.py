@@ -1,0 +1,251 @@
+"""Search behaviour on SQLite and PostgreSQL: Chinese substrings, English words, hostile input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import pytest
+from sqlalchemy.orm import Session
+
+from digestbot.articles.model import Article, Lang
+from digestbot.errors import QueryError
+from digestbot.store.articles import save_article
+from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
+from digestbot.store.search import count_matches, search_articles
+from tests.store.conftest import postgres_schema
+from tests.store.factory import article, text
+
+ALIBABA_ZH = (
+    "阿里巴巴集团，这家中国电子商务巨头，用云计算积分投资初创企业。"
+    "通过提供庞大的 AI 芯片资源，阿里巴巴支持中国 AI 生态系统。"
+)
+ALIBABA_EN = (
+    "Alibaba Group offers start-ups cloud computing credits. "
+    "By offering its vast AI chip resources, Alibaba supports the ecosystem."
+)
+ROCKETS_EN = (
+    "Reusable rockets cut launch costs. Said differently: boosters are chips off the old block."
+)
+CORPUS: tuple[Article, ...] = (
+    article(
+        "alibaba",
+        text(Lang.ZH, "阿里巴巴借助云业务成为中国领先的 AI 投资者", ALIBABA_ZH, "阿里巴巴投资"),
+        text(Lang.EN, "Alibaba becomes a leading AI investor", ALIBABA_EN, "Alibaba invests"),
+        tags=("world", "tech"),
+        day=12,
+    ),
+    article(
+        "ev",
+        text(Lang.ZH, "新能源汽车销量创新高", "今年新能源汽车的销量大幅增长，电池成本下降。"),
+        text(
+            Lang.EN, "EV sales hit a record", "Electric vehicle sales grew as battery costs fell."
+        ),
+        tags=("auto",),
+        day=10,
+    ),
+    article(
+        "punctuation",
+        text(Lang.ZH, "能源政策", "发展新能源，汽车工业也随之转型。", "能源政策与汽车"),
+        text(Lang.EN, "Energy policy", "He said the quality of the policy was fine.", "A policy"),
+        tags=("policy",),
+        day=8,
+    ),
+    article(
+        "taiwan",
+        text(Lang.ZH, "台灣半導體產業", "台灣的半導體產業領先全球，晶片出口持續成長。"),
+        tags=("tech",),
+        day=6,
+    ),
+    article(
+        "rare",
+        text(Lang.ZH, "罕见字测试", "这里有扩展字㐀和𠀀，还有一个芯字。", "罕见字"),
+        tags=("misc",),
+        day=4,
+    ),
+    article(
+        "rockets",
+        text(Lang.EN, "Rocket boosters land again", ROCKETS_EN, "Reusable rockets"),
+        text(Lang.ZH, "火箭助推器再次着陆", "可重复使用的火箭降低了发射成本。", "可重复使用火箭"),
+        tags=("space",),
+        day=2,
+    ),
+)
+
+# query -> the (key, lang) pairs it must find, on every database
+BATTERY: dict[str, set[tuple[str, str]]] = {
+    "芯": {("alibaba", "zh"), ("rare", "zh")},
+    "芯片": {("alibaba", "zh")},
+    "巴巴": {("alibaba", "zh")},
+    "里巴": {("alibaba", "zh")},
+    "阿里巴巴集团": {("alibaba", "zh")},
+    "新能源汽车": {("ev", "zh")},
+    "新能源": {("ev", "zh"), ("punctuation", "zh")},
+    "导体": set(),
+    "導體": {("taiwan", "zh")},
+    "半導體產業": {("taiwan", "zh")},
+    "㐀": {("rare", "zh")},
+    "𠀀": {("rare", "zh")},
+    "ai": {("alibaba", "zh"), ("alibaba", "en")},
+    "AI": {("alibaba", "zh"), ("alibaba", "en")},
+    "chip": {("alibaba", "en"), ("rockets", "en")},
+    "CHIPS": {("rockets", "en")},
+    "said": {("punctuation", "en"), ("rockets", "en")},
+    "ali": {("alibaba", "en")},
+    "quality": {("punctuation", "en")},
+    "AI 芯片": {("alibaba", "zh")},
+    "AI芯片": {("alibaba", "zh")},
+    "rocket 火箭": set(),
+    "火箭": {("rockets", "zh")},
+    "电池 成本": {("ev", "zh")},
+    "电池成本": {("ev", "zh")},
+    "成本电池": set(),
+}
+HOSTILE = [
+    '"芯片',
+    "chip*",
+    '"ai',
+    "NEAR(ai chip)",
+    "ai AND (",
+    "OR ai",
+    "-ai",
+    "title:ai",
+    "^ai",
+    "ai + chip",
+    "'; DROP TABLE articles; --",
+    "a\\b",
+    "\x00ai",
+    "ai " * 4000,
+    "芯片，" * 3000,
+]
+
+
+def _load(session: Session) -> None:
+    for item in CORPUS:
+        save_article(session, item, content_hash=item.key, source_path=f"{item.key}.md")
+    session.commit()
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def loaded(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_available: bool,
+) -> Iterator[Session]:
+    """The corpus, loaded once per module and database (the search tests only read)."""
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('search')}/search.sqlite3"
+        else:
+            url = stack.enter_context(postgres_schema(postgres_available))
+        engine = create_engine_for(url)
+        stack.callback(engine.dispose)
+        upgrade_schema(engine)
+        session = stack.enter_context(session_factory(engine)())
+        _load(session)
+        yield session
+
+
+def _found(session: Session, query: str, **kwargs: object) -> set[tuple[str, str]]:
+    return {
+        (hit.key, hit.lang.value) for hit in search_articles(session, query, limit=50, **kwargs)
+    }  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("query", "expected"), BATTERY.items())
+def test_battery(loaded: Session, query: str, expected: set[tuple[str, str]]) -> None:
+    assert _found(loaded, query) == expected
+    assert count_matches(loaded, query) == len(expected)
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_input_never_errors(loaded: Session, query: str) -> None:
+    hits = search_articles(loaded, query)
+    assert isinstance(hits, list)
+    assert count_matches(loaded, query) >= len(hits)
+
+
+@pytest.mark.parametrize("query", ["", "  ", "，。", '"*"', "()", "-"])
+def test_empty_query_is_a_clear_error(loaded: Session, query: str) -> None:
+    with pytest.raises(QueryError, match="empty query"):
+        search_articles(loaded, query)
+
+
+def test_language_filter(loaded: Session) -> None:
+    assert _found(loaded, "ai", lang=Lang.ZH) == {("alibaba", "zh")}
+    assert _found(loaded, "ai", lang=Lang.EN) == {("alibaba", "en")}
+    assert _found(loaded, "芯", lang=Lang.EN) == set()
+    assert count_matches(loaded, "ai", lang=Lang.EN) == 1
+
+
+def test_title_outranks_body(loaded: Session) -> None:
+    keys = [hit.key for hit in search_articles(loaded, "boosters")]
+    assert keys == ["rockets"]
+    ranked = [hit.key for hit in search_articles(loaded, "新能源")]
+    assert ranked == ["ev", "punctuation"]  # in the title of "ev", only the body of the other
+
+
+def test_pagination(loaded: Session) -> None:
+    everything = search_articles(loaded, "芯", limit=10)
+    assert len(everything) == 2
+    first = search_articles(loaded, "芯", limit=1)
+    second = search_articles(loaded, "芯", limit=1, offset=1)
+    assert [h.key for h in first + second] == [h.key for h in everything]
+    assert search_articles(loaded, "芯", limit=0) == []
+
+
+def test_hit_carries_article_fields(loaded: Session) -> None:
+    (hit,) = search_articles(loaded, "quality")
+    assert (hit.key, hit.lang, hit.title, hit.url) == (
+        "punctuation", Lang.EN, "Energy policy", "https://example.com/punctuation",
+    )  # fmt: skip
+    assert hit.tags == ("policy",)
+    assert hit.date.year == 2024
+    assert hit.date.tzinfo is not None
+
+
+def test_snippets_mark_hits_in_the_original_text(loaded: Session) -> None:
+    (zh,) = search_articles(loaded, "巴巴", lang=Lang.ZH)
+    assert "阿里[巴巴]集团" in zh.snippet.marked("[", "]")
+    assert zh.snippet.text.strip("…") in ALIBABA_ZH  # the original text: no inserted spaces
+    (en,) = search_articles(loaded, "CHIPS")
+    assert "[chips]" in en.snippet.marked("[", "]")
+    assert en.snippet.marked("<b>", "</b>").count("<b>") == 1
+    (mixed,) = search_articles(loaded, "AI 芯片", lang=Lang.ZH)
+    marked = mixed.snippet.marked("[", "]")
+    assert "[AI] [芯片]" in marked
+    assert all(part in mixed.snippet.text for part in ("AI", "芯片"))
+
+
+def test_snippet_of_a_title_only_hit(loaded: Session) -> None:
+    (hit,) = search_articles(loaded, "产业", lang=Lang.ZH) or [None]
+    assert hit is None  # Simplified 产业 is not Traditional 產業: no conversion
+    (hit,) = search_articles(loaded, "能源政策")
+    assert "[能源政策]" in hit.snippet.marked("[", "]")
+
+
+@pytest.fixture
+def both(sqlite_url: str, postgres_url: str) -> Iterator[tuple[Session, Session]]:
+    engines = [create_engine_for(sqlite_url), create_engine_for(postgres_url)]
+    sessions = []
+    for engine in engines:
+        upgrade_schema(engine)
+        sessions.append(session_factory(engine)())
+    for session in sessions:
+        _load(session)
+    yield sessions[0], sessions[1]
+    for session, engine in zip(sessions, engines, strict=True):
+        session.close()
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_sqlite_and_postgresql_find_the_same(both: tuple[Session, Session]) -> None:
+    lite, pg = both
+    queries = [*BATTERY, *HOSTILE, "the", "s", "a", "ecosystem", "起", "中国", "能源", "offers"]
+    for query in queries:
+        assert _found(lite, query) == _found(pg, query), query
+        for lang in Lang:
+            assert _found(lite, query, lang=lang) == _found(pg, query, lang=lang), (query, lang)
