@@ -306,8 +306,10 @@ def _is_emoji_id(argument: str) -> bool:
     )
 
 
-def _sort_key(entity: Entity) -> tuple[int, int, int]:
-    return entity.offset, -entity.length, _PRIORITY.get(entity.type, 50)
+def _sort_key(entity: Entity) -> tuple[int, int, int, str, str]:
+    """TDLib's order (offset, longer first, type priority), then a fixed order for equal ranks."""
+    extra = entity.url or entity.language or entity.custom_emoji_id or ""
+    return entity.offset, -entity.length, _PRIORITY.get(entity.type, 50), entity.type, extra
 
 
 def _finish(entity: Entity) -> Entity:
