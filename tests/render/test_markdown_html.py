@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,22 @@ def test_seed_article_renders_key_terms_and_links() -> None:
     )
     assert "**" not in text
     assert "\n\n\n" not in html
+
+
+@pytest.mark.parametrize(
+    "md",
+    [
+        "[" * 50_000,
+        "[a " * 17_000,
+        "_a b* " * 9_000,
+        "*a _b ~~c " * 6_000,
+        "".join("`" * k + " " for k in range(1, 300)),
+        "[a](b " * 9_000,
+        "> a\n- b\n" * 6_000,
+    ],
+    ids=["brackets", "labels", "crossed", "mixed", "backtick-runs", "open-links", "blocks"],
+)
+def test_pathological_input_renders_in_linear_time(md: str) -> None:
+    started = time.perf_counter()
+    check_html(render(md))
+    assert time.perf_counter() - started < 2.0

@@ -8,6 +8,7 @@ when not followed by a space and close when not preceded by one, so ``**阿里�
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from digestbot.render.telegram_html import escape, escape_attr
@@ -17,6 +18,7 @@ __all__ = ["is_cjk", "render_inline", "safe_url"]
 _SAFE_SCHEME = re.compile(r"(?i)(?:https?|tg|mailto):\S")
 _ESCAPABLE = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _AUTOLINK = re.compile(r"<((?:https?|tg|mailto):[^\s<>]+)>", re.IGNORECASE)
+_BACKTICKS = re.compile(r"`+")
 _URL_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _TITLE = re.compile(r"""[ \t\n]+(?:"[^"]*"|'[^']*'|\([^()]*\))""")
 _MAX_LABEL, _MAX_URL = 2000, 4096
@@ -81,17 +83,18 @@ def _delim(text: str, start: int, end: int) -> _Delim:
 def _match_emphasis(nodes: list[str | _Delim]) -> None:
     """Pair delimiter runs as CommonMark does (nearest opener first), writing tags into them."""
     openers: list[_Delim] = []
+    waiting = dict.fromkeys("*_~", 0)  # openers on the stack per character, to skip hopeless scans
     for node in nodes:
         if not isinstance(node, _Delim):
             continue
-        while node.can_close and node.count:
-            index = next(
-                (k for k in range(len(openers) - 1, -1, -1) if openers[k].char == node.char), None
-            )
-            if index is None:
-                break
-            opener = openers[index]
+        while node.can_close and node.count and waiting[node.char]:
+            index = len(openers) - 1
+            while openers[index].char != node.char:
+                index -= 1
+            for dropped in openers[index + 1 :]:  # crossed by this pair: they stay literal
+                waiting[dropped.char] -= 1
             del openers[index + 1 :]
+            opener = openers[index]
             use = 2 if opener.count >= 2 and node.count >= 2 else 1
             tag = _TAGS[node.char][use - 1]
             opener.count -= use
@@ -100,44 +103,51 @@ def _match_emphasis(nodes: list[str | _Delim]) -> None:
             node.closes.append(tag)
             if not opener.count:
                 openers.pop()
+                waiting[node.char] -= 1
         if node.can_open and node.count:
             openers.append(node)
+            waiting[node.char] += 1
 
 
-def _code_span(text: str, start: int, misses: set[int]) -> tuple[str, int] | None:
-    """A code span opening at ``start`` as (html, end), or None; ``misses`` caches failed runs."""
-    run_end = start
-    while run_end < len(text) and text[run_end] == "`":
-        run_end += 1
-    size = run_end - start
-    if size not in misses:
-        closer = re.compile(rf"(?<!`)`{{{size}}}(?!`)").search(text, run_end)
-        if closer is not None:
-            body = text[run_end : closer.start()].replace("\n", " ")
-            if len(body) > 2 and body[0] == body[-1] == " " and body.strip():
-                body = body[1:-1]
-            return f"<code>{escape(body)}</code>", closer.end()
-        misses.add(size)
-    return None
-
-
-def _link_label_end(text: str, start: int) -> int | None:
-    """Index of the ``]`` closing the ``[`` at ``start``, or None."""
-    depth = 0
-    pos = start
-    limit = min(len(text), start + _MAX_LABEL)
-    while pos < limit:
+def _bracket_pairs(text: str) -> dict[int, int]:
+    """Map each ``[`` to the index of its matching ``]`` (escapes skipped), in one pass."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    pos = 0
+    while pos < len(text):
         ch = text[pos]
         if ch == "\\":
             pos += 1
         elif ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-            if not depth:
-                return pos
+            stack.append(pos)
+        elif ch == "]" and stack:
+            pairs[stack.pop()] = pos
         pos += 1
-    return None
+    return pairs
+
+
+def _backtick_runs(text: str) -> dict[int, list[int]]:
+    """Start offsets of every maximal run of backticks, by run length, in one pass."""
+    runs: dict[int, list[int]] = {}
+    for run in _BACKTICKS.finditer(text):
+        runs.setdefault(len(run[0]), []).append(run.start())
+    return runs
+
+
+def _code_span(text: str, start: int, runs: dict[int, list[int]]) -> tuple[str, int]:
+    """The code span opening at ``start`` as (html, end); a run with no closer stays literal."""
+    run_end = start
+    while run_end < len(text) and text[run_end] == "`":
+        run_end += 1
+    size = run_end - start
+    starts = runs.get(size, [])
+    index = bisect_left(starts, run_end)
+    if index == len(starts):
+        return text[start:run_end], run_end
+    body = text[run_end : starts[index]].replace("\n", " ")
+    if len(body) > 2 and body[0] == body[-1] == " " and body.strip():
+        body = body[1:-1]
+    return f"<code>{escape(body)}</code>", starts[index] + size
 
 
 def _link_destination(text: str, start: int) -> tuple[str, int] | None:
@@ -184,7 +194,8 @@ def render_inline(text: str, *, links: bool = True) -> str:
     """Render one block's inline Markdown as Telegram HTML; unmatched markers stay literal."""
     nodes: list[str | _Delim] = []
     literal: list[str] = []
-    misses: set[int] = set()
+    runs = _backtick_runs(text) if "`" in text else {}
+    brackets = _bracket_pairs(text) if links and "[" in text else {}
     pos = 0
 
     def flush() -> None:
@@ -200,10 +211,10 @@ def render_inline(text: str, *, links: bool = True) -> str:
             continue
         found: tuple[str, int] | None = None
         if ch == "`":
-            found = _code_span(text, pos, misses)
+            found = _code_span(text, pos, runs)
         elif ch == "[" and links:
-            label_end = _link_label_end(text, pos)
-            if label_end is not None and text.startswith("(", label_end + 1):
+            label_end = brackets.get(pos, len(text))
+            if label_end - pos <= _MAX_LABEL and text.startswith("(", label_end + 1):
                 dest = _link_destination(text, label_end + 1)
                 if dest is not None:
                     label = render_inline(text[pos + 1 : label_end], links=False)
