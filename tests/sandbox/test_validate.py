@@ -254,12 +254,25 @@ def test_explicit_entities_are_used_and_clipped() -> None:
 
 
 @given(st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=50))
-def test_escaped_text_survives_the_checks(text: str) -> None:
-    if text.strip():
-        assert check_message_text(escape_html(text), "HTML", None) == FormattedText(text)
+def test_escaped_text_survives_the_checks_trimmed(text: str) -> None:
+    expected = text.rstrip().lstrip(" \n")
+    if expected:
+        assert check_message_text(escape_html(text), "HTML", None) == FormattedText(expected)
     else:
         with bad("text must be non-empty"):
             check_message_text(escape_html(text), "HTML", None)
+
+
+def test_text_is_trimmed_like_telegram() -> None:
+    assert check_message_text("\n  hi  \n\t", None, None) == FormattedText("hi")
+    # Leading blanks stay when an entity starts inside them; entities are cut at the end.
+    assert check_message_text(" <b> x </b> ", "HTML", None) == FormattedText(
+        " x", (Entity("bold", 0, 2),)
+    )
+    assert check_message_text("\n<i>a</i>\n<b>\n</b>", "HTML", None) == FormattedText(
+        "a", (Entity("italic", 0, 1),)
+    )
+    assert check_message_text("\t x", None, None).text == "\t x"
 
 
 def test_caption_limits() -> None:

@@ -12,8 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from digestbot.sandbox.entities import Entity, utf16_len
 from digestbot.sandbox.errors import ApiError, bad_request
+from digestbot.sandbox.fixtext import explicit_entities, trim_text
 from digestbot.sandbox.html import FormattedText, parse_html
 from digestbot.sandbox.markup import check_commands, check_reply_markup
 from digestbot.sandbox.signatures import METHODS, MethodSpec, ParamSpec, canonical_method
@@ -184,34 +184,6 @@ def _check_shape(name: str, value: Any) -> Any:
     return value
 
 
-def _entities_from(raw: list[Any], text: str) -> tuple[Entity, ...]:
-    """Entities given explicitly: each must be an object; those outside the text are clipped."""
-    size = utf16_len(text)
-    found: list[Entity] = []
-    for item in raw:
-        if not isinstance(item, dict):
-            raise bad_request("can't parse MessageEntity: expected an Object")
-        try:
-            entity = Entity.from_dict(item)
-        except KeyError as missing:
-            raise bad_request(f"can't parse MessageEntity: Can't find field {missing}") from None
-        except (TypeError, ValueError):
-            raise bad_request("can't parse MessageEntity: wrong field type") from None
-        start, end = max(entity.offset, 0), min(entity.offset + entity.length, size)
-        if end > start:
-            found.append(
-                Entity(
-                    entity.type,
-                    start,
-                    end - start,
-                    entity.url,
-                    entity.language,
-                    entity.custom_emoji_id,
-                )
-            )
-    return tuple(sorted(found, key=lambda e: (e.offset, -e.length)))
-
-
 def _format(text: str, parse_mode: str | None, entities: list[Any] | None) -> FormattedText:
     """Parse ``text`` by ``parse_mode`` (HTML or none), or take the explicit ``entities``."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_RAW_TEXT_BYTES:
@@ -225,21 +197,21 @@ def _format(text: str, parse_mode: str | None, entities: list[Any] | None) -> Fo
         raise bad_request("unsupported parse_mode")
     else:
         _check_utf8(text)
-        formatted = FormattedText(text, _entities_from(entities or [], text))
+        formatted = FormattedText(text, explicit_entities(entities or [], text))
     return formatted
 
 
 def check_message_text(
     text: str | None, parse_mode: str | None, entities: list[Any] | None
 ) -> FormattedText:
-    """Telegram's checks on a message text: raw size, parsing, emptiness and the 4096 limit.
+    """Telegram's checks on a message text: raw size, parsing, trimming, emptiness, 4096 limit.
 
     The limit counts Unicode code points, as TDLib does (clients may split at UTF-16 units).
     """
     if not text:
         raise bad_request("message text is empty")
-    formatted = _format(text, parse_mode, entities)
-    if not formatted.text.strip():
+    formatted = trim_text(_format(text, parse_mode, entities))
+    if not formatted.text:
         raise bad_request("text must be non-empty")
     if len(formatted.text) > MAX_MESSAGE_CHARS:
         raise bad_request("message is too long")
@@ -252,7 +224,7 @@ def check_caption(
     """A media caption: may be empty; at most 1024 characters after parsing."""
     if not caption:
         return FormattedText("")
-    formatted = _format(caption, parse_mode, entities)
+    formatted = trim_text(_format(caption, parse_mode, entities))
     if len(formatted.text) > MAX_CAPTION_CHARS:
         raise bad_request("message caption is too long")
     return formatted

@@ -1,0 +1,59 @@
+"""What TDLib does to a text after parsing: explicit entities read and clipped, blanks trimmed.
+
+Telegram trims a bot's message text: trailing whitespace always, and leading spaces and newlines up
+to the first entity; entities are cut to the trimmed text. Entities the Bot API server would add
+itself (url, mention, hashtag, bot_command in the bot's own text) are not emulated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from digestbot.sandbox.entities import Entity, utf16_len
+from digestbot.sandbox.errors import bad_request
+from digestbot.sandbox.html import FormattedText
+
+__all__ = ["explicit_entities", "trim_text"]
+
+
+def _clip(entity: Entity, start: int, end: int) -> Entity | None:
+    """The entity cut to UTF-16 range [start, end), or None when nothing is left."""
+    lo, hi = max(entity.offset, start), min(entity.offset + entity.length, end)
+    if hi <= lo:
+        return None
+    return Entity(entity.type, lo, hi - lo, entity.url, entity.language, entity.custom_emoji_id)
+
+
+def explicit_entities(raw: list[Any], text: str) -> tuple[Entity, ...]:
+    """Entities sent as ``entities``: each must be an object; parts outside the text are cut."""
+    size = utf16_len(text)
+    found: list[Entity] = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise bad_request("can't parse MessageEntity: expected an Object")
+        try:
+            entity = Entity.from_dict(item)
+        except KeyError as missing:
+            raise bad_request(f"can't parse MessageEntity: Can't find field {missing}") from None
+        except (TypeError, ValueError):
+            raise bad_request("can't parse MessageEntity: wrong field type") from None
+        clipped = _clip(entity, 0, size)
+        if clipped is not None:
+            found.append(clipped)
+    return tuple(sorted(found, key=lambda e: (e.offset, -e.length)))
+
+
+def trim_text(fmt: FormattedText) -> FormattedText:
+    """Trim as TDLib does for a sent message; the text may become empty."""
+    text = fmt.text.rstrip()
+    end = utf16_len(text)
+    entities = [c for e in fmt.entities if (c := _clip(e, 0, end)) is not None]
+    first = min((e.offset for e in entities), default=end)
+    lead = 0
+    while lead < first and text[lead] in " \n":  # both are one UTF-16 unit
+        lead += 1
+    shifted = tuple(
+        Entity(e.type, e.offset - lead, e.length, e.url, e.language, e.custom_emoji_id)
+        for e in entities
+    )
+    return FormattedText(text[lead:], shifted)
