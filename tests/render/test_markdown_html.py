@@ -58,6 +58,13 @@ SEED = Path(__file__).parents[2] / "seeds" / "000_58ff1f57d9aa1e3e.txt"
         ("中文\n换行", "中文换行"),
         ("a paragraph\n# interrupted", "a paragraph\n\n<b>interrupted</b>"),
         ("In 2024\n2. not a list", "In 2024 2. not a list"),
+        ("Title\n=====\nbody", "<b>Title</b>\n\nbody"),
+        ("==\n", "=="),
+        (
+            "![chart](https://x.org/c.png) and !not",
+            '<a href="https://x.org/c.png">chart</a> and !not',
+        ),
+        ("![](https://x.org/c.png)", '<a href="https://x.org/c.png">https://x.org/c.png</a>'),
     ],
 )
 def test_constructs(md: str, html: str) -> None:

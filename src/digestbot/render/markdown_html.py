@@ -18,6 +18,7 @@ __all__ = ["escape", "escape_attr", "markdown_to_telegram_html"]
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})[ \t]*([^\s`]*)[^`]*$")
 _RULE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}=+[ \t]*$")
 _QUOTE = re.compile(r"^ {0,3}> ?")
 _ITEM = re.compile(r"^([ \t]*)([-*+]|(\d{1,9})[.)])[ \t]+(\S.*)$")
 _LANGUAGE = re.compile(r"[\w+#.-]{1,32}")
@@ -149,10 +150,13 @@ def _blocks(lines: list[str], *, quoted: bool) -> Iterator[str]:
         else:
             end = pos + 1
             while end < len(lines) and lines[end].strip():
-                if _starts_block(lines[end], in_paragraph=True):
+                if _SETEXT.match(lines[end]) or _starts_block(lines[end], in_paragraph=True):
                     break
                 end += 1
-            html, pos = render_inline(_join_lines(lines[pos:end])), end
+            html = render_inline(_join_lines(lines[pos:end]))
+            if end < len(lines) and _SETEXT.match(lines[end]):  # a "Title\n=====" heading
+                html, end = f"<b>{html}</b>", end + 1
+            pos = end
         if html.strip():
             yield html
 

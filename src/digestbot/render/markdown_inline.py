@@ -190,6 +190,17 @@ def _link(label_html: str, url: str) -> str:
     return f'<a href="{escape_attr(url)}">{label_html or escape(url)}</a>'
 
 
+def _bracket_link(text: str, start: int, brackets: dict[int, int]) -> tuple[str, int] | None:
+    """The ``[label](url)`` at ``start`` as (html, end), or None when it is not a link."""
+    label_end = brackets.get(start, len(text))
+    if label_end - start > _MAX_LABEL or not text.startswith("(", label_end + 1):
+        return None
+    dest = _link_destination(text, label_end + 1)
+    if dest is None:
+        return None
+    return _link(render_inline(text[start + 1 : label_end], links=False), dest[0]), dest[1]
+
+
 def render_inline(text: str, *, links: bool = True) -> str:
     """Render one block's inline Markdown as Telegram HTML; unmatched markers stay literal."""
     nodes: list[str | _Delim] = []
@@ -213,12 +224,9 @@ def render_inline(text: str, *, links: bool = True) -> str:
         if ch == "`":
             found = _code_span(text, pos, runs)
         elif ch == "[" and links:
-            label_end = brackets.get(pos, len(text))
-            if label_end - pos <= _MAX_LABEL and text.startswith("(", label_end + 1):
-                dest = _link_destination(text, label_end + 1)
-                if dest is not None:
-                    label = render_inline(text[pos + 1 : label_end], links=False)
-                    found = _link(label, dest[0]), dest[1]
+            found = _bracket_link(text, pos, brackets)
+        elif ch == "!" and links and text.startswith("[", pos + 1):
+            found = _bracket_link(text, pos + 1, brackets)  # an image: shown as a link to it
         elif ch == "<" and links:
             auto = _AUTOLINK.match(text, pos)
             if auto is not None:

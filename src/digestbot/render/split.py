@@ -13,9 +13,23 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate
 
-from digestbot.render.telegram_html import ParsedHtml, TagEvent, escape, parse_html, utf16_len
+from digestbot.render.telegram_html import (
+    ParsedHtml,
+    TagEvent,
+    escape,
+    parse_html,
+    utf16_len,
+    visible_length,
+)
 
-__all__ = ["MAX_BYTES", "MAX_ENTITIES", "MAX_LENGTH", "split_blocks", "split_html"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_ENTITIES",
+    "MAX_LENGTH",
+    "split_blocks",
+    "split_html",
+    "visible_length",
+]
 
 MAX_LENGTH = 4096  # characters after entity parsing (we count UTF-16 code units)
 MAX_BYTES = 16384  # raw text; Telegram's own limit is 32768 bytes
