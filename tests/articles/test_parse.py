@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -515,3 +516,30 @@ def test_no_article_text(body: str) -> None:
 )
 def test_wrong_field_types_are_reasons(field: str, value: str) -> None:
     assert reason(make(EN_TEXT, f"{field}: {value}")) == f"{field} must be a string"
+
+
+# --- hostile input ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "*a " * 20000,
+        "_a " * 20000,
+        "~~a " * 20000,
+        "`a " * 20000,
+        "[" * 20000 + "](",
+        "# a" + " " * 20000 + "b\n\ntext",
+    ],
+    ids=["stars", "underscores", "tildes", "backticks", "brackets", "spaced-h1"],
+)
+def test_hostile_markdown_is_parsed_in_linear_time(body: str) -> None:
+    started = time.perf_counter()
+    article = parse(body)
+    assert article.texts
+    assert time.perf_counter() - started < 2  # quadratic backtracking took 5-35 s here
+
+
+def test_h1_closing_hashes_are_dropped() -> None:
+    assert parse(f"# Title #2 ##\n\n{EN_TEXT}").texts[Lang.EN].title == "Title #2"
+    assert parse(f"# C#\n\n{EN_TEXT}").texts[Lang.EN].title == "C#"

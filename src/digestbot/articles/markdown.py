@@ -8,10 +8,10 @@ from collections.abc import Iterator
 __all__ = ["bold_phrases", "next_fence", "split_title", "to_plain"]
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")  # opening or closing line of a fenced code block
-_H1 = re.compile(r"^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
+_H1 = re.compile(r"^ {0,3}#[ \t]+(.*)$", re.MULTILINE)
 # Patterns start with a literal where they can: the regex engine then skips ahead to it quickly.
 _STAR_BOLD = re.compile(r"\*\*([^*\s](?:[^*\n]*[^*\s])?)\*\*")
-_LINE_BOLD = re.compile(r"__(?<![A-Za-z0-9_]__)(?=[^\s_])(.+?)(?<=[^\s_])__(?![A-Za-z0-9_])")
+_LINE_BOLD = re.compile(r"__(?<![A-Za-z0-9_]__)([^_\s](?:[^_\n]*[^_\s])?)__(?![A-Za-z0-9_])")
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _PRIVATE = 0xE000  # escaped punctuation is parked in the private-use area while markers are removed
 _UNPARK = {_PRIVATE + code: code for code in range(0x21, 0x7F)}
@@ -23,15 +23,15 @@ _RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("#", re.compile(r"\n {0,3}#{1,6}(?=[ \t\n]|$)[ \t]*"), "\n"),  # ATX heading markers
     (">", re.compile(r"\n {0,3}(?:>[ \t]?)+"), "\n"),  # blockquote markers
     ("\n", re.compile(r"\n[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?"), "\n"),  # lists
-    ("![", re.compile(r"!\[([^\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)"), r"\1"),  # images
-    ("](", re.compile(r"\[([^\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)"), r"\1"),  # links
-    ("][", re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]"), r"\1"),  # reference links
+    ("![", re.compile(r"!\[([^\[\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)"), r"\1"),  # images
+    ("](", re.compile(r"\[([^\[\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)"), r"\1"),  # links
+    ("][", re.compile(r"\[([^\[\]\n]+)\]\[[^\]\n]*\]"), r"\1"),  # reference links
     ("<", re.compile(r"<((?:https?|mailto):[^>\s]+)>"), r"\1"),  # autolinks; other <...> is text
-    ("`", re.compile(r"(`+)(.+?)\1"), r"\2"),  # inline code
+    ("`", re.compile(r"(`+)([^`\n]+?)\1"), r"\2"),  # inline code
     ("__", _LINE_BOLD, r"\1"),
-    ("*", re.compile(r"\*(?=[^\s*])(.+?)(?<=[^\s*])\*"), r"\1"),  # *emphasis*
-    ("_", re.compile(r"_(?<![A-Za-z0-9_]_)(?=[^\s_])(.+?)(?<=[^\s_])_(?![A-Za-z0-9_])"), r"\1"),
-    ("~~", re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),  # strikethrough
+    ("*", re.compile(r"\*([^*\s](?:[^*\n]*[^*\s])?)\*"), r"\1"),  # *emphasis*
+    ("_", re.compile(r"_(?<![A-Za-z0-9_]_)([^_\s](?:[^_\n]*[^_\s])?)_(?![A-Za-z0-9_])"), r"\1"),
+    ("~~", re.compile(r"~~([^~\s](?:[^~\n]*[^~\s])?)~~"), r"\1"),  # strikethrough
 )
 
 
@@ -43,7 +43,7 @@ def split_title(markdown: str) -> tuple[str | None, str]:
         match = _H1.search(markdown, start, end)
         if match:
             rest = markdown[: match.start()] + markdown[match.end() :]
-            return match[1].strip(), rest
+            return _without_closing_hashes(match[1].rstrip()).strip(), rest
     return None, markdown
 
 
@@ -89,6 +89,12 @@ def _strip_inline(text: str) -> str:
     if escaped:
         text = text.translate(_UNPARK)
     return text
+
+
+def _without_closing_hashes(heading: str) -> str:
+    """``heading`` without an ATX closing sequence (``# Title ##``)."""
+    bare = heading.rstrip("#")
+    return bare if bare != heading and (not bare or bare[-1] in " \t") else heading
 
 
 def _blocks(markdown: str) -> Iterator[tuple[bool, int, int]]:

@@ -1,0 +1,189 @@
+"""Property tests for the article parser: generated articles round-trip, bad input fails cleanly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from digestbot.articles.fields import parse_tags
+from digestbot.articles.model import Article, Lang
+from digestbot.articles.parse import parse_article
+from digestbot.articles.summary import SUMMARY_LIMITS, cut_summary, lead
+from digestbot.errors import ArticleError
+
+HANZI = (
+    "阿里巴巴集团中国电子商务巨头正在利用云计算基础设施投资本国蓬勃发展的生成式人工智能初創企業傳統"
+)
+LATIN = "abcdefghijklmnopqrstuvwxyz"
+LABELS = ("原文链接", "原文連結", "Source Link", "Source", "来源", "原文", "source link")
+MTIME = datetime(2025, 1, 2, tzinfo=UTC)
+
+zh_words = st.text(alphabet=HANZI, min_size=1, max_size=6)
+en_words = st.text(alphabet=LATIN, min_size=1, max_size=9)
+
+
+def sentences(words: st.SearchStrategy[str], sep: str, end: str) -> st.SearchStrategy[str]:
+    """Sentences of 1-12 words joined by ``sep`` and closed by ``end``."""
+    return st.lists(words, min_size=1, max_size=12).map(lambda ws: sep.join(ws) + end)
+
+
+PROSE = {
+    Lang.ZH: st.lists(sentences(zh_words, "，", "。"), min_size=1, max_size=8).map("".join),
+    Lang.EN: st.lists(sentences(en_words, " ", "."), min_size=1, max_size=8).map(" ".join),
+}
+TITLES = {
+    Lang.ZH: st.lists(zh_words, min_size=1, max_size=4).map(" ".join),
+    Lang.EN: st.lists(en_words, min_size=1, max_size=6).map(lambda ws: " ".join(ws).title()),
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    """One generated language section."""
+
+    lang: Lang
+    title: str
+    paragraphs: list[str]
+    term: str
+    divided: bool  # a `---` divider between two paragraphs of the same language
+
+
+@st.composite
+def section(draw: st.DrawFn, lang: Lang) -> Section:
+    paragraphs = draw(st.lists(PROSE[lang], min_size=1, max_size=4))
+    term = draw(zh_words if lang is Lang.ZH else en_words)
+    return Section(lang, draw(TITLES[lang]), paragraphs, term, draw(st.booleans()))
+
+
+def render(part: Section) -> str:
+    """A section as the Markdown a writer would produce."""
+    paragraphs = [f"**{part.term}** {part.paragraphs[0]}", *part.paragraphs[1:]]
+    if part.divided and len(paragraphs) > 1:
+        paragraphs.insert(1, "---")
+    return f"# {part.title}\n\n" + "\n\n".join(paragraphs)
+
+
+timezones = st.builds(timezone, st.integers(-14 * 60, 14 * 60).map(lambda m: timedelta(minutes=m)))
+dates = st.datetimes(
+    datetime(1900, 1, 1), datetime(2100, 1, 1), timezones=st.one_of(st.none(), timezones)
+)
+tags = st.lists(st.text(alphabet=LATIN + "ABC -中文", max_size=8), max_size=6)
+
+
+@st.composite
+def article_file(draw: st.DrawFn) -> tuple[str, list[Section], list[str], datetime, str]:
+    """File text plus the parts it was made from: sections, tags, date, source URL."""
+    langs = draw(st.sampled_from([[Lang.ZH], [Lang.EN], [Lang.ZH, Lang.EN], [Lang.EN, Lang.ZH]]))
+    parts = [draw(section(lang)) for lang in langs]
+    url = "https://example.com/" + draw(st.text(alphabet=LATIN + "0123456789-/", max_size=20))
+    link = f"[{draw(st.sampled_from(LABELS))}]({url})"
+    blocks = [render(part) for part in parts]
+    where = draw(st.integers(0, 2 * len(blocks)))
+    body = "\n\n---\n\n".join(blocks)
+    if where == 0:
+        body = f"{link}\n\n{body}"
+    elif where == 1:
+        body = f"{body}\n\n{link}"
+    else:  # right after the H1 of one section
+        index = (where - 2) % len(blocks)
+        heading, rest = blocks[index].split("\n\n", 1)
+        blocks[index] = f"{heading}\n{link}\n\n{rest}"
+        body = "\n\n---\n\n".join(blocks)
+    tag_list = draw(tags)
+    when = draw(dates)
+    front = yaml.safe_dump(
+        {"date": when.isoformat(), "tags": tag_list, "author": "ft"}, allow_unicode=True
+    )
+    return f"---\n{front}---\n\n{body}\n", parts, tag_list, when, url
+
+
+@given(article_file())
+def test_generated_articles_round_trip(
+    case: tuple[str, list[Section], list[str], datetime, str],
+) -> None:
+    text, parts, tag_list, when, url = case
+    article = parse_article(text, key="k")
+    assert article.langs == tuple(part.lang for part in parts)
+    assert article.url == url
+    expected_date = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    assert article.date == expected_date
+    expected_tags = dict.fromkeys(t for raw in tag_list if (t := " ".join(raw.lower().split())))
+    assert article.tags == tuple(expected_tags)
+    for part in parts:
+        got = article.texts[part.lang]
+        assert got.title == part.title
+        assert got.key_terms == (part.term,)
+        assert "**" not in got.plain
+        assert url not in got.body
+        assert got.body.endswith(part.paragraphs[-1])
+        assert len(got.summary) <= SUMMARY_LIMITS[part.lang]
+        body_plain = got.plain.split("\n", 1)[1]
+        assert lead(body_plain).startswith(got.summary.rstrip("…"))
+
+
+def outcome(text: str, default_date: datetime | None) -> Article | str:
+    """The parsed article, or the reason it was rejected; anything else raised fails the test."""
+    try:
+        return parse_article(text, key="k", default_date=default_date)
+    except ArticleError as err:
+        return str(err)
+
+
+front_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.dates() | dates,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(), children),
+    max_leaves=8,
+)
+FIELDS = ("title", "date", "tags", "author", "id", "summary", "description", "lang", "source")
+
+
+@given(
+    st.dictionaries(st.sampled_from(FIELDS) | st.text(), front_values, max_size=6),
+    st.text(),
+    st.none() | st.just(MTIME),
+)
+def test_any_front_matter_fails_only_with_article_error(
+    front: dict[str, object], body: str, default_date: datetime | None
+) -> None:
+    text = f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n{body}"
+    result = outcome(text, default_date)
+    if isinstance(result, Article):
+        assert result.texts
+        assert result.date.tzinfo is UTC
+    else:
+        assert result  # a reason an operator can read
+
+
+@given(st.text(), st.none() | st.just(MTIME))
+def test_any_text_fails_only_with_article_error(text: str, default_date: datetime | None) -> None:
+    for candidate in (text, f"---\n{text}", f"---\ndate: 2024-01-01\n---\n{text}"):
+        result = outcome(candidate, default_date)
+        if isinstance(result, Article):
+            assert all(t.lang is lang for lang, t in result.texts.items())
+        else:
+            assert result
+
+
+@given(st.text(), st.sampled_from(list(Lang)))
+def test_summaries_never_exceed_the_limits(text: str, lang: Lang) -> None:
+    summary = cut_summary(text, lang)
+    assert len(summary) <= SUMMARY_LIMITS[lang]
+    assert summary.rstrip("…") in text
+
+
+@given(st.lists(en_words, min_size=60, max_size=120).map(" ".join))
+def test_latin_summary_is_never_cut_mid_word(text: str) -> None:
+    summary = cut_summary(text, Lang.EN)
+    assert summary.endswith("…") == (len(text) > SUMMARY_LIMITS[Lang.EN])
+    assert set(summary.rstrip("…").split()) <= set(text.split())
+
+
+@given(st.lists(st.none() | st.integers() | st.floats(allow_nan=False) | st.text()) | st.text())
+def test_tags_are_always_lower_case_and_unique(value: object) -> None:
+    result = parse_tags(value)
+    assert len(set(result)) == len(result)
+    assert all(tag and tag == " ".join(tag.lower().split()) for tag in result)
