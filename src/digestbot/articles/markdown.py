@@ -37,6 +37,8 @@ _RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
 
 def split_title(markdown: str) -> tuple[str | None, str]:
     """The first ATX H1 outside code (its text, still Markdown) and the Markdown without it."""
+    if "#" not in markdown:
+        return None, markdown
     for is_code, start, end in _blocks(markdown):
         if is_code:
             continue

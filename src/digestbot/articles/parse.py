@@ -1,4 +1,19 @@
-"""Article files parsed into Articles: YAML front matter, language sections, summaries (pure)."""
+"""Article files parsed into Articles: YAML front matter, language sections, summaries (pure).
+
+Choices where DESIGN.md leaves room (each has a test in ``tests/articles/test_parse.py``):
+
+- Front matter is required: a file without it is more often a README or a note than an article.
+- Thematic breaks cut the body into chunks; chunks of one language are joined in the place of the
+  first, so a divider inside a one-language article makes no bogus section. A chunk without
+  letters goes with its neighbour.
+- Front-matter ``lang`` decides when the text shows at most one language; a text showing both
+  keeps both.
+- A section with a title but no text is dropped (readers get the other language, marked).
+- Source link: front-matter ``source``, then ``url``, then the first source-link line.
+- Title: the section's H1, else front-matter ``title``, else the first line of text.
+- Summaries: front-matter ``summary``/``description`` in that language, else the body's lead;
+  all are held to the same limits (an over-long written summary is cut like a lead).
+"""
 
 from __future__ import annotations
 
@@ -43,8 +58,7 @@ def parse_article(text: str, *, key: str, default_date: datetime | None = None) 
     """Parse one article file's text; raise ArticleError with a short reason when it is not one.
 
     ``key`` is used unless the front matter has an ``id``; ``default_date`` (the file's mtime)
-    unless it has a ``date``. Front matter is required: a file without it is more often a README
-    or a note than an article, and loading it would send it to readers.
+    unless it has a ``date``.
     """
     meta, body = _split_front_matter(text)
     parts = split_body(body)
