@@ -1,0 +1,89 @@
+"""The loader against a real folder and a real SQLite store: every bad file reported, every good
+file loaded, re-runs idempotent, edits picked up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from digestbot.articles.load import load_paths
+from digestbot.store.articles import get_article, list_articles
+from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
+from tests.support.articles import BAD_FILES, ENGLISH_ONLY, write_article_folder
+
+
+@pytest.fixture
+def sessions(tmp_path: Path) -> sessionmaker[Session]:
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'db' / 'test.sqlite3'}")
+    upgrade_schema(engine)
+    return session_factory(engine)
+
+
+def test_loads_good_files_and_reports_each_bad_one(
+    tmp_path: Path, sessions: sessionmaker[Session]
+) -> None:
+    paths = write_article_folder(tmp_path / "articles")
+    report = load_paths(sessions, [tmp_path / "articles"])
+
+    assert (report.new, report.updated, report.unchanged) == (3, 0, 0)
+    reasons = {rejected.path: rejected.reason for rejected in report.rejected}
+    assert set(reasons) == {paths[name] for name in [*BAD_FILES, "duplicate"]}
+    for name, (_, word) in BAD_FILES.items():
+        assert word in reasons[paths[name]], reasons[paths[name]]
+    assert "duplicate" in reasons[paths["duplicate"]]
+    assert "seed" in reasons[paths["duplicate"]]
+    assert report.summary() == "loaded 3 new, 0 updated, 0 unchanged, 5 rejected"
+
+    with sessions() as session:
+        keys = {article.key for article in list_articles(session)}
+    assert keys == {"seed", "english", "sub/chinese"}
+
+
+def test_second_run_reports_everything_unchanged(
+    tmp_path: Path, sessions: sessionmaker[Session]
+) -> None:
+    write_article_folder(tmp_path / "articles")
+    load_paths(sessions, [tmp_path / "articles"])
+    again = load_paths(sessions, [tmp_path / "articles"])
+    assert (again.new, again.updated, again.unchanged, len(again.rejected)) == (0, 0, 3, 5)
+
+
+def test_an_edited_file_updates_its_article(
+    tmp_path: Path, sessions: sessionmaker[Session]
+) -> None:
+    paths = write_article_folder(tmp_path / "articles")
+    load_paths(sessions, [tmp_path / "articles"])
+    paths["english"].write_text(
+        ENGLISH_ONLY.replace("Sodium-ion cells reach the grid", "Sodium cells win"),
+        encoding="utf-8",
+    )
+    report = load_paths(sessions, [tmp_path / "articles"])
+    assert (report.new, report.updated, report.unchanged) == (0, 1, 2)
+    with sessions() as session:
+        article = get_article(session, "english")
+        assert article is not None
+        assert next(iter(article.texts.values())).title == "Sodium cells win"
+        assert len(list_articles(session)) == 3
+
+
+def test_a_single_file_gets_its_stem_as_key(
+    tmp_path: Path, sessions: sessionmaker[Session]
+) -> None:
+    paths = write_article_folder(tmp_path / "articles")
+    report = load_paths(sessions, [paths["english"]])
+    assert report.new == 1
+    with sessions() as session:
+        assert get_article(session, "english") is not None
+
+
+def test_a_later_file_with_a_known_url_is_a_duplicate(
+    tmp_path: Path, sessions: sessionmaker[Session]
+) -> None:
+    paths = write_article_folder(tmp_path / "articles")
+    load_paths(sessions, [paths["seed"]])
+    report = load_paths(sessions, [paths["duplicate"]])
+    assert report.new == 0
+    assert len(report.rejected) == 1
+    assert "duplicate of article 'seed'" in report.rejected[0].reason
