@@ -177,3 +177,18 @@ def test_split_blocks_splits_only_the_block_too_long_alone() -> None:
         check_message(message, 2000)
     assert split_blocks(["", "  ", "<b> </b>"]) == []
     assert split_blocks(["a", "b"], separator="\n") == ["a\nb"]
+
+
+def test_cuts_avoid_the_inside_of_links_and_code() -> None:
+    link = '<a href="https://x.org">dd ee ff gg</a>'
+    assert split_html(f"aaaa bbbb cccc {link} hh", 20) == ["aaaa bbbb cccc", f"{link} hh"]
+    code = "aaaa <code>x y z w</code> bbb. <a href='https://x.org'>one <code>two</code> 3</a> end"
+    assert split_html(code, 25) == [
+        "aaaa <code>x y z w</code> bbb.",
+        "<a href='https://x.org'>one <code>two</code> 3</a> end",
+    ]
+    long_link = '<a href="https://x.org">dd ee ff gg hh ii jj kk ll mm nn</a>'
+    assert split_html(long_link, 20) == [
+        '<a href="https://x.org">dd ee ff gg hh ii jj</a>',
+        '<a href="https://x.org">kk ll mm nn</a>',
+    ]

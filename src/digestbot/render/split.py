@@ -37,6 +37,7 @@ MAX_ENTITIES = 100  # Telegram renders at most this many formatting entities per
 _CLOSE_MARGIN = 256  # bytes kept free for the end tags written at a cut
 _SENTENCE = re.compile(r"[。！？；…]+[”’」』》）)\"']*|[.!?;]+[”’\"')\]]*(?=\s)")
 _SOFT = re.compile(r"[，、,：:]|\s")
+_ATOMIC = frozenset({"a", "code", "tg-emoji"})
 _JOINERS = frozenset("\u200d\u20e3") | frozenset(map(chr, range(0xFE00, 0xFE10)))
 
 
@@ -86,6 +87,29 @@ def _last_break(text: str, lo: int, hi: int) -> int | None:
     return best
 
 
+def _atoms(parsed: ParsedHtml) -> tuple[list[int], list[int]]:
+    """Text spans better not cut (links, code), merged where they overlap: (starts, ends)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    opened: list[int] = []
+    for event in parsed.events:
+        if event.is_open:
+            opened.append(event.offset)
+            continue
+        begin = opened.pop()
+        if event.name not in _ATOMIC:
+            continue
+        while starts and starts[-1] >= begin:  # an inner span closed first: the outer one covers it
+            starts.pop()
+            ends.pop()
+        if starts and ends[-1] > begin:
+            ends[-1] = max(ends[-1], event.offset)
+        else:
+            starts.append(begin)
+            ends.append(event.offset)
+    return starts, ends
+
+
 class _Splitter:
     """One pass over parsed HTML: picks each cut, then writes the chunk with balanced tags."""
 
@@ -107,6 +131,7 @@ class _Splitter:
         self.opens = [0, *accumulate(opens)]
         self.stack: list[TagEvent] = []
         self.next_event = 0
+        self.atom_starts, self.atom_ends = _atoms(parsed)
 
     def max_end(self, after: int, start: int) -> int:
         """The furthest end for a chunk of text from ``start`` (tags from ``after``) in budget."""
@@ -125,11 +150,18 @@ class _Splitter:
         for lo in (start + (end - start) // 2, start):
             found = _last_break(self.text, lo, end)
             if found is not None:
-                return found
+                return self.before_atom(found, lo)
         cut = end
         while cut > start + 1 and _inside_cluster(self.text, cut):
             cut -= 1
-        return end if _inside_cluster(self.text, cut) else cut
+        return self.before_atom(end if _inside_cluster(self.text, cut) else cut, start)
+
+    def before_atom(self, cut: int, lo: int) -> int:
+        """Move a cut inside a link or code to just before it, when that is after ``lo``."""
+        index = bisect_right(self.atom_starts, cut - 1) - 1
+        if index >= 0 and self.atom_ends[index] > cut and self.atom_starts[index] > lo:
+            return self.atom_starts[index]
+        return cut
 
     def write(self, start: int, end: int) -> str:
         """The chunk for text ``[start, end)``: its tags, reopened and closed as needed."""
