@@ -543,3 +543,12 @@ def test_hostile_markdown_is_parsed_in_linear_time(body: str) -> None:
 def test_h1_closing_hashes_are_dropped() -> None:
     assert parse(f"# Title #2 ##\n\n{EN_TEXT}").texts[Lang.EN].title == "Title #2"
     assert parse(f"# C#\n\n{EN_TEXT}").texts[Lang.EN].title == "C#"
+
+
+def test_setext_h1_is_a_title() -> None:
+    text = parse(f"Underlined title\n================\n\n{EN_TEXT}").texts[Lang.EN]
+    assert text.title == "Underlined title"
+    assert text.body == EN_TEXT
+    later = parse(f"# Title\n\nIntro words.\n\nPart two\n========\n\n{EN_TEXT}").texts[Lang.EN]
+    assert "=" not in later.plain
+    assert "Part two" in later.plain

@@ -9,6 +9,7 @@ __all__ = ["bold_phrases", "next_fence", "split_title", "to_plain"]
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")  # opening or closing line of a fenced code block
 _H1 = re.compile(r"^ {0,3}#[ \t]+(.*)$", re.MULTILINE)
+_SETEXT_H1 = re.compile(r"^ {0,3}(\S.*)\n {0,3}=+[ \t]*$", re.MULTILINE)  # Title\n=====
 # Patterns start with a literal where they can: the regex engine then skips ahead to it quickly.
 _STAR_BOLD = re.compile(r"\*\*([^*\s](?:[^*\n]*[^*\s])?)\*\*")
 _LINE_BOLD = re.compile(r"__(?<![A-Za-z0-9_]__)([^_\s](?:[^_\n]*[^_\s])?)__(?![A-Za-z0-9_])")
@@ -21,6 +22,7 @@ _UNPARK = {_PRIVATE + code: code for code in range(0x21, 0x7F)}
 _RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("]:", re.compile(r"\n {0,3}\[[^\]\n]+\]:[ \t]*\S[^\n]*"), "\n"),  # link references
     ("#", re.compile(r"\n {0,3}#{1,6}(?=[ \t\n]|$)[ \t]*"), "\n"),  # ATX heading markers
+    ("\n=", re.compile(r"\n {0,3}=+[ \t]*(?=\n|$)"), "\n"),  # setext heading underlines
     (">", re.compile(r"\n {0,3}(?:>[ \t]?)+"), "\n"),  # blockquote markers
     ("\n", re.compile(r"\n[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?"), "\n"),  # lists
     ("![", re.compile(r"!\[([^\[\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)"), r"\1"),  # images
@@ -36,14 +38,19 @@ _RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
 
 
 def split_title(markdown: str) -> tuple[str | None, str]:
-    """The first ATX H1 outside code (its text, still Markdown) and the Markdown without it."""
-    if "#" not in markdown:
+    """The first H1 outside code (its text, still Markdown) and the Markdown without it."""
+    if "#" not in markdown and "\n=" not in markdown:
         return None, markdown
     for is_code, start, end in _blocks(markdown):
         if is_code:
             continue
-        match = _H1.search(markdown, start, end)
-        if match:
+        found = [
+            match
+            for pattern in (_H1, _SETEXT_H1)
+            if (match := pattern.search(markdown, start, end)) is not None
+        ]
+        if found:
+            match = min(found, key=lambda match: match.start())
             rest = markdown[: match.start()] + markdown[match.end() :]
             return _without_closing_hashes(match[1].rstrip()).strip(), rest
     return None, markdown
