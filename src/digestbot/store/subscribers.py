@@ -1,0 +1,176 @@
+"""Readers' subscriptions and preferences. Data functions: the caller owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import time
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from digestbot.articles.model import Lang
+from digestbot.store.models import Subscriber, SubscriberState, SubscriberTag, Tag
+
+__all__ = [
+    "Profile",
+    "SubscriberCounts",
+    "ensure_subscriber",
+    "get_profile",
+    "set_language",
+    "set_schedule",
+    "set_state",
+    "set_tags",
+    "subscriber_counts",
+    "toggle_tag",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What the bot knows about one reader's chat."""
+
+    chat_id: int
+    user_id: int | None
+    language: Lang
+    timezone: str
+    digest_time: time
+    state: SubscriberState
+    tags: tuple[str, ...]  # followed tags, sorted; empty means every tag
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberCounts:
+    """Readers by state and, among active ones, by language."""
+
+    by_state: dict[SubscriberState, int]
+    active_by_language: dict[Lang, int]
+
+
+def get_profile(session: Session, chat_id: int) -> Profile | None:
+    """The reader of ``chat_id``, or None if the chat never started the bot."""
+    row = session.get(Subscriber, chat_id)
+    return None if row is None else _profile(session, row)
+
+
+def ensure_subscriber(
+    session: Session,
+    chat_id: int,
+    *,
+    user_id: int | None,
+    language: Lang,
+    timezone: str,
+    digest_time: time,
+) -> tuple[Profile, bool]:
+    """The reader of ``chat_id``, created active with these defaults if new; and whether new."""
+    row = session.get(Subscriber, chat_id)
+    created = row is None
+    if row is None:
+        row = Subscriber(
+            chat_id=chat_id,
+            user_id=user_id,
+            language=language,
+            timezone=timezone,
+            digest_time=digest_time,
+            state=SubscriberState.ACTIVE,
+        )
+        session.add(row)
+        session.flush()
+    return _profile(session, row), created
+
+
+def set_state(session: Session, chat_id: int, state: SubscriberState) -> Profile:
+    """Subscribe, unsubscribe or mark blocked."""
+    row = _row(session, chat_id)
+    row.state = state
+    return _profile(session, row)
+
+
+def set_language(session: Session, chat_id: int, language: Lang) -> Profile:
+    """Store the reader's language choice."""
+    row = _row(session, chat_id)
+    row.language = language
+    return _profile(session, row)
+
+
+def set_schedule(
+    session: Session, chat_id: int, *, timezone: str | None = None, digest_time: time | None = None
+) -> Profile:
+    """Change the digest time and/or time zone (already validated by the caller)."""
+    row = _row(session, chat_id)
+    if timezone is not None:
+        row.timezone = timezone
+    if digest_time is not None:
+        row.digest_time = digest_time
+    return _profile(session, row)
+
+
+def set_tags(session: Session, chat_id: int, tags: Iterable[str]) -> Profile:
+    """Follow exactly ``tags`` (unknown tags are ignored); none means every tag."""
+    row = _row(session, chat_id)
+    names = sorted({tag.lower() for tag in tags})
+    tag_ids = session.scalars(select(Tag.id).where(Tag.name.in_(names))).all() if names else []
+    session.execute(delete(SubscriberTag).where(SubscriberTag.chat_id == chat_id))
+    if tag_ids:
+        session.execute(
+            insert(SubscriberTag), [{"chat_id": chat_id, "tag_id": tag_id} for tag_id in tag_ids]
+        )
+    return _profile(session, row)
+
+
+def toggle_tag(session: Session, chat_id: int, tag: str) -> Profile:
+    """Follow ``tag`` if not followed, else stop following it."""
+    current = set(_tags(session, chat_id))
+    current.symmetric_difference_update({tag.lower()})
+    return set_tags(session, chat_id, current)
+
+
+def subscriber_counts(session: Session) -> SubscriberCounts:
+    """Counts for the admin's /stats."""
+    by_state = dict(
+        session.execute(select(Subscriber.state, func.count()).group_by(Subscriber.state))
+        .tuples()
+        .all()
+    )
+    by_language = dict(
+        session.execute(
+            select(Subscriber.language, func.count())
+            .where(Subscriber.state == SubscriberState.ACTIVE)
+            .group_by(Subscriber.language)
+        )
+        .tuples()
+        .all()
+    )
+    return SubscriberCounts(
+        by_state={state: by_state.get(state, 0) for state in SubscriberState},
+        active_by_language={lang: by_language.get(lang, 0) for lang in Lang},
+    )
+
+
+def _row(session: Session, chat_id: int) -> Subscriber:
+    row = session.get(Subscriber, chat_id)
+    if row is None:
+        raise LookupError(f"chat {chat_id} has no subscriber row; call ensure_subscriber first")
+    return row
+
+
+def _tags(session: Session, chat_id: int) -> tuple[str, ...]:
+    query = (
+        select(Tag.name)
+        .join(SubscriberTag, SubscriberTag.tag_id == Tag.id)
+        .where(SubscriberTag.chat_id == chat_id)
+        .order_by(Tag.name)
+    )
+    return tuple(session.scalars(query))
+
+
+def _profile(session: Session, row: Subscriber) -> Profile:
+    return Profile(
+        chat_id=row.chat_id,
+        user_id=row.user_id,
+        language=row.language,
+        timezone=row.timezone,
+        digest_time=row.digest_time,
+        state=row.state,
+        tags=_tags(session, row.chat_id),
+    )

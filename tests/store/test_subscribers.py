@@ -1,0 +1,96 @@
+"""Readers' subscriptions and preferences on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+from sqlalchemy.orm import Session
+
+from digestbot.articles.model import Lang
+from digestbot.store.articles import save_article
+from digestbot.store.models import SubscriberState
+from digestbot.store.subscribers import (
+    ensure_subscriber,
+    get_profile,
+    set_language,
+    set_schedule,
+    set_state,
+    set_tags,
+    subscriber_counts,
+    toggle_tag,
+)
+from tests.store.factory import article, text
+
+BIG_CHAT = -1001234567890123  # group and channel ids exceed 32 bits
+
+
+def _new(session: Session, chat_id: int, language: Lang = Lang.ZH) -> None:
+    ensure_subscriber(
+        session,
+        chat_id,
+        user_id=abs(chat_id),
+        language=language,
+        timezone="Asia/Shanghai",
+        digest_time=time(8, 0),
+    )
+
+
+def test_ensure_creates_once_and_keeps_the_choice(session: Session) -> None:
+    profile, created = ensure_subscriber(
+        session,
+        BIG_CHAT,
+        user_id=7,
+        language=Lang.ZH,
+        timezone="Asia/Shanghai",
+        digest_time=time(8, 0),
+    )
+    assert created
+    assert profile.state is SubscriberState.ACTIVE
+    assert profile.tags == ()
+    set_language(session, BIG_CHAT, Lang.EN)
+    again, created = ensure_subscriber(
+        session, BIG_CHAT, user_id=7, language=Lang.ZH, timezone="UTC", digest_time=time(9, 0)
+    )
+    assert not created
+    assert again.language is Lang.EN
+    assert again.timezone == "Asia/Shanghai"
+    assert get_profile(session, 42) is None
+
+
+def test_tags_toggle_and_unknown_tags_are_ignored(session: Session) -> None:
+    for index, tags in enumerate([("world",), ("tech", "climate")]):
+        save_article(
+            session,
+            article(f"a{index}", text(Lang.EN, "Title", "Body."), tags=tags),
+            content_hash="h",
+            source_path="p",
+        )
+    _new(session, 1)
+    assert toggle_tag(session, 1, "Tech").tags == ("tech",)
+    assert toggle_tag(session, 1, "world").tags == ("tech", "world")
+    assert toggle_tag(session, 1, "tech").tags == ("world",)
+    assert set_tags(session, 1, ["climate", "nonexistent"]).tags == ("climate",)
+    assert set_tags(session, 1, []).tags == ()
+
+
+def test_schedule_state_and_counts(session: Session) -> None:
+    _new(session, 1, Lang.ZH)
+    _new(session, 2, Lang.EN)
+    _new(session, 3, Lang.EN)
+    profile = set_schedule(session, 1, timezone="Europe/London", digest_time=time(7, 30))
+    assert (profile.timezone, profile.digest_time) == ("Europe/London", time(7, 30))
+    set_state(session, 2, SubscriberState.BLOCKED)
+    set_state(session, 3, SubscriberState.UNSUBSCRIBED)
+    counts = subscriber_counts(session)
+    assert counts.by_state == {
+        SubscriberState.ACTIVE: 1,
+        SubscriberState.UNSUBSCRIBED: 1,
+        SubscriberState.BLOCKED: 1,
+    }
+    assert counts.active_by_language == {Lang.ZH: 1, Lang.EN: 0}
+
+
+def test_changing_an_unknown_chat_is_a_bug_not_a_silent_noop(session: Session) -> None:
+    with pytest.raises(LookupError):
+        set_language(session, 99, Lang.EN)
