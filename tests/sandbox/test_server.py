@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+import signal
+import subprocess
+import sys
 
 import httpx
 
@@ -115,3 +119,22 @@ async def test_requests_are_recorded_without_token(tmp_path, emulator: Emulator)
     assert lines[1]["params"]["url"] == "https://example.org/<token>"
     assert emu.token not in path.read_text()
     assert lines[2]["response"]["description"] == "Bad Request: chat not found"
+
+
+def test_standalone_emulator_serves_until_terminated() -> None:
+    code = (
+        "from digestbot.sandbox.emulator import run_emulator_cli\n"
+        "raise SystemExit(run_emulator_cli(port=0))"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        root = re.search(r"http://127\.0\.0\.1:\d+", banner)
+        assert root is not None, banner
+        token = process.stdout.readline().split()[1]
+        me = httpx.get(f"{root.group()}/bot{token}/getMe").json()
+        assert me["result"]["username"] == "digest_sandbox_bot"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0

@@ -23,6 +23,7 @@ from typing import Self
 from digestbot.sandbox.control import ControlApi
 from digestbot.sandbox.driver import Driver
 from digestbot.sandbox.faults import FaultSet
+from digestbot.sandbox.menus import MenuMethods
 from digestbot.sandbox.methods import MessageMethods
 from digestbot.sandbox.ratelimit import RateLimitConfig, RateLimiter
 from digestbot.sandbox.record import Recorder
@@ -76,7 +77,7 @@ class Emulator:
         self.driver = Driver(self.state)
         methods = MessageMethods(self.state, self.limiter, query_timeout)
         self.updates = UpdateMethods(self.state)
-        table = methods.table() | self.updates.table()
+        table = methods.table() | MenuMethods(self.state).table() | self.updates.table()
         control = ControlApi(self.driver, self.faults, self.recorder)
         self.router = Router(token, table, self.faults, self.recorder, control)
         self._http = HttpServer(self.router.handle, host, port)

@@ -23,16 +23,14 @@ from digestbot.sandbox.state import (
     InlineQueryRecord,
     MessageRecord,
     SandboxState,
-    scope_key,
 )
 from digestbot.sandbox.validate import (
     check_callback_answer_text,
-    check_commands,
     check_message_text,
     check_reply_markup,
 )
 
-__all__ = ["CHAT_ACTIONS", "MessageMethods", "MethodHandler", "Params"]
+__all__ = ["CHAT_ACTIONS", "MessageMethods", "MethodHandler", "Params", "find_chat"]
 
 Params = dict[str, Any]
 MethodHandler = Callable[[Params], Awaitable[Any]]
@@ -58,19 +56,24 @@ CHAT_ACTIONS = frozenset(
         "upload_video_note",
     }
 )
-SCOPE_TYPES = frozenset(
-    {
-        "default",
-        "all_private_chats",
-        "all_group_chats",
-        "all_chat_administrators",
-        "chat",
-        "chat_administrators",
-        "chat_member",
-    }
-)
 CAPTION_MAX = 1024
 INLINE_RESULTS_MAX = 50
+
+
+def find_chat(state: SandboxState, chat_id: Any) -> ChatRecord:
+    """The chat by id (``@title`` for public groups), else 400 ``chat not found``."""
+    chat: ChatRecord | None = None
+    if isinstance(chat_id, int):
+        chat = state.chats.get(chat_id)
+    elif isinstance(chat_id, str):
+        if chat_id.lstrip("-").isdigit():
+            chat = state.chats.get(int(chat_id))
+        elif chat_id.startswith("@"):
+            name = chat_id[1:].lower()
+            chat = next((c for c in state.chats.values() if (c.title or "").lower() == name), None)
+    if chat is None:
+        raise bad_request("chat not found")
+    return chat
 
 
 class MessageMethods:
@@ -99,35 +102,17 @@ class MessageMethods:
             "answerCallbackQuery": self.answer_callback_query,
             "answerInlineQuery": self.answer_inline_query,
             "sendChatAction": self.send_chat_action,
-            "setChatMenuButton": self.set_chat_menu_button,
             "logOut": self.log_out,
             "close": self.log_out,
             "getChat": self.get_chat,
             "sendDocument": self.send_document,
-            "setMyCommands": self.set_my_commands,
-            "getMyCommands": self.get_my_commands,
-            "deleteMyCommands": self.delete_my_commands,
         }
 
     # -- chats ---------------------------------------------------------------------------------
 
     def find_chat(self, chat_id: Any) -> ChatRecord:
         """The chat by id (``@username`` for public chats), else 400 ``chat not found``."""
-        chat: ChatRecord | None = None
-        if isinstance(chat_id, int):
-            chat = self.state.chats.get(chat_id)
-        elif isinstance(chat_id, str):
-            if chat_id.lstrip("-").isdigit():
-                chat = self.state.chats.get(int(chat_id))
-            elif chat_id.startswith("@"):
-                name = chat_id[1:].lower()
-                chat = next(
-                    (c for c in self.state.chats.values() if (c.title or "").lower() == name),
-                    None,
-                )
-        if chat is None:
-            raise bad_request("chat not found")
-        return chat
+        return find_chat(self.state, chat_id)
 
     def writable_chat(self, chat_id: Any, *, initiating: bool = True) -> ChatRecord:
         """A chat the bot may write to now, else the 400/403 Telegram answers with."""
@@ -291,20 +276,6 @@ class MessageMethods:
         self.state.notify()
         return True
 
-    async def set_chat_menu_button(self, params: Params) -> bool:
-        """setChatMenuButton: for one chat, or the default when ``chat_id`` is absent."""
-        chat_id = self.find_chat(params["chat_id"]).id if "chat_id" in params else None
-        button = params.get("menu_button") or {"type": "default"}
-        if not isinstance(button, dict) or button.get("type") not in {
-            "default",
-            "commands",
-            "web_app",
-        }:
-            raise bad_request("can't parse menu button JSON object")
-        self.state.menu_buttons[chat_id] = button
-        self.state.notify()
-        return True
-
     async def get_chat(self, params: Params) -> dict[str, Any]:
         """getChat: a ChatFullInfo with the fields python-telegram-bot requires."""
         chat = self.find_chat(params.get("chat_id"))
@@ -352,38 +323,6 @@ class MessageMethods:
         record = DocumentRecord(file_id, self.state.new_id("AgAD"), name, mime, content)
         self.state.documents[file_id] = record
         return record
-
-    async def set_my_commands(self, params: Params) -> bool:
-        """setMyCommands: per scope and language; an empty list deletes."""
-        commands = check_commands(params.get("commands"))
-        key = self._commands_key(params)
-        if commands:
-            self.state.commands[key] = [dict(c) for c in commands]
-        else:
-            self.state.commands.pop(key, None)
-        self.state.notify()
-        return True
-
-    async def get_my_commands(self, params: Params) -> list[dict[str, Any]]:
-        """getMyCommands: exactly the list for this scope and language (no fallback)."""
-        return [dict(c) for c in self.state.commands.get(self._commands_key(params), [])]
-
-    async def delete_my_commands(self, params: Params) -> bool:
-        """deleteMyCommands: forget the list for this scope and language."""
-        self.state.commands.pop(self._commands_key(params), None)
-        self.state.notify()
-        return True
-
-    def _commands_key(self, params: Params) -> tuple[str, str]:
-        scope = params.get("scope") or {"type": "default"}
-        if not isinstance(scope, dict) or scope.get("type") not in SCOPE_TYPES:
-            raise bad_request("can't parse BotCommandScope JSON object")
-        if "chat_id" in scope:
-            scope = {**scope, "chat_id": self.find_chat(scope["chat_id"]).id}
-        language = params.get("language_code") or ""
-        if language and not (len(language) == 2 and language.isalpha()):
-            raise bad_request("invalid language code specified")
-        return scope_key(scope), language
 
 
 def _markup(params: Params) -> dict[str, Any] | None:
