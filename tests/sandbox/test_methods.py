@@ -45,6 +45,24 @@ async def test_users_the_bot_may_not_write_to(api: BotApi) -> None:
     )
     driver.unblock(1)
     assert (await api.ok("sendMessage", chat_id=1, text="back"))["text"] == "back"
+    driver.deactivate(1)
+    assert await api.error("sendMessage", chat_id=1, text="hi") == (
+        403,
+        "Forbidden: user is deactivated",
+    )
+
+
+async def test_group_the_bot_was_kicked_from(api: BotApi) -> None:
+    driver = api.emulator.driver
+    driver.create_group(-100, "Readers")
+    driver.send_text(1, "/digest@digest_sandbox_bot", chat_id=-100)
+    sent = await api.ok("sendMessage", chat_id=-100, text="today")
+    assert sent["chat"] == {"id": -100, "type": "group", "title": "Readers"}
+    driver.kick_bot(-100)
+    assert await api.error("sendMessage", chat_id=-100, text="x") == (
+        403,
+        "Forbidden: bot was kicked from the group chat",
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,24 @@
 """The ``/sandbox/`` JSON API: the driver over HTTP, for the web chat page and other processes.
 
 Answers are plain JSON (no Bot API envelope); failures are ``{"error": "..."}`` with 400 or 404.
+
+::
+
+    POST   /sandbox/users                  {id, first_name, username?, language_code?} -> user
+    GET    /sandbox/users                  -> [user]
+    POST   /sandbox/users/{id}/messages    {text, chat_id?} -> update
+    POST   /sandbox/users/{id}/callbacks   {message_id, data, wait?=2} -> {update, answer|null}
+    POST   /sandbox/users/{id}/inline      {query} -> update
+    GET    /sandbox/users/{id}/inline      ?wait=S -> {query_id, query, answer|null} (latest)
+    POST   /sandbox/users/{id}/block       -> user       (and /unblock)
+    GET    /sandbox/users/{id}/commands    -> the command menu this user sees
+    GET    /sandbox/chats/{id}/messages    -> transcript, oldest first
+    POST   /sandbox/faults                 {kind: 429|403|500|502|latency|drop, method?, chat_id?,
+                                            count?, probability?, retry_after?, latency?} -> rule
+    GET    /sandbox/faults                 -> [rule];  DELETE /sandbox/faults -> {removed}
+    GET    /sandbox/requests               ?since=SEQ -> recent Bot API exchanges, oldest first
+    GET    /sandbox/events                 ?since=V&wait=S -> {version} once the state changes
+    GET    /sandbox/ui/...                 static files of the web chat page (if shipped)
 """
 
 from __future__ import annotations
@@ -127,8 +145,11 @@ class ControlApi:
         ]
 
     async def send_message(self, request: HttpRequest, match: re.Match[str]) -> Any:
-        """POST /sandbox/users/{id}/messages {text} -> the update."""
-        return self.driver.send_text(int(match["id"]), str(_body(request)["text"]))
+        """POST /sandbox/users/{id}/messages {text, chat_id?} -> the update (private by default)."""
+        body = _body(request)
+        chat_id = body.get("chat_id")
+        chat = None if chat_id is None else int(chat_id)
+        return self.driver.send_text(int(match["id"]), str(body["text"]), chat)
 
     async def press_button(self, request: HttpRequest, match: re.Match[str]) -> Any:
         """POST .../callbacks {message_id, data, wait?} -> {update, answer} (answer waited for)."""

@@ -107,6 +107,22 @@ class Driver:
         """The user unblocks the bot (``my_chat_member``: member)."""
         return self._set_blocked(self.user(user_id), False)
 
+    def deactivate(self, user_id: int) -> UserRecord:
+        """The user deletes their account: the bot gets 403 ``user is deactivated``."""
+        user = self.user(user_id)
+        user.deactivated = True
+        self.state.notify()
+        return user
+
+    def kick_bot(self, chat_id: int) -> ChatRecord:
+        """Remove the bot from a group: it gets 403 ``bot was kicked from the group chat``."""
+        chat = self.state.chats.get(chat_id)
+        if chat is None or chat.kind is ChatKind.PRIVATE:
+            raise DriverError(f"no group {chat_id}")
+        chat.bot_member = False
+        self.state.notify()
+        return chat
+
     def _set_blocked(self, user: UserRecord, blocked: bool) -> UserRecord:
         if user.blocked == blocked:
             return user
