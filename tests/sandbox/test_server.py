@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 
@@ -106,7 +108,7 @@ async def test_other_paths_are_404(bot_api: BotApi) -> None:
     assert (await bot_api.client.get(f"{base}/sandbox/ui/../secret")).status_code == 404
 
 
-async def test_requests_are_recorded_without_token(tmp_path, emulator: Emulator) -> None:  # type: ignore[no-untyped-def]
+async def test_requests_are_recorded_without_token(tmp_path: Path) -> None:
     path = tmp_path / "record.jsonl"
     async with Emulator(record_path=path) as emu, httpx.AsyncClient() as client:
         api = BotApi(emu, client)
@@ -138,3 +140,34 @@ def test_standalone_emulator_serves_until_terminated() -> None:
         assert me["result"]["username"] == "digest_sandbox_bot"
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
+
+
+async def test_ui_files_are_served_under_sandbox_ui(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<h1>chat</h1>", encoding="utf-8")
+    (tmp_path / "app.js").write_text("let x = 1;", encoding="utf-8")
+    async with (
+        Emulator(ui_files=tmp_path) as emu,
+        httpx.AsyncClient(base_url=emu.base_url) as client,
+    ):
+        page = await client.get("/sandbox/ui/")
+        assert page.text == "<h1>chat</h1>"
+        assert page.headers["content-type"] == "text/html; charset=utf-8"
+        script = await client.get("/sandbox/ui/app.js")
+        assert script.text == "let x = 1;"
+        assert (await client.get("/sandbox/ui/missing.css")).status_code == 404
+        assert (await client.get("/sandbox/ui/%2e%2e/secret")).status_code == 404
+
+
+async def test_expect_100_continue(emulator: Emulator) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", emulator.port)
+    body = b'{"x": 1}'
+    writer.write(
+        f"POST /bot{emulator.token}/getMe HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+    )
+    assert await reader.readuntil(b"\r\n\r\n") == b"HTTP/1.1 100 Continue\r\n\r\n"
+    writer.write(body)
+    head = await reader.readuntil(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+    writer.close()
+    await writer.wait_closed()

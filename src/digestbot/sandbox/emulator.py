@@ -16,6 +16,7 @@ import contextlib
 import random
 import signal
 import sys
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -39,7 +40,10 @@ DEFAULT_BOT_USERNAME = "digest_sandbox_bot"
 
 
 class Emulator:
-    """A Telegram Bot API server on ``host:port`` (0 = a free port) for one bot."""
+    """A Telegram Bot API server on ``host:port`` (0 = a free port) for one bot.
+
+    ``ui_files`` is the folder served under ``/sandbox/ui/`` (default: the package's ``web/``).
+    """
 
     def __init__(
         self,
@@ -53,6 +57,7 @@ class Emulator:
         record_path: Path | None = None,
         query_timeout: float = 15.0,
         seed: int | None = None,
+        ui_files: Traversable | None = None,
     ) -> None:
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
         self.token = token
@@ -79,7 +84,7 @@ class Emulator:
         self.updates = UpdateMethods(self.state)
         table = methods.table() | MenuMethods(self.state).table() | self.updates.table()
         control = ControlApi(self.driver, self.faults, self.recorder)
-        self.router = Router(token, table, self.faults, self.recorder, control)
+        self.router = Router(token, table, self.faults, self.recorder, control, ui_files)
         self._http = HttpServer(self.router.handle, host, port)
         self._sender = WebhookSender(self.state)
 

@@ -110,7 +110,7 @@ class HttpServer:
                 return
             if len(head) > MAX_HEADER_BYTES:
                 raise BadHttp("headers too large")
-            request, keep_alive = await _read_request(head, reader)
+            request, keep_alive = await _read_request(head, reader, writer)
             try:
                 response = await self._handler(request)
             except DropConnection:
@@ -121,7 +121,9 @@ class HttpServer:
                 return
 
 
-async def _read_request(head: bytes, reader: asyncio.StreamReader) -> tuple[HttpRequest, bool]:
+async def _read_request(
+    head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> tuple[HttpRequest, bool]:
     lines = head.decode("latin-1").split("\r\n")
     try:
         method, target, version = lines[0].split(" ", 2)
@@ -134,6 +136,8 @@ async def _read_request(head: bytes, reader: asyncio.StreamReader) -> tuple[Http
             headers[name.strip().lower()] = value.strip()
     connection = headers.get("connection", "").lower()
     keep_alive = connection != "close" if version == "HTTP/1.1" else connection == "keep-alive"
+    if headers.get("expect", "").lower() == "100-continue":  # curl, for bodies over 1 KB
+        writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
     if headers.get("transfer-encoding", "").lower() == "chunked":
         body = await _read_chunked(reader)
     else:
