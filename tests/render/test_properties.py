@@ -76,7 +76,7 @@ def test_split_of_rendered_markdown_is_faithful(md: str, limit: int) -> None:
     check_split(html, split_html(html, limit), limit)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(HTML, LIMITS)
 def test_split_of_nested_html_reopens_every_element(html: str, limit: int) -> None:
     check_split(html, split_html(html, limit), limit)
