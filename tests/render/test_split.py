@@ -137,6 +137,10 @@ def test_raw_size_stays_under_the_byte_budget() -> None:
     check_split(links, chunks, 4096)
     assert all(len(chunk.encode()) <= 16384 for chunk in chunks)
     assert len(chunks) > 10
+    ampersands = "&amp;" * 10_000  # 5 bytes for each visible character
+    chunks = split_html(ampersands)
+    check_split(ampersands, chunks, 4096)
+    assert [len(chunk.encode()) <= 16384 for chunk in chunks] == [True] * 4
 
 
 def test_at_most_100_entities_per_message() -> None:
