@@ -6,6 +6,7 @@ import argparse
 
 from digestbot import __version__
 from digestbot.cli.articles import add_article_commands
+from digestbot.cli.bot import add_bot_commands
 from digestbot.cli.context import add_common_options
 from digestbot.cli.database import add_database_commands
 
@@ -25,4 +26,5 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     add_article_commands(commands, common)
     add_database_commands(commands, common)
+    add_bot_commands(commands, common)
     return parser

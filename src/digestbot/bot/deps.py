@@ -1,0 +1,54 @@
+"""What handlers and jobs need, built once at start and kept in ``application.bot_data``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
+
+from sqlalchemy.orm import Session, sessionmaker
+from telegram.ext import CallbackContext
+
+from digestbot.config import Settings
+
+__all__ = ["DEPS_KEY", "BotDeps", "get_deps", "run_db"]
+
+DEPS_KEY = "digestbot.deps"
+T = TypeVar("T")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class BotDeps:
+    """Settings, the store and the clock (replaceable in tests) for every handler and job."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    clock: Callable[[], datetime] = field(default=_utc_now)
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """Whether ``user_id`` is one of the configured administrators."""
+        return user_id is not None and user_id in self.settings.telegram.admin_ids
+
+
+def get_deps(context: CallbackContext[Any, Any, Any, Any]) -> BotDeps:
+    """The application's dependencies, as :func:`build_application` stored them."""
+    return cast(BotDeps, context.application.bot_data[DEPS_KEY])
+
+
+async def run_db(deps: BotDeps, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in one transaction on a worker thread, so the event loop never blocks on I/O.
+
+    ``work`` must return plain values (dataclasses), not ORM objects: the session closes after it.
+    """
+
+    def in_transaction() -> T:
+        with deps.sessions.begin() as session:
+            return work(session)
+
+    return await asyncio.to_thread(in_transaction)

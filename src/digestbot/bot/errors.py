@@ -1,0 +1,43 @@
+"""The one error handler: log first (never the token), then tell the reader in their language."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import CallbackContext
+
+from digestbot import messages
+from digestbot.bot.deps import get_deps
+from digestbot.bot.reader import load_reader
+from digestbot.i18n import lang_from_telegram, translator
+
+__all__ = ["on_error"]
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Log the failure with its traceback and answer the reader with a short apology."""
+    log.error("error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    tr = translator(lang_from_telegram(None, get_deps(context).settings.reader.default_language))
+    try:
+        reader = await load_reader(update, get_deps(context))
+        if reader is not None:
+            tr = reader.tr
+    except Exception:  # the store may be what failed; fall back to the default language
+        log.warning("could not load the reader's language for the error reply", exc_info=True)
+    text = tr.gettext(messages.ERROR_GENERIC)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text)
+        elif update.effective_chat is not None and update.inline_query is None:
+            await context.bot.send_message(update.effective_chat.id, text)
+    except Forbidden:
+        log.info("could not tell chat about the error: the bot is blocked")
+    except TelegramError:
+        log.warning("could not tell the reader about the error", exc_info=True)

@@ -1,0 +1,56 @@
+"""Who is talking to the bot and in which language, worked out once per update."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Update
+
+from digestbot.articles.model import Lang
+from digestbot.bot.deps import BotDeps, run_db
+from digestbot.i18n import Translator, lang_from_telegram, translator
+from digestbot.store.subscribers import Profile, get_profile
+
+__all__ = ["Reader", "load_reader"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """The reader behind an update: their chat, stored profile (if any) and language."""
+
+    chat_id: int
+    user_id: int | None
+    first_name: str
+    profile: Profile | None
+    tr: Translator
+
+    @property
+    def lang(self) -> Lang:
+        """The language every reply uses."""
+        return self.tr.lang
+
+
+async def load_reader(update: Update, deps: BotDeps) -> Reader | None:
+    """The reader of ``update``; None for updates with neither a chat nor a user.
+
+    The stored choice wins; before there is one, Telegram's ``language_code`` decides.
+    Inline queries have no chat: the user's private chat (same id) holds their profile.
+    """
+    user = update.effective_user
+    chat = update.effective_chat
+    chat_id = chat.id if chat is not None else (user.id if user is not None else None)
+    if chat_id is None:
+        return None
+    profile = await run_db(deps, lambda session: get_profile(session, chat_id))
+    if profile is not None:
+        lang = profile.language
+    else:
+        code = user.language_code if user is not None else None
+        lang = lang_from_telegram(code, deps.settings.reader.default_language)
+    return Reader(
+        chat_id=chat_id,
+        user_id=user.id if user is not None else None,
+        first_name=user.first_name if user is not None else "",
+        profile=profile,
+        tr=translator(lang),
+    )

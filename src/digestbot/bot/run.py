@@ -1,0 +1,78 @@
+"""Running the bot until SIGINT/SIGTERM: long polling, or a webhook when one is configured."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Bot, Update
+from telegram.error import InvalidToken, NetworkError
+
+from digestbot.bot.app import build_application
+from digestbot.bot.deps import BotDeps
+from digestbot.config import Settings
+from digestbot.errors import ConfigError, DigestbotError
+from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
+
+__all__ = ["check_token", "run_bot"]
+
+log = logging.getLogger(__name__)
+
+NO_TOKEN = (
+    "no bot token configured: set DIGESTBOT_TOKEN, [telegram] token_file or [telegram] token "
+    "in the config file (or try the bot without one: digestbot sandbox)"
+)
+
+
+def run_bot(settings: Settings, token: str) -> None:
+    """Serve updates until stopped; raises DigestbotError with a clear message when it cannot."""
+    if not token:
+        raise ConfigError(NO_TOKEN)
+    engine = create_engine_for(settings.database_url, echo=settings.database.echo)
+    upgrade_schema(engine)
+    telegram = settings.telegram
+    username = asyncio.run(check_token(token, telegram.api_url))
+    log.info("the Bot API server knows this bot as @%s", username)
+    deps = BotDeps(settings=settings, sessions=session_factory(engine))
+    application = build_application(deps, token, api_url=telegram.api_url)
+    server = telegram.api_url or "Telegram"
+    try:
+        if telegram.webhook_url:
+            log.info("starting with a webhook at %s", telegram.webhook_url)
+            application.run_webhook(
+                listen=telegram.webhook_listen,
+                port=telegram.webhook_port,
+                url_path=_webhook_path(telegram.webhook_url),
+                webhook_url=telegram.webhook_url,
+                secret_token=telegram.webhook_secret or None,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            log.info("starting with long polling against %s", server)
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        raise ConfigError(f"the Bot API server ({server}) rejected the bot token") from None
+    except NetworkError as exc:
+        raise DigestbotError(f"cannot reach the Bot API server ({server}): {exc.message}") from None
+    finally:
+        engine.dispose()
+
+
+async def check_token(token: str, api_url: str = "") -> str:
+    """The bot's username per ``getMe``; a clear DigestbotError when the server says no."""
+    server = api_url or "Telegram"
+    base_url = f"{api_url}/bot" if api_url else "https://api.telegram.org/bot"
+    try:
+        async with Bot(token, base_url=base_url) as bot:
+            return bot.username
+    except InvalidToken:
+        raise ConfigError(f"the Bot API server ({server}) rejected the bot token") from None
+    except NetworkError as exc:
+        raise DigestbotError(f"cannot reach the Bot API server ({server}): {exc.message}") from None
+
+
+def _webhook_path(url: str) -> str:
+    """The path part of the public webhook URL, which the local server must serve."""
+    without_scheme = url.split("://", 1)[-1]
+    _, _, path = without_scheme.partition("/")
+    return path

@@ -1,0 +1,36 @@
+"""``run``: the bot itself."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+from digestbot.bot.run import run_bot
+from digestbot.cli.context import settings_from
+from digestbot.logs import configure_logging
+
+__all__ = ["add_bot_commands", "cmd_run"]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the bot until Ctrl-C or SIGTERM."""
+    settings = settings_from(args)
+    token = settings.resolve_token()
+    configure_logging(logging.DEBUG if args.verbose else logging.INFO, token)
+    run_bot(settings, token)
+    return 0
+
+
+def add_bot_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """Register ``run``."""
+    run = commands.add_parser(
+        "run",
+        parents=[common],
+        help="run the bot (long polling, or a webhook when webhook_url is set)",
+        description="Run the bot until Ctrl-C or SIGTERM. The token comes from DIGESTBOT_TOKEN, "
+        "[telegram] token_file or [telegram] token; DIGESTBOT_API_URL points it at another Bot "
+        "API server such as the sandbox.",
+    )
+    run.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    run.set_defaults(handler=cmd_run)

@@ -1,0 +1,29 @@
+"""The application as a whole: command menus per language, start-up errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from digestbot.bot.run import check_token
+from digestbot.errors import ConfigError, DigestbotError
+from digestbot.sandbox.emulator import Emulator
+from tests.support.bot import ANN, LI, BotHarness
+
+
+async def test_command_menu_is_registered_in_both_languages(bot: BotHarness) -> None:
+    bot.user(ANN)
+    bot.user(LI)
+    english = {c["command"]: c["description"] for c in bot.driver.commands_for(ANN)}
+    chinese = {c["command"]: c["description"] for c in bot.driver.commands_for(LI)}
+    assert set(english) == set(chinese) >= {"start", "help", "search", "read", "settings"}
+    assert english["language"] == "Choose Chinese or English"
+    assert chinese["language"] != english["language"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in chinese["language"])
+
+
+async def test_check_token_names_the_bot_or_says_what_is_wrong(emulator: Emulator) -> None:
+    assert await check_token(emulator.token, emulator.base_url) == "digest_sandbox_bot"
+    with pytest.raises(ConfigError, match="rejected the bot token"):
+        await check_token("123:wrong-token-wrong-token-wrong", emulator.base_url)
+    with pytest.raises(DigestbotError, match="cannot reach"):
+        await check_token(emulator.token, "http://127.0.0.1:9")
