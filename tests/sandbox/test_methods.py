@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from digestbot.sandbox.emulator import Emulator
-from tests.support.sandbox import BotApi
+from tests.support.sandbox import BotApi, FakeClock
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
@@ -170,13 +170,15 @@ async def test_callback_query_answers(api: BotApi) -> None:
 
 
 async def test_expired_callback_query() -> None:
-    async with Emulator(query_timeout=-1.0) as emu, httpx.AsyncClient() as client:
+    clock = FakeClock()
+    async with Emulator(clock=clock) as emu, httpx.AsyncClient() as client:
         api = BotApi(emu, client)
         emu.driver.create_user(1, "Ann")
         emu.driver.send_text(1, "hi")
         sent = await api.ok("sendMessage", chat_id=1, text="pick", reply_markup=KEYBOARD)
         update = emu.driver.press_button(1, sent["message_id"], "go")
         query_id = update["callback_query"]["id"]
+        clock.now += 15.5  # Telegram lets a query go unanswered for about 15 s
         assert await api.error("answerCallbackQuery", callback_query_id=query_id) == (400, TOO_OLD)
 
 

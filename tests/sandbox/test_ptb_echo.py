@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 
 from digestbot.sandbox.emulator import Emulator
-from tests.support.sandbox import PtbApp, polling, webhook
+from tests.support.sandbox import FakeClock, PtbApp, build_ptb_app, polling, webhook
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -111,32 +111,35 @@ async def test_webhook_mode_echo_bot(emulator: Emulator, ptb_app: PtbApp) -> Non
         await converse(emulator)
 
 
-async def test_ptb_exceptions_carry_telegram_texts(emulator: Emulator, ptb_app: PtbApp) -> None:
+async def test_ptb_exceptions_carry_telegram_texts() -> None:
+    async with Emulator(clock=FakeClock()) as emulator, build_ptb_app(emulator) as ptb_app:
+        await check_exceptions(emulator, ptb_app)
+
+
+async def check_exceptions(emulator: Emulator, ptb_app: PtbApp) -> None:
+    """Each refusal reaches python-telegram-bot as the exception and text Telegram causes."""
     driver = emulator.driver
     driver.create_user(7, "Bo")
-    async with ptb_app:
-        bot = ptb_app.bot
-        with pytest.raises(Forbidden) as never_wrote:
-            await bot.send_message(7, "hi")
-        assert never_wrote.value.message == "Forbidden: bot can't initiate conversation with a user"
-        driver.send_text(7, "/start")
-        driver.block(7)
-        with pytest.raises(Forbidden) as blocked:
-            await bot.send_message(7, "hi")
-        assert blocked.value.message == "Forbidden: bot was blocked by the user"
-        driver.unblock(7)
-        with pytest.raises(BadRequest) as unknown:
-            await bot.send_message(999, "hi")
-        assert (
-            unknown.value.message == "Chat not found"
-        )  # PTB strips "Bad Request: " and capitalises
-        with pytest.raises(BadRequest) as html:
-            await bot.send_message(7, "<foo>", parse_mode="HTML")
-        assert html.value.message == (
-            'Can\'t parse entities: unsupported start tag "foo" at byte offset 0'
-        )
-        for n in range(3):  # the burst a private chat tolerates
-            await bot.send_message(7, f"n{n}")
-        with pytest.raises(RetryAfter) as flood:
-            await bot.send_message(7, "one too many")
-        assert flood.value.message == "Flood control exceeded. Retry in 1 seconds"
+    bot = ptb_app.bot
+    with pytest.raises(Forbidden) as never_wrote:
+        await bot.send_message(7, "hi")
+    assert never_wrote.value.message == "Forbidden: bot can't initiate conversation with a user"
+    driver.send_text(7, "/start")
+    driver.block(7)
+    with pytest.raises(Forbidden) as blocked:
+        await bot.send_message(7, "hi")
+    assert blocked.value.message == "Forbidden: bot was blocked by the user"
+    driver.unblock(7)
+    with pytest.raises(BadRequest) as unknown:
+        await bot.send_message(999, "hi")
+    assert unknown.value.message == "Chat not found"  # PTB strips "Bad Request: " and capitalises
+    with pytest.raises(BadRequest) as html:
+        await bot.send_message(7, "<foo>", parse_mode="HTML")
+    assert html.value.message == (
+        'Can\'t parse entities: unsupported start tag "foo" at byte offset 0'
+    )
+    for n in range(3):  # the burst a private chat tolerates
+        await bot.send_message(7, f"n{n}")
+    with pytest.raises(RetryAfter) as flood:
+        await bot.send_message(7, "one too many")
+    assert flood.value.message == "Flood control exceeded. Retry in 1 seconds"

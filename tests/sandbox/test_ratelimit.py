@@ -9,17 +9,7 @@ import pytest
 
 from digestbot.sandbox.emulator import Emulator
 from digestbot.sandbox.ratelimit import RateLimitConfig, RateLimiter
-from tests.support.sandbox import BotApi
-
-
-class FakeClock:
-    """A clock tests move by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.sandbox import BotApi, FakeClock
 
 
 def test_private_chat_tolerates_a_burst_then_one_a_second() -> None:
@@ -56,11 +46,12 @@ def test_disabled_limits_never_refuse() -> None:
 
 
 @pytest.fixture
-async def api(emulator: Emulator) -> AsyncIterator[BotApi]:
-    emulator.driver.create_user(1, "Ann")
-    emulator.driver.send_text(1, "hi")
-    async with httpx.AsyncClient() as client:
-        yield BotApi(emulator, client)
+async def api() -> AsyncIterator[BotApi]:
+    """Rate limits on, time frozen: only the requests themselves spend the budget."""
+    async with Emulator(clock=FakeClock()) as emu, httpx.AsyncClient() as client:
+        emu.driver.create_user(1, "Ann")
+        emu.driver.send_text(1, "hi")
+        yield BotApi(emu, client)
 
 
 async def test_429_envelope_and_retry_after_header(api: BotApi) -> None:

@@ -17,7 +17,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from digestbot.sandbox.emulator import Emulator
 
-__all__ = ["BotApi", "build_ptb_app", "free_port", "polling", "webhook"]
+__all__ = ["BotApi", "FakeClock", "build_ptb_app", "free_port", "polling", "webhook"]
 
 WEBHOOK_SECRET = "sandbox-secret_1"
 
@@ -54,6 +54,16 @@ class BotApi:
         assert body["ok"] is False
         assert body["error_code"] == response.status_code
         return response.status_code, body["description"]
+
+
+class FakeClock:
+    """A monotonic clock that moves only when a test says so (rate limits, query expiry)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 def free_port() -> int:

@@ -16,6 +16,8 @@ import contextlib
 import random
 import signal
 import sys
+import time
+from collections.abc import Callable
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import TracebackType
@@ -42,7 +44,8 @@ DEFAULT_BOT_USERNAME = "digest_sandbox_bot"
 class Emulator:
     """A Telegram Bot API server on ``host:port`` (0 = a free port) for one bot.
 
-    ``ui_files`` is the folder served under ``/sandbox/ui/`` (default: the package's ``web/``).
+    ``ui_files`` is the folder served under ``/sandbox/ui/`` (default: the package's ``web/``);
+    ``clock`` (monotonic seconds) drives rate limits and query expiry, so tests can freeze time.
     """
 
     def __init__(
@@ -58,6 +61,7 @@ class Emulator:
         query_timeout: float = 15.0,
         seed: int | None = None,
         ui_files: Traversable | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
         self.token = token
@@ -76,11 +80,11 @@ class Emulator:
         )
         if isinstance(rate_limits, bool):
             rate_limits = RateLimitConfig(enabled=rate_limits)
-        self.limiter = RateLimiter(rate_limits)
+        self.limiter = RateLimiter(rate_limits, clock)
         self.faults = FaultSet(random.Random(seed))
         self.recorder = Recorder(token, record_path)
-        self.driver = Driver(self.state)
-        methods = MessageMethods(self.state, self.limiter, query_timeout)
+        self.driver = Driver(self.state, clock)
+        methods = MessageMethods(self.state, self.limiter, query_timeout, clock)
         self.updates = UpdateMethods(self.state)
         table = methods.table() | MenuMethods(self.state).table() | self.updates.table()
         control = ControlApi(self.driver, self.faults, self.recorder)
