@@ -44,6 +44,11 @@ async def test_user_messages_and_transcript(api: BotApi) -> None:
         "edited",
     }
     assert [u["id"] for u in (await client.get("/sandbox/users")).json()] == [7]
+    await api.ok(
+        "setMyCommands", commands=[{"command": "start", "description": "开始"}], language_code="zh"
+    )
+    menu = (await client.get("/sandbox/users/7/commands")).json()
+    assert menu == [{"command": "start", "description": "开始"}]
 
 
 async def test_callback_waits_for_the_answer(api: BotApi) -> None:

@@ -249,6 +249,10 @@ async def test_send_document_multipart(api: BotApi) -> None:
     assert api.emulator.state.documents[file_id].content == b"\x00\r\nbinary\r\n--"
     again = await api.ok("sendDocument", chat_id=1, document=file_id)
     assert again["document"]["file_id"] == file_id
+    assert await api.error("sendDocument", chat_id=1, document=file_id, caption="x" * 1025) == (
+        400,
+        "Bad Request: message caption is too long",
+    )
     assert await api.error("sendDocument", chat_id=1, document="unknown") == (
         400,
         "Bad Request: wrong file identifier/HTTP URL specified",
