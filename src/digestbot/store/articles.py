@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from digestbot.articles.model import Article, ArticleText, Lang
@@ -33,6 +33,7 @@ __all__ = [
     "list_tags",
     "rebuild_search_index",
     "save_article",
+    "save_articles",
 ]
 
 
@@ -82,92 +83,131 @@ def count_articles(session: Session) -> int:
     return session.execute(select(func.count()).select_from(m.Article)).scalar_one()
 
 
-def _tag_ids(session: Session, names: Sequence[str]) -> dict[str, int]:
+def _tag_ids(connection: Connection, names: Iterable[str]) -> dict[str, int]:
     """Ids of the tags ``names``, creating the missing ones."""
-    if not names:
+    wanted = list(dict.fromkeys(names))
+    if not wanted:
         return {}
-    rows = session.execute(select(m.Tag.name, m.Tag.id).where(m.Tag.name.in_(names)))
+    rows = connection.execute(select(m.Tag.name, m.Tag.id).where(m.Tag.name.in_(wanted)))
     ids = {row.name: row.id for row in rows}
-    missing = [{"name": name} for name in names if name not in ids]
+    missing = [{"name": name} for name in wanted if name not in ids]
     if missing:
-        created = session.execute(
+        created = connection.execute(
             insert(m.Tag).returning(m.Tag.name, m.Tag.id, sort_by_parameter_order=True), missing
         )
         ids.update({row.name: row.id for row in created})
     return ids
 
 
-def _forget_texts(session: Session, article_id: int) -> None:
-    """Remove an article's texts and their search index rows, and its tags."""
-    old = session.execute(
+def _forget_texts(connection: Connection, article_ids: Sequence[int]) -> None:
+    """Remove articles' texts with their search index rows, and their tags."""
+    old = connection.execute(
         select(
             m.ArticleText.id, m.ArticleText.title, m.ArticleText.summary, m.ArticleText.plain
-        ).where(m.ArticleText.article_id == article_id)
+        ).where(m.ArticleText.article_id.in_(article_ids))
     ).all()
     remove_from_index(
-        session, [IndexRow(r.id, r.title, r.summary, index_body(r.title, r.plain)) for r in old]
+        connection, [IndexRow(r.id, r.title, r.summary, index_body(r.title, r.plain)) for r in old]
     )
-    session.execute(delete(m.ArticleText).where(m.ArticleText.article_id == article_id))
-    session.execute(delete(m.ArticleTag).where(m.ArticleTag.article_id == article_id))
+    connection.execute(delete(m.ArticleText).where(m.ArticleText.article_id.in_(article_ids)))
+    connection.execute(delete(m.ArticleTag).where(m.ArticleTag.article_id.in_(article_ids)))
+
+
+SaveItem = tuple[Article, str, str]  # (article, content_hash, source_path)
 
 
 def save_article(
     session: Session, article: Article, *, content_hash: str, source_path: str
 ) -> tuple[int, bool]:
     """Insert or update (by key) ``article``, its texts, tags and search rows: ``(id, created)``."""
+    return save_articles(session, [(article, content_hash, source_path)])[0]
+
+
+def save_articles(session: Session, items: Sequence[SaveItem]) -> list[tuple[int, bool]]:
+    """:func:`save_article` for many articles in a few statements: ``(id, created)`` each."""
+    keys = [article.key for article, _, _ in items]
+    if len(set(keys)) != len(keys):  # the same key twice: the later version wins, in order
+        return [save_articles(session, [item])[0] for item in items]
+    if not items:
+        return []
+    connection = session.connection()
     now = m.utc_now()
-    values = {
-        "url": article.url,
-        "date": article.date,
-        "author": article.author,
-        "content_hash": content_hash,
-        "source_path": source_path,
-        "updated_at": now,
+    existing = {
+        row.key: row.id
+        for row in connection.execute(
+            select(m.Article.key, m.Article.id).where(m.Article.key.in_(keys))
+        )
     }
-    article_id = session.execute(select(m.Article.id).where(m.Article.key == article.key)).scalar()
-    created = article_id is None
-    if article_id is None:
-        article_id = session.execute(
-            insert(m.Article).returning(m.Article.id),
-            [{"key": article.key, "created_at": now, **values}],
-        ).scalar_one()
-    else:
-        _forget_texts(session, article_id)
-        session.execute(update(m.Article).where(m.Article.id == article_id).values(**values))
-    texts = list(article.texts.values())
-    if texts:
-        text_ids = session.execute(
-            insert(m.ArticleText).returning(m.ArticleText.id, sort_by_parameter_order=True),
+    values = [
+        {
+            "url": article.url,
+            "date": article.date,
+            "author": article.author,
+            "content_hash": content_hash,
+            "source_path": source_path,
+            "updated_at": now,
+        }
+        for article, content_hash, source_path in items
+    ]
+    if existing:
+        _forget_texts(connection, list(existing.values()))
+        connection.execute(
+            update(m.Article).where(m.Article.id == bindparam("article_id")),
             [
-                {
-                    "article_id": article_id,
-                    "lang": t.lang,
-                    "title": t.title,
-                    "summary": t.summary,
-                    "body": t.body,
-                    "plain": t.plain,
-                    "key_terms": list(t.key_terms),
-                }
-                for t in texts
+                {"article_id": existing[key], **row}
+                for key, row in zip(keys, values, strict=True)
+                if key in existing
             ],
+        )
+    fresh_keys = [key for key in keys if key not in existing]
+    if fresh_keys:
+        by_key = dict(zip(keys, values, strict=True))
+        new_ids = connection.execute(
+            insert(m.Article).returning(m.Article.id, sort_by_parameter_order=True),
+            [{"key": key, "created_at": now, **by_key[key]} for key in fresh_keys],
         ).scalars()
-        add_to_index(
-            session,
-            [
-                IndexRow(text_id, t.title, t.summary, index_body(t.title, t.plain))
-                for text_id, t in zip(text_ids, texts, strict=True)
-            ],
-        )
-    tag_ids = _tag_ids(session, article.tags)
-    if tag_ids:
-        session.execute(
-            insert(m.ArticleTag),
-            [
-                {"article_id": article_id, "tag_id": tag_ids[name], "position": position}
-                for position, name in enumerate(article.tags)
-            ],
-        )
-    return article_id, created
+        existing.update(zip(fresh_keys, new_ids, strict=True))
+    ids = [existing[key] for key in keys]
+    _insert_texts(connection, [(ids[i], item[0]) for i, item in enumerate(items)])
+    tag_ids = _tag_ids(connection, (tag for article, _, _ in items for tag in article.tags))
+    links = [
+        {"article_id": article_id, "tag_id": tag_ids[name], "position": position}
+        for article_id, (article, _, _) in zip(ids, items, strict=True)
+        for position, name in enumerate(article.tags)
+    ]
+    if links:
+        connection.execute(insert(m.ArticleTag), links)
+    created = set(fresh_keys)
+    return [(article_id, key in created) for article_id, key in zip(ids, keys, strict=True)]
+
+
+def _insert_texts(connection: Connection, articles: Sequence[tuple[int, Article]]) -> None:
+    """Insert the texts of ``articles`` and index them."""
+    texts = [(article_id, t) for article_id, article in articles for t in article.texts.values()]
+    if not texts:
+        return
+    text_ids = connection.execute(
+        insert(m.ArticleText).returning(m.ArticleText.id, sort_by_parameter_order=True),
+        [
+            {
+                "article_id": article_id,
+                "lang": t.lang,
+                "title": t.title,
+                "summary": t.summary,
+                "body": t.body,
+                "plain": t.plain,
+                "key_terms": list(t.key_terms),
+            }
+            for article_id, t in texts
+        ],
+    ).scalars()
+    add_to_index(
+        connection,
+        [
+            IndexRow(text_id, t.title, t.summary, index_body(t.title, t.plain))
+            for text_id, (_, t) in zip(text_ids, texts, strict=True)
+        ],
+    )
 
 
 def _assemble(session: Session, rows: Sequence[m.Article]) -> list[StoredArticle]:
@@ -270,5 +310,5 @@ def rebuild_search_index(session: Session) -> int:
             )
         )
     ]
-    rebuild_index(session, rows)
+    rebuild_index(session.connection(), rows)
     return len(rows)

@@ -16,9 +16,12 @@ from digestbot.store.search_schema import FTS_TABLE, PG_TABLE, index_body
 from digestbot.store.snippet import Snippet, make_snippet
 from digestbot.store.tokenize import SearchQuery, build_query
 
-__all__ = ["MAX_LIMIT", "SearchHit", "Snippet", "count_matches", "search_articles"]
+__all__ = ["CANDIDATES", "MAX_LIMIT", "SearchHit", "Snippet", "count_matches", "search_articles"]
 
 MAX_LIMIT = 100
+# Only the newest CANDIDATES matches are ranked: a query as broad as one common character
+# matches a third of all articles, and ranking them all would cost a full sort per search.
+CANDIDATES = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,51 +39,53 @@ class SearchHit:
     score: float  # higher is better; comparable within one result list only
 
 
-def _lang_filter(lang: Lang | None, id_column: str) -> str:
-    if lang is None:
-        return ""
-    return f" AND {id_column} IN (SELECT id FROM article_texts WHERE lang = :lang)"
+def _candidates(dialect: str, lang: Lang | None) -> str:
+    """SQL for the newest :data:`CANDIDATES` matches (``:q``, optional ``:lang``, ``:cap``)."""
+    join = " JOIN article_texts AS t ON t.id = {id}" if lang is not None else ""
+    where = " AND t.lang = :lang" if lang is not None else ""
+    if dialect == "sqlite":
+        return (
+            f"SELECT {FTS_TABLE}.rowid AS text_id, {FTS_TABLE}.rank AS score FROM {FTS_TABLE}"
+            f"{join.format(id=f'{FTS_TABLE}.rowid')} WHERE {FTS_TABLE} MATCH :q{where} "
+            f"ORDER BY {FTS_TABLE}.rowid DESC LIMIT :cap"
+        )
+    return (
+        f"SELECT d.text_id, ts_rank(d.tsv, CAST(:q AS tsquery)) AS score FROM {PG_TABLE} AS d"
+        f"{join.format(id='d.text_id')} WHERE d.tsv @@ CAST(:q AS tsquery){where} "
+        "ORDER BY d.text_id DESC LIMIT :cap"
+    )
+
+
+def _params(session: Session, query: SearchQuery, lang: Lang | None) -> dict[str, object]:
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    params: dict[str, object] = {
+        "q": query.fts5() if sqlite else query.tsquery(),
+        "cap": CANDIDATES,
+    }
+    if lang is not None:
+        params["lang"] = lang.value
+    return params
 
 
 def _ranked_ids(
     session: Session, query: SearchQuery, lang: Lang | None, limit: int, offset: int
 ) -> list[tuple[int, float]]:
-    params: dict[str, object] = {"limit": limit, "offset": offset}
-    if lang is not None:
-        params["lang"] = lang.value
-    if session.get_bind().dialect.name == "sqlite":
-        params["q"] = query.fts5()
-        sql = (
-            f"SELECT rowid, rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q"
-            f"{_lang_filter(lang, 'rowid')} ORDER BY rank LIMIT :limit OFFSET :offset"
-        )
-        return [(row[0], -float(row[1])) for row in session.execute(text(sql), params)]
-    params["q"] = query.tsquery()
+    dialect = session.get_bind().dialect.name
+    better = "ASC" if dialect == "sqlite" else "DESC"  # bm25: lower is better
     sql = (
-        f"SELECT d.text_id, ts_rank(d.tsv, q.query) AS score "
-        f"FROM {PG_TABLE} AS d, (SELECT CAST(:q AS tsquery) AS query) AS q "
-        f"WHERE d.tsv @@ q.query{_lang_filter(lang, 'd.text_id')} "
-        "ORDER BY score DESC, d.text_id LIMIT :limit OFFSET :offset"
+        f"SELECT text_id, score FROM ({_candidates(dialect, lang)}) AS c "
+        f"ORDER BY score {better}, text_id DESC LIMIT :limit OFFSET :offset"
     )
-    return [(row[0], float(row[1])) for row in session.execute(text(sql), params)]
+    params = {**_params(session, query, lang), "limit": limit, "offset": offset}
+    sign = -1.0 if dialect == "sqlite" else 1.0
+    return [(row[0], sign * float(row[1])) for row in session.execute(text(sql), params)]
 
 
 def count_matches(session: Session, query: str, *, lang: Lang | None = None) -> int:
-    """How many article texts match ``query`` (for "1-10 of N")."""
-    parsed = build_query(query)
-    params: dict[str, object] = {} if lang is None else {"lang": lang.value}
-    if session.get_bind().dialect.name == "sqlite":
-        params["q"] = parsed.fts5()
-        sql = (
-            f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q"
-            f"{_lang_filter(lang, 'rowid')}"
-        )
-    else:
-        params["q"] = parsed.tsquery()
-        sql = (
-            f"SELECT count(*) FROM {PG_TABLE} WHERE tsv @@ CAST(:q AS tsquery)"
-            f"{_lang_filter(lang, 'text_id')}"
-        )
+    """How many article texts match ``query``, up to :data:`CANDIDATES` (for "1-10 of N")."""
+    dialect = session.get_bind().dialect.name
+    sql = f"SELECT count(*) FROM ({_candidates(dialect, lang)}) AS c"
+    params = _params(session, build_query(query), lang)
     return int(session.execute(text(sql), params).scalar_one())
 
 

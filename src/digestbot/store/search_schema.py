@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import TextClause, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, TextClause, text
 
 from digestbot.store.tokenize import SEP, index_text, index_tokens
 
@@ -68,7 +67,7 @@ _FTS_DELETE = text(
 )
 
 
-def _write_fts(session: Session, statement: TextClause, rows: Sequence[IndexRow]) -> None:
+def _write_fts(connection: Connection, statement: TextClause, rows: Sequence[IndexRow]) -> None:
     params = [
         {
             "id": row.text_id,
@@ -78,7 +77,7 @@ def _write_fts(session: Session, statement: TextClause, rows: Sequence[IndexRow]
         }
         for row in rows
     ]
-    session.execute(statement, params)
+    connection.execute(statement, params)
 
 
 def tsvector_literal(title: str, summary: str, body: str) -> str:
@@ -99,14 +98,14 @@ def tsvector_literal(title: str, summary: str, body: str) -> str:
     )
 
 
-def add_to_index(session: Session, rows: Sequence[IndexRow]) -> None:
+def add_to_index(connection: Connection, rows: Sequence[IndexRow]) -> None:
     """Index ``rows`` (new article texts)."""
     if not rows:
         return
-    if session.get_bind().dialect.name == "sqlite":
-        _write_fts(session, _FTS_INSERT, rows)
+    if connection.dialect.name == "sqlite":
+        _write_fts(connection, _FTS_INSERT, rows)
         return
-    session.execute(
+    connection.execute(
         text(f"INSERT INTO {PG_TABLE}(text_id, tsv) VALUES (:id, CAST(:tsv AS tsvector))"),
         [
             {"id": row.text_id, "tsv": tsvector_literal(row.title, row.summary, row.body)}
@@ -115,22 +114,22 @@ def add_to_index(session: Session, rows: Sequence[IndexRow]) -> None:
     )
 
 
-def remove_from_index(session: Session, rows: Sequence[IndexRow]) -> None:
+def remove_from_index(connection: Connection, rows: Sequence[IndexRow]) -> None:
     """Remove ``rows`` from the index; they must hold the text they were indexed with."""
     if not rows:
         return
-    if session.get_bind().dialect.name == "sqlite":
-        _write_fts(session, _FTS_DELETE, rows)
+    if connection.dialect.name == "sqlite":
+        _write_fts(connection, _FTS_DELETE, rows)
         return
-    session.execute(
+    connection.execute(
         text(f"DELETE FROM {PG_TABLE} WHERE text_id = :id"), [{"id": r.text_id} for r in rows]
     )
 
 
-def rebuild_index(session: Session, rows: Sequence[IndexRow]) -> None:
+def rebuild_index(connection: Connection, rows: Sequence[IndexRow]) -> None:
     """Empty the index and fill it with ``rows`` (after a change to the tokenizer)."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')"))
+    if connection.dialect.name == "sqlite":
+        connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')"))
     else:
-        session.execute(text(f"DELETE FROM {PG_TABLE}"))
-    add_to_index(session, rows)
+        connection.execute(text(f"DELETE FROM {PG_TABLE}"))
+    add_to_index(connection, rows)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from digestbot.store.tokenize import SEP, SearchQuery, is_cjk, tokens_with_spans
+from digestbot.store.tokenize import SEP, SearchQuery, is_cjk, tokens_with_spans, word_start
 
 __all__ = ["SNIPPET_WIDTH", "Snippet", "hit_spans", "make_snippet"]
 
@@ -83,20 +83,51 @@ def _window(text: str, first_hit: int) -> tuple[int, int]:
     return start, end
 
 
-def make_snippet(fields: Sequence[str], query: SearchQuery) -> Snippet:
-    """A snippet from the field (in order of preference) where most query groups hit."""
+def _first_hits(text: str, query: SearchQuery) -> list[int]:
+    """Where each group first appears in ``text``, found quickly (exact text, any case)."""
+    found = []
+    for group in query.groups:
+        if group.prefix:
+            match = word_start(group.tokens[0]).search(text)
+            position = match.start() if match else -1
+        else:
+            position = text.find("".join(group.tokens))
+        if position >= 0:
+            found.append(position)
+    return found
+
+
+def _exact(fields: Sequence[str], query: SearchQuery) -> tuple[str, list[tuple[int, int]]]:
+    """The field with the most hits and its hit spans, tokenizing every field in full."""
     best: tuple[int, str, list[tuple[int, int]]] | None = None
     for field in fields:
         spans = hit_spans(field, query)
-        score = len(spans)
-        if spans and (best is None or score > best[0]):
-            best = (score, field, spans)
+        if spans and (best is None or len(spans) > best[0]):
+            best = (len(spans), field, spans)
     if best is None:
-        text = next((f for f in fields if f.strip()), "")
-        spans = []
-    else:
-        _, text, spans = best
-    start, end = _window(text, spans[0][0] if spans else 0)
+        return next((f for f in fields if f.strip()), ""), []
+    return best[1], best[2]
+
+
+def make_snippet(fields: Sequence[str], query: SearchQuery) -> Snippet:
+    """A snippet from the field (in order of preference) where most query groups hit."""
+    best: tuple[int, str, int] | None = None
+    for field in fields:
+        found = _first_hits(field, query)
+        if found and (best is None or len(found) > best[0]):
+            best = (len(found), field, min(found))
+    spans: list[tuple[int, int]] = []
+    if best is not None:  # tokenize only the window around the first hit
+        text = best[1]
+        start, end = _window(text, best[2])
+        spans = [(start + a, start + b) for a, b in hit_spans(text[start:end], query)]
+    if not spans:  # folding the quick search cannot see (accents, compatibility forms)
+        text, spans = _exact(fields, query)
+        start, end = _window(text, spans[0][0] if spans else 0)
+    return _segments(text, start, end, spans)
+
+
+def _segments(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> Snippet:
     segments: list[tuple[str, bool]] = []
     if start > 0:
         segments.append((ELLIPSIS, False))

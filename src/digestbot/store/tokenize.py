@@ -31,9 +31,10 @@ __all__ = [
     "index_tokens",
     "is_cjk",
     "tokens_with_spans",
+    "word_start",
 ]
 
-SEP = "\ue000"  # private-use: a token character for FTS5 unicode61, never produced by a query
+SEP = "\ue000"  # private use: a token character for FTS5 unicode61; in user text, a mere gap
 MAX_WORD = 64  # longer runs of letters are cut into several tokens (PostgreSQL lexeme limit)
 MAX_QUERY_TOKENS = 64
 MAX_QUERY_GROUPS = 16
@@ -52,37 +53,41 @@ _CJK = (
     "\uff66-\uff9d"  # half-width katakana
     "\U00020000-\U0003134f"  # CJK extensions B-G and the compatibility supplement
 )
-_WORD = f"[^\\W_{_CJK}{SEP}]{{1,{MAX_WORD}}}"
-_GAP = f"(?<=[{_CJK}])(?:[^\\w{_CJK}]|_)+(?=[{_CJK}])"
-_SPLIT_RE = re.compile(_GAP)
-_TOKEN_RE = re.compile(f"{SEP}|[{_CJK}]|{_WORD}")
-_SPAN_RE = re.compile(f"(?P<sep>{_GAP}|{SEP})|(?P<cjk>[{_CJK}])|(?P<word>{_WORD})")
 _CJK_RE = re.compile(f"[{_CJK}]")
-# Characters that folding may change beyond ``str.lower``: all but ASCII, the common ideograph
-# block and SEP.
-_NEEDS_FOLD_RE = re.compile("[\u0080-\u4dff\ua000-\udfff\ue001-\U0010ffff]")
+_RUN_RE = re.compile(f"(?P<cjk>[{_CJK}])|(?P<word>[^\\W_{_CJK}]+)")  # gaps lie between matches
+_ASCII_WORD_RE = re.compile(f"[a-z0-9]{{1,{MAX_WORD}}}")
+_GAP_MARK = "\x00"
 
 
-@lru_cache(maxsize=65536)
-def _fold_char(ch: str) -> str:
-    """One character folded: CJK compatibility forms unified, others without accents, casefolded."""
-    if ch == SEP:
-        return ch
-    if _CJK_RE.match(ch):
-        return unicodedata.normalize("NFKC", ch)
+def _fold_word_char(ch: str) -> str:
+    """A letter or digit folded: no accents, compatibility forms plain, casefolded."""
     plain = unicodedata.normalize("NFKD", ch)
     folded = "".join(c for c in plain if not unicodedata.combining(c)).casefold().lower()
-    return "".join(c for c in folded if c.isalnum())
+    return "".join(c for c in folded if c.isalnum() and not _CJK_RE.match(c))
 
 
-def _fold_match(match: re.Match[str]) -> str:
-    return _fold_char(match.group())
+class _FoldTable(dict[int, str]):
+    """A ``str.translate`` table filled on demand: CJK spaced, letters folded, gaps marked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cjk: set[str] = set()  # folded forms of the CJK characters seen
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if _CJK_RE.match(ch):
+            folded = unicodedata.normalize("NFKC", ch)
+            self.cjk.add(folded)
+            value = f" {folded} "
+        elif ch.isalnum():
+            value = _fold_word_char(ch)
+        else:
+            value = f" {_GAP_MARK} "
+        self[code] = value
+        return value
 
 
-def _fold(text: str) -> str:
-    if not text.isascii():
-        text = _NEEDS_FOLD_RE.sub(_fold_match, text)
-    return text.lower()
+_TABLE = _FoldTable()
 
 
 def is_cjk(ch: str) -> bool:
@@ -90,14 +95,42 @@ def is_cjk(ch: str) -> bool:
     return _CJK_RE.fullmatch(ch) is not None
 
 
+@lru_cache(maxsize=1024)
+def word_start(word: str) -> re.Pattern[str]:
+    """A case-insensitive pattern finding ``word`` where a word starts (a quick pre-search)."""
+    return re.compile(f"(?<![^\\W_{_CJK}]){re.escape(word)}", re.IGNORECASE)
+
+
+def _chunks(word: str) -> list[str]:
+    return [word[i : i + MAX_WORD] for i in range(0, len(word), MAX_WORD)]
+
+
 def index_tokens(text: str) -> list[str]:
     """The folded tokens of ``text`` in order, with :data:`SEP` where a CJK phrase must break."""
-    return index_text(text).split()
+    if text.isascii():
+        return _ASCII_WORD_RE.findall(text.lower())
+    tokens: list[str] = []
+    gap = last_cjk = False
+    cjk_forms = _TABLE.cjk
+    for token in text.translate(_TABLE).split():
+        if token == _GAP_MARK:
+            gap = True
+            continue
+        cjk = token in cjk_forms
+        if gap and cjk and last_cjk:
+            tokens.append(SEP)
+        gap = False
+        last_cjk = cjk
+        if cjk or len(token) <= MAX_WORD:
+            tokens.append(token)
+        else:
+            tokens.extend(_chunks(token))
+    return tokens
 
 
 def index_text(text: str) -> str:
     """``text`` as the search index sees it: folded tokens separated by spaces."""
-    return _fold(" ".join(_TOKEN_RE.findall(_SPLIT_RE.sub(SEP, text))))
+    return " ".join(index_tokens(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,14 +145,22 @@ class Token:
 
 def tokens_with_spans(text: str) -> Iterator[Token]:
     """The same tokens as :func:`index_tokens`, each with its span in ``text``."""
-    for match in _SPAN_RE.finditer(text):
-        kind = match.lastgroup
-        if kind == "sep":
-            yield Token(SEP, match.start(), match.end(), cjk=False)
-            continue
-        folded = _fold(match.group())
-        if folded:
-            yield Token(folded, match.start(), match.end(), cjk=kind == "cjk")
+    seen = last_end = 0
+    gap = last_cjk = False
+    for match in _RUN_RE.finditer(text):
+        start, end = match.span()
+        gap = gap or start > seen
+        seen = end
+        folded = match.group().translate(_TABLE).strip()
+        if not folded:
+            continue  # letters that fold to nothing are neither a token nor a gap
+        cjk = match.lastgroup == "cjk"
+        if gap and cjk and last_cjk:
+            yield Token(SEP, last_end, start, cjk=False)
+        gap = False
+        last_cjk, last_end = cjk, end
+        for piece in [folded] if cjk else _chunks(folded):
+            yield Token(piece, start, end, cjk=cjk)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,173 @@
+"""Search benchmark: top-10 with snippets on a large SQLite database, beside bare sqlite3 queries.
+
+    python bench/bench_search.py [--articles 100000] [--queries 200] [--db bench/out/search.sqlite3]
+
+Builds the database through ``save_article`` (reused when it already holds the articles), then
+times ``search_articles`` (bm25, snippets) per query class, a bare FTS5 MATCH ranked the same
+way, and a bare ``instr`` substring scan, all on the same database in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import Corpus
+from digestbot.articles.model import Lang
+from digestbot.store.articles import count_articles, save_articles
+from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
+from digestbot.store.search import search_articles
+from digestbot.store.tokenize import build_query, is_cjk
+
+BATCH = 1000
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{4,}")
+_WORD = re.compile(r"[a-z]{2,}")
+
+
+def build(url: str, articles: int, seed: int) -> float:
+    """Fill the database through ``save_articles`` in batches; seconds taken (0 when reused)."""
+    engine = create_engine_for(url)
+    upgrade_schema(engine)
+    sessions = session_factory(engine)
+    with sessions() as session:
+        have = count_articles(session)
+    if have >= articles:
+        return 0.0
+    corpus = Corpus(seed)
+    started = time.perf_counter()
+    with sessions() as session:
+        for first in range(have, articles, BATCH):
+            drafts = corpus.drafts(min(BATCH, articles - first), start=first)
+            batch = [(draft.article(), str(draft.index), f"{draft.index}.md") for draft in drafts]
+            save_articles(session, batch)
+            session.commit()
+            print(f"  {first + len(batch)} articles", file=sys.stderr, end="\r")
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def sample_queries(seed: int, count: int) -> dict[str, list[str]]:
+    """Queries per class, cut from the corpus's own texts (so each has at least one match)."""
+    rng = random.Random(seed + 1)
+    corpus = Corpus(seed)
+    zh_runs: list[str] = []
+    en_words: list[str] = []
+    for draft in corpus.drafts(3000, start=rng.randint(0, 10_000)):
+        article = draft.article()
+        if Lang.ZH in article.texts:
+            zh_runs += _CJK_RUN.findall(article.texts[Lang.ZH].plain)
+        if Lang.EN in article.texts:
+            en_words += _WORD.findall(article.texts[Lang.EN].plain.lower())
+
+    def cut(length: int) -> list[str]:
+        out = []
+        while len(out) < count:
+            run = rng.choice(zh_runs)
+            start = rng.randrange(len(run) - length + 1)
+            out.append(run[start : start + length])
+        return out
+
+    return {
+        "zh 1 char": cut(1),
+        "zh 2 chars": cut(2),
+        "zh 4 chars": cut(4),
+        "en word": rng.sample(en_words, count),
+    }
+
+
+def timed(run: Callable[[str], object], queries: Sequence[str]) -> tuple[float, float]:
+    """p50 and p99 in milliseconds of ``run`` over ``queries`` (after one warm-up pass)."""
+    for query in queries[:20]:
+        run(query)
+    times = []
+    for query in queries:
+        started = time.perf_counter()
+        run(query)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
+
+
+def machine() -> str:
+    """nproc, memory and SQLite version, for the record."""
+    memory = subprocess.run(["free", "-h"], capture_output=True, text=True, check=False).stdout
+    total = next((line.split()[1] for line in memory.splitlines() if line.startswith("Mem")), "?")
+    return (
+        f"{os.cpu_count()} CPUs (nproc), {total} RAM, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Build (or reuse) the database, run every query class, print a Markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--db", type=Path, default=Path("bench/out/search.sqlite3"))
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    url = f"sqlite:///{args.db}"
+    seconds = build(url, args.articles, args.seed)
+    size = sum(p.stat().st_size for p in args.db.parent.glob(args.db.name + "*"))
+    print(f"machine: {machine()}")
+    built = f" built in {seconds:.0f} s ({args.articles / seconds:.0f}/s)" if seconds else ""
+    print(f"database: {args.articles} articles, {size / 1e6:.0f} MB{built}")
+
+    engine = create_engine_for(url)
+    session = session_factory(engine)()
+    bare = sqlite3.connect(args.db)
+    texts = bare.execute("SELECT count(*) FROM article_texts").fetchone()[0]
+    print(
+        f"\n| query class | matches (mean % of {texts} texts) | search_articles p50/p99 ms "
+        "| bare FTS5 top-10 p50/p99 ms | bare instr top-10 p50/p99 ms |"
+    )
+    print("|---|---|---|---|---|")
+    for name, queries in sample_queries(args.seed, args.queries).items():
+        share = (
+            statistics.mean(
+                bare.execute(
+                    "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?",
+                    (build_query(q).fts5(),),
+                ).fetchone()[0]
+                for q in queries[:50]
+            )
+            / texts
+            * 100
+        )
+        ours = timed(lambda q: search_articles(session, q, limit=10), queries)
+        fts = timed(
+            lambda q: bare.execute(
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT 10",
+                (build_query(q).fts5(),),
+            ).fetchall(),
+            queries,
+        )
+        column = "plain" if is_cjk(queries[0][0]) else "lower(plain)"
+        scan = timed(
+            lambda q, column=column: bare.execute(
+                f"SELECT id FROM article_texts WHERE instr({column}, ?) > 0 LIMIT 10", (q,)
+            ).fetchall(),
+            queries[:50],
+        )
+        print(
+            f"| {name} | {share:.1f} % | {ours[0]:.1f} / {ours[1]:.1f} "
+            f"| {fts[0]:.1f} / {fts[1]:.1f} | {scan[0]:.1f} / {scan[1]:.1f} |"
+        )
+    session.close()
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
