@@ -552,3 +552,9 @@ def test_setext_h1_is_a_title() -> None:
     later = parse(f"# Title\n\nIntro words.\n\nPart two\n========\n\n{EN_TEXT}").texts[Lang.EN]
     assert "=" not in later.plain
     assert "Part two" in later.plain
+
+
+def test_backslash_escapes_are_literal_text() -> None:
+    text = parse("# T\n\nA \\*starred\\* word and a \\_name\\_ here.").texts[Lang.EN]
+    assert text.plain.endswith("A *starred* word and a _name_ here.")
+    assert text.key_terms == ()

@@ -17,7 +17,7 @@ _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 # carries Latin names (OpenAI, GPT-4o) but English prose rarely carries Han characters, so a
 # modest Han share already means Chinese.
 _MIN_HAN_SHARE = 0.3
-_SAMPLE = 400  # characters looked at: a few sentences, enough to decide, cheap for long sections
+_SAMPLE = 300  # characters looked at: a few sentences, enough to decide, cheap for long texts
 
 
 def detect_lang(text: str) -> Lang | None:

@@ -16,6 +16,7 @@ _SOURCE_LINE = re.compile(
     r"\([ \t]*<?(https?://(?:[^\s()<>]|\([^\s()<>]*\))+)>?(?:[ \t]+\"[^\"]*\")?[ \t]*\)[ \t]*",
     re.IGNORECASE,
 )
+_CANDIDATE_LINE = re.compile(r"\n[ \t]*[-*_\[`~]")  # lines that may be a break, a source or a fence
 _BREAK = re.compile(r" {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})")
 
 
@@ -33,23 +34,31 @@ def split_body(markdown: str) -> Body:
     A line that is only a source link (``[原文链接](url)``, ``[Source](url)``, ...) is collected
     and left out wherever it stands.
     """
+    text = "\n" + markdown  # every line now follows a newline, which the regex can jump to
     chunks: list[str] = []
-    lines: list[str] = []
+    pieces: list[str] = []  # of the chunk being collected
     urls: list[str] = []
+    kept = 1  # where the text not yet collected starts
     fence: str | None = None
-    for line in markdown.split("\n"):
-        head = line.lstrip()[:1]
-        if fence is not None or head in ("`", "~"):
+    for candidate in _CANDIDATE_LINE.finditer(text):
+        start = candidate.start() + 1
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        if fence is not None or line.lstrip()[:1] in ("`", "~"):
             fence = next_fence(line, fence)
-        elif head == "[" and (source := _SOURCE_LINE.fullmatch(line)):
+            continue
+        source = _SOURCE_LINE.fullmatch(line)
+        if source is None and not _BREAK.fullmatch(line):
+            continue
+        pieces.append(text[kept:start])
+        kept = len(text) if end < 0 else end + 1
+        if source is not None:
             urls.append(source[1])
-            continue
-        elif head in ("-", "*", "_") and _BREAK.fullmatch(line):
-            chunks.append("\n".join(lines))
-            lines = []
-            continue
-        lines.append(line)
-    chunks.append("\n".join(lines))
+        else:
+            chunks.append("".join(pieces))
+            pieces = []
+    pieces.append(text[kept:])
+    chunks.append("".join(pieces))
     return Body(tuple(chunk for raw in chunks if (chunk := raw.strip())), tuple(urls))
 
 
