@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from digestbot.sandbox.errors import bad_request
 
-__all__ = ["UploadedFile", "decode_params", "json_safe"]
+__all__ = ["UploadedFile", "decode_params", "json_safe", "parse_form"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class UploadedFile:
 
 def decode_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
     """Merge query-string and body parameters (the body wins); raises ApiError 400 on a bad body."""
-    params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True)) if query else {}
+    params: dict[str, Any] = parse_form(query) if query else {}
     if not body:
         return params
     media_type = content_type.split(";", 1)[0].strip().lower()
@@ -36,7 +36,22 @@ def decode_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
     elif media_type == "multipart/form-data":
         params.update(_decode_multipart(content_type, body))
     else:
-        params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        params.update(parse_form(body.decode("utf-8", "replace")))
+    return params
+
+
+def parse_form(text: str) -> dict[str, str]:
+    """``a=1&b=x+y`` -> dict, like ``parse_qsl(keep_blank_values=True)`` but faster when plain."""
+    params: dict[str, str] = {}
+    for pair in text.split("&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        if "%" in name or "+" in name:
+            name = unquote_plus(name)
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
+        params[name] = value
     return params
 
 
