@@ -1,0 +1,1 @@
+"""Pure renderers for the bot: values in, Telegram HTML text and inline keyboards out."""

@@ -1,0 +1,82 @@
+"""The full text of an article as Telegram messages (pure): header, body, the language switch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from digestbot import messages
+from digestbot.articles.model import Lang
+from digestbot.i18n import Translator
+from digestbot.render import escape, escape_attr, markdown_to_telegram_html, split_html
+from digestbot.store.articles import StoredArticle
+
+__all__ = ["ArticleView", "TagLabel", "read_data", "render_article", "switch_keyboard"]
+
+TagLabel = Callable[[str, Lang], str]  # (tag, reader's language) -> label, as Settings gives it
+
+_ONLY_IN = {Lang.EN: messages.ONLY_IN_ENGLISH, Lang.ZH: messages.ONLY_IN_CHINESE}
+_READ_IN = {Lang.EN: messages.BUTTON_READ_IN_ENGLISH, Lang.ZH: messages.BUTTON_READ_IN_CHINESE}
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    """The messages (HTML, in order) and the keyboard for the last of them, if any."""
+
+    lang: Lang  # the language of the text shown
+    messages: tuple[str, ...]
+    keyboard: InlineKeyboardMarkup | None
+
+
+def read_data(article_id: int, lang: Lang) -> str:
+    """Callback data of a button that shows ``article_id`` in ``lang``: ``r:<id>:<lang>``."""
+    return f"r:{article_id}:{lang.value}"
+
+
+def switch_keyboard(
+    article: StoredArticle, shown: Lang, tr: Translator
+) -> InlineKeyboardMarkup | None:
+    """A button to read ``article`` in the language other than ``shown``, when it has one."""
+    other = shown.other
+    if other not in article.texts:
+        return None
+    button = InlineKeyboardButton(
+        tr.gettext(_READ_IN[other]), callback_data=read_data(article.id, other)
+    )
+    return InlineKeyboardMarkup([[button]])
+
+
+def _header(
+    article: StoredArticle, shown: Lang, tr: Translator, tz: str, tag_label: TagLabel
+) -> str:
+    title = f"<b>{escape(article.text(shown).title)}</b>"
+    if shown is not tr.lang and tr.lang not in article.texts:
+        title += " " + tr.gettext(_ONLY_IN[shown])
+    facts = [tr.gettext(messages.PUBLISHED, date=escape(tr.format_date(article.date, tz)))]
+    if article.author:
+        facts.append(tr.gettext(messages.AUTHOR, author=escape(article.author)))
+    if article.url:
+        facts.append(f'<a href="{escape_attr(article.url)}">{tr.gettext(messages.SOURCE)}</a>')
+    lines = [title, " · ".join(facts)]
+    if article.tags:
+        labels = ", ".join(escape(tag_label(tag, tr.lang)) for tag in article.tags)
+        lines.append(tr.gettext(messages.TAGS_LINE, tags=labels))
+    return "\n".join(lines)
+
+
+def render_article(
+    article: StoredArticle, lang: Lang, tr: Translator, tz: str, tag_label: TagLabel
+) -> ArticleView:
+    """``article`` in ``lang`` (else its other language), labels in the reader's ``tr``.
+
+    Split at paragraph and sentence ends into messages of at most 4096 characters; the switch
+    button belongs under the last one.
+    """
+    shown = lang if lang in article.texts else lang.other
+    body = markdown_to_telegram_html(article.text(shown).body)
+    html = _header(article, shown, tr, tz, tag_label)
+    if body.strip():
+        html += "\n\n" + body
+    return ArticleView(shown, tuple(split_html(html)), switch_keyboard(article, shown, tr))

@@ -1,0 +1,82 @@
+"""/read <id>, /read_<id> and the language switch, end to end through the sandbox."""
+
+from __future__ import annotations
+
+from digestbot.render import visible_length
+from tests.support.bot import ANN, LI, BotHarness, button_data, button_labels
+from tests.support.content import LONG_ARTICLE, article_id
+
+
+async def test_read_link_sends_a_long_article_in_order_with_the_switch_last(
+    bot: BotHarness,
+) -> None:
+    long_id = article_id(bot, LONG_ARTICLE)
+    first = await bot.say(ANN, f"/read_{long_id}")
+    rest = await bot.replies(ANN, 3, timeout=20)
+    parts = [first, *rest]
+    assert parts[0]["text"].startswith("How a grid-scale battery plant actually works")
+    assert "Published Sep 12, 2025" in parts[0]["text"]
+    assert all(len(part["text"]) <= 4096 for part in parts)
+    assert [button_data(part) for part in parts[:-1]] == [[], [], []]
+    last = parts[-1]
+    with_button = bot.driver.transcript(ANN)[-1]
+    if with_button["message_id"] != last["message_id"]:  # a fifth part: the last one has it
+        last = await bot.driver.next_bot_message(ANN, 10)
+    assert button_data(last) == [f"r:{long_id}:zh"]
+    assert button_labels(last) == ["Read in Chinese"]
+    ids = [part["message_id"] for part in parts]
+    assert ids == sorted(ids)
+
+
+async def test_switch_button_sends_the_other_language_of_a_long_article(bot: BotHarness) -> None:
+    long_id = article_id(bot, LONG_ARTICLE)
+    first = await bot.say(LI, f"/read {long_id}")
+    assert first["text"].startswith("一座电网级储能电站是如何运转的")
+    assert "2025年9月12日" in first["text"]
+    parts = [first, *await bot.replies(LI, 1, timeout=20)]
+    assert button_data(parts[-1]) == [f"r:{long_id}:en"]
+    answer = await bot.press(LI, parts[-1], f"r:{long_id}:en")
+    assert answer.get("text") in (None, "")
+    english = await bot.replies(LI, 4, timeout=30)
+    assert english[0]["text"].startswith("How a grid-scale battery plant actually works")
+    assert "2025年9月12日" in english[0]["text"]  # labels stay in the reader's language
+
+
+async def test_switch_edits_a_short_article_in_place(bot: BotHarness) -> None:
+    chips = article_id(bot, "001_chip_export_rules")
+    shown = await bot.say(ANN, f"/read_{chips}")
+    assert shown["text"].startswith("Tighter chip export rules")
+    assert 'href="' in shown["html"]
+    assert "<b>Tighter chip export rules" in shown["html"]
+    await bot.press(ANN, shown, f"r:{chips}:zh")
+    edited = bot.message(ANN, shown["message_id"])
+    assert edited["edited"]
+    assert edited["text"].startswith("新一轮芯片出口管制收紧")
+    assert button_data(edited) == [f"r:{chips}:en"]
+    await bot.press(ANN, edited, f"r:{chips}:en")
+    assert bot.message(ANN, shown["message_id"])["text"].startswith("Tighter chip export rules")
+
+
+async def test_an_article_without_the_readers_language_is_marked(bot: BotHarness) -> None:
+    english_only = article_id(bot, "launch-cadence-2024")
+    shown = await bot.say(LI, f"/read_{english_only}")
+    assert shown["text"].startswith("Reusable boosters push launch cadence")
+    assert shown["text"].split("\n")[0].endswith("（仅有英文版）")
+    assert button_data(shown) == []
+
+
+async def test_tags_and_author_are_shown(bot: BotHarness) -> None:
+    chips = article_id(bot, "001_chip_export_rules")
+    shown = await bot.say(ANN, f"/read_{chips}@digest_sandbox_bot")
+    assert "Tags: world, tech" in shown["text"]
+    assert visible_length(shown["html"]) <= 4096
+
+
+async def test_unknown_id_and_missing_id(bot: BotHarness) -> None:
+    missing = await bot.say(ANN, "/read 99999")
+    assert missing["text"] == "Article 99999 was not found. It may have been removed."
+    usage = await bot.say(ANN, "/read")
+    assert usage["text"].startswith("Send /read followed by an article number")
+    chinese = await bot.say(LI, "/read_99999")
+    assert "99999" in chinese["text"]
+    assert "not found" not in chinese["text"]
