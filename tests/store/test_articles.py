@@ -21,6 +21,7 @@ from digestbot.store.articles import (
     list_tags,
     rebuild_search_index,
     save_article,
+    save_articles,
 )
 from digestbot.store.db import session_factory
 from digestbot.store.search import search_articles
@@ -145,3 +146,30 @@ def test_rebuild_search_index_keeps_results(session: Session) -> None:
     assert rebuild_search_index(session) == 2
     assert search_articles(session, "巴巴") == before
     assert len(before) == 1
+
+
+def test_save_articles_in_one_batch(session: Session) -> None:
+    save_article(session, article("old", EN, tags=("a",)), content_hash="h0", source_path="p")
+    items = [
+        (article("old", ZH, tags=("b",)), "h1", "p1"),
+        (article("new1", EN, url="https://x/1", tags=("a", "c")), "h2", "p2"),
+        (article("new2", ZH, url="https://x/2"), "h3", "p3"),
+    ]
+    results = save_articles(session, items)
+    assert [created for _, created in results] == [False, True, True]
+    assert len({article_id for article_id, _ in results}) == 3
+    old = get_article(session, "old")
+    assert old is not None
+    assert (old.langs, old.tags) == ((Lang.ZH,), ("b",))
+    assert {hit.key for hit in search_articles(session, "巴巴")} == {"old", "new2"}
+    assert save_articles(session, []) == []
+
+
+def test_same_key_twice_in_a_batch_keeps_the_later(session: Session) -> None:
+    first, second = article("k", EN), article("k", ZH)
+    results = save_articles(session, [(first, "h1", "p"), (second, "h2", "p")])
+    assert [created for _, created in results] == [True, False]
+    stored = get_article(session, "k")
+    assert stored is not None
+    assert stored.langs == (Lang.ZH,)
+    assert find_article_state(session, "k") == (results[0][0], "h2")

@@ -85,3 +85,13 @@ def test_unreachable_server_is_a_store_error() -> None:
 def test_bad_urls_are_store_errors(url: str) -> None:
     with pytest.raises(StoreError):
         create_engine_for(url)
+
+
+def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite3"
+    path.write_text("these are notes, not a database\n" * 100)
+    engine = create_engine_for(f"sqlite:///{path}")
+    with pytest.raises(StoreError, match="not a database"):
+        upgrade_schema(engine)
+    with pytest.raises(StoreError):
+        schema_is_current(engine)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from digestbot.articles.model import Article, Lang
 from digestbot.errors import QueryError
+from digestbot.store import search
 from digestbot.store.articles import save_article
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from digestbot.store.search import count_matches, search_articles
@@ -249,3 +250,14 @@ def test_sqlite_and_postgresql_find_the_same(both: tuple[Session, Session]) -> N
         assert _found(lite, query) == _found(pg, query), query
         for lang in Lang:
             assert _found(lite, query, lang=lang) == _found(pg, query, lang=lang), (query, lang)
+
+
+def test_broad_queries_rank_only_the_newest_candidates(
+    loaded: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = {hit.key for hit in search_articles(loaded, "ai", limit=50)}
+    assert len(everything) == 1  # one article, two languages
+    monkeypatch.setattr(search, "CANDIDATES", 1)
+    assert count_matches(loaded, "ai") == 1
+    (hit,) = search_articles(loaded, "ai", limit=50)
+    assert (hit.key, hit.lang) == ("alibaba", Lang.EN)  # the newer of the two texts
