@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from digestbot.sandbox.driver import Driver, DriverError
+from digestbot.sandbox.driver import Driver, DriverError, UnknownTarget
 from digestbot.sandbox.faults import FaultSet, fault_rule_from_json
 from digestbot.sandbox.record import Recorder
 from digestbot.sandbox.wire import HttpRequest, HttpResponse
@@ -116,9 +116,10 @@ class ControlApi:
             if verb == request.method:
                 try:
                     return _json(200, await route(request, match))
+                except UnknownTarget as exc:
+                    return _json(404, {"error": str(exc)})
                 except (DriverError, BadControlRequest, KeyError, ValueError, TypeError) as exc:
-                    status = 404 if "no user" in str(exc) or "no chat" in str(exc) else 400
-                    return _json(status, {"error": str(exc)})
+                    return _json(400, {"error": str(exc) or type(exc).__name__})
                 except TimeoutError as exc:
                     return _json(504, {"error": str(exc)})
         if allowed:
@@ -175,7 +176,7 @@ class ControlApi:
         user_id = int(match["id"])
         latest = self.driver.latest_inline_query(user_id)
         if latest is None:
-            raise DriverError(f"user {user_id} has sent no inline query")
+            raise UnknownTarget(f"user {user_id} has sent no inline query")
         wait = _query_float(request, "wait", 0.0)
         if wait > 0 and latest.answer is None:
             with contextlib.suppress(TimeoutError):

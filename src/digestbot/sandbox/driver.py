@@ -26,13 +26,17 @@ from digestbot.sandbox.state import (
     scope_key,
 )
 
-__all__ = ["Driver", "DriverError", "transcript_entry"]
+__all__ = ["Driver", "DriverError", "UnknownTarget", "transcript_entry"]
 
 T = TypeVar("T")
 
 
 class DriverError(DigestbotError):
-    """The driver was asked for something impossible (unknown user, no such button...)."""
+    """The driver was asked for something impossible (a blocked user writing, no such button...)."""
+
+
+class UnknownTarget(DriverError):
+    """The user, chat or query named does not exist (404 over HTTP)."""
 
 
 def transcript_entry(record: MessageRecord) -> dict[str, Any]:
@@ -96,7 +100,7 @@ class Driver:
         """A known user, else DriverError."""
         user = self.state.users.get(user_id)
         if user is None:
-            raise DriverError(f"no user {user_id}; create it first")
+            raise UnknownTarget(f"no user {user_id}; create it first")
         return user
 
     def block(self, user_id: int) -> UserRecord:
@@ -118,7 +122,7 @@ class Driver:
         """Remove the bot from a group: it gets 403 ``bot was kicked from the group chat``."""
         chat = self.state.chats.get(chat_id)
         if chat is None or chat.kind is ChatKind.PRIVATE:
-            raise DriverError(f"no group {chat_id}")
+            raise UnknownTarget(f"no group {chat_id}")
         chat.bot_member = False
         self.state.notify()
         return chat
@@ -206,7 +210,7 @@ class Driver:
     def _chat(self, user: UserRecord, chat_id: int | None) -> ChatRecord:
         chat = self.state.chats.get(user.id if chat_id is None else chat_id)
         if chat is None:
-            raise DriverError(f"no chat {chat_id}")
+            raise UnknownTarget(f"no chat {chat_id}")
         return chat
 
     # -- reading ---------------------------------------------------------------------------------
@@ -215,7 +219,7 @@ class Driver:
         """The chat as its user sees it now, oldest first (deleted messages gone, edits applied)."""
         messages = self.state.messages.get(chat_id)
         if messages is None:
-            raise DriverError(f"no chat {chat_id}")
+            raise UnknownTarget(f"no chat {chat_id}")
         return [transcript_entry(m) for m in messages.values() if not m.deleted]
 
     def latest_inline_query(self, user_id: int) -> InlineQueryRecord | None:
@@ -241,7 +245,7 @@ class Driver:
 
     # -- waiting ---------------------------------------------------------------------------------
 
-    async def wait_for(self, probe: Callable[[], T | None], timeout: float = 5.0) -> T:  # noqa: ASYNC109
+    async def wait_for(self, probe: Callable[[], T | None], timeout: float = 5.0) -> T:
         """Await the first non-None ``probe()``, checked after each state change; TimeoutError."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -256,7 +260,7 @@ class Driver:
                     return found
                 raise TimeoutError(f"nothing arrived within {timeout} s")
 
-    async def next_bot_message(self, chat_id: int, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
+    async def next_bot_message(self, chat_id: int, timeout: float = 5.0) -> dict[str, Any]:
         """The bot's next message in the chat not yet returned by this method (as it is now)."""
 
         def probe() -> MessageRecord | None:
@@ -270,18 +274,18 @@ class Driver:
         self._read_upto[chat_id] = record.message_id
         return transcript_entry(record)
 
-    async def callback_answer(self, query_id: str, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
+    async def callback_answer(self, query_id: str, timeout: float = 5.0) -> dict[str, Any]:
         """The bot's answerCallbackQuery for ``query_id`` (text, show_alert, url)."""
         query = self.state.callback_queries.get(query_id)
         if query is None:
-            raise DriverError(f"no callback query {query_id}")
+            raise UnknownTarget(f"no callback query {query_id}")
         return await self.wait_for(lambda: query.answer, timeout)
 
-    async def inline_answer(self, query_id: str, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
+    async def inline_answer(self, query_id: str, timeout: float = 5.0) -> dict[str, Any]:
         """The bot's answerInlineQuery for ``query_id`` (results and options)."""
         query = self.state.inline_queries.get(query_id)
         if query is None:
-            raise DriverError(f"no inline query {query_id}")
+            raise UnknownTarget(f"no inline query {query_id}")
         return await self.wait_for(lambda: query.answer, timeout)
 
 

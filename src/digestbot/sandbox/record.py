@@ -59,7 +59,7 @@ class Recorder:
             "response": response,
             "ms": round((time.perf_counter() - started) * 1000, 2),
         }
-        if self._file is not None or self.token_in(entry):
+        if self._file is not None or self._token_in(entry):
             line = json.dumps(entry, ensure_ascii=False, default=str)
             if self.token and self.token in line:
                 line = line.replace(self.token, REDACTED)
@@ -69,7 +69,7 @@ class Recorder:
                 self._file.flush()
         self.recent.append(entry)
 
-    def token_in(self, entry: dict[str, Any]) -> bool:
+    def _token_in(self, entry: dict[str, Any]) -> bool:
         """True if the token may appear in the parameters (they are small; check the text)."""
         return bool(self.token) and self.token in repr(entry["params"])
 
