@@ -53,8 +53,24 @@ class Section:
 
 
 @st.composite
+def paragraph(draw: st.DrawFn, lang: Lang) -> str:
+    """Prose, sometimes as a list, with a link or inline code."""
+    text = draw(PROSE[lang])
+    shape = draw(st.sampled_from(["plain", "list", "link", "code"]))
+    if shape == "list":
+        return "\n".join(
+            f"- {item}" for item in draw(st.lists(PROSE[lang], min_size=1, max_size=3))
+        )
+    if shape == "link":
+        return f"[{draw(TITLES[lang])}](https://example.org/x) {text}"
+    if shape == "code":
+        return f"{text} `{draw(en_words)}`"
+    return text
+
+
+@st.composite
 def section(draw: st.DrawFn, lang: Lang) -> Section:
-    paragraphs = draw(st.lists(PROSE[lang], min_size=1, max_size=4))
+    paragraphs = draw(st.lists(paragraph(lang), min_size=1, max_size=4))
     term = draw(zh_words if lang is Lang.ZH else en_words)
     return Section(lang, draw(TITLES[lang]), paragraphs, term, draw(st.booleans()))
 
