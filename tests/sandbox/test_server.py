@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from digestbot.sandbox.emulator import Emulator
+from digestbot.sandbox.validate import METHODS
 from tests.support.sandbox import BotApi
 
 
@@ -171,3 +172,7 @@ async def test_expect_100_continue(emulator: Emulator) -> None:
     assert head.startswith(b"HTTP/1.1 200 OK\r\n")
     writer.close()
     await writer.wait_closed()
+
+
+def test_every_method_in_the_table_has_a_handler() -> None:
+    assert set(Emulator().router.methods) == set(METHODS)
