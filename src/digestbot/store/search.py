@@ -39,21 +39,22 @@ class SearchHit:
     score: float  # higher is better; comparable within one result list only
 
 
-def _candidates(dialect: str, lang: Lang | None) -> str:
-    """SQL for the newest :data:`CANDIDATES` matches (``:q``, optional ``:lang``, ``:cap``)."""
+def _candidates(dialect: str, lang: Lang | None) -> tuple[str, str]:
+    """SQL for the newest :data:`CANDIDATES` matches, and the score of a candidate ``c``."""
     join = " JOIN article_texts AS t ON t.id = {id}" if lang is not None else ""
     where = " AND t.lang = :lang" if lang is not None else ""
     if dialect == "sqlite":
-        return (
+        sql = (
             f"SELECT {FTS_TABLE}.rowid AS text_id, {FTS_TABLE}.rank AS score FROM {FTS_TABLE}"
             f"{join.format(id=f'{FTS_TABLE}.rowid')} WHERE {FTS_TABLE} MATCH :q{where} "
             f"ORDER BY {FTS_TABLE}.rowid DESC LIMIT :cap"
         )
-    return (
-        f"SELECT d.text_id, ts_rank(d.tsv, CAST(:q AS tsquery)) AS score FROM {PG_TABLE} AS d"
-        f"{join.format(id='d.text_id')} WHERE d.tsv @@ CAST(:q AS tsquery){where} "
-        "ORDER BY d.text_id DESC LIMIT :cap"
+        return sql, "c.score"
+    sql = (
+        f"SELECT d.text_id, d.tsv FROM {PG_TABLE} AS d{join.format(id='d.text_id')} "
+        f"WHERE d.tsv @@ CAST(:q AS tsquery){where} ORDER BY d.text_id DESC LIMIT :cap"
     )
+    return sql, "ts_rank(c.tsv, CAST(:q AS tsquery))"  # ranks only the candidates
 
 
 def _params(session: Session, query: SearchQuery, lang: Lang | None) -> dict[str, object]:
@@ -72,9 +73,10 @@ def _ranked_ids(
 ) -> list[tuple[int, float]]:
     dialect = session.get_bind().dialect.name
     better = "ASC" if dialect == "sqlite" else "DESC"  # bm25: lower is better
+    candidates, score = _candidates(dialect, lang)
     sql = (
-        f"SELECT text_id, score FROM ({_candidates(dialect, lang)}) AS c "
-        f"ORDER BY score {better}, text_id DESC LIMIT :limit OFFSET :offset"
+        f"SELECT c.text_id, {score} AS score FROM ({candidates}) AS c "
+        f"ORDER BY score {better}, c.text_id DESC LIMIT :limit OFFSET :offset"
     )
     params = {**_params(session, query, lang), "limit": limit, "offset": offset}
     sign = -1.0 if dialect == "sqlite" else 1.0
@@ -84,7 +86,7 @@ def _ranked_ids(
 def count_matches(session: Session, query: str, *, lang: Lang | None = None) -> int:
     """How many article texts match ``query``, up to :data:`CANDIDATES` (for "1-10 of N")."""
     dialect = session.get_bind().dialect.name
-    sql = f"SELECT count(*) FROM ({_candidates(dialect, lang)}) AS c"
+    sql = f"SELECT count(*) FROM ({_candidates(dialect, lang)[0]}) AS c"
     params = _params(session, build_query(query), lang)
     return int(session.execute(text(sql), params).scalar_one())
 
