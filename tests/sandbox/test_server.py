@@ -11,9 +11,11 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from digestbot.sandbox.emulator import Emulator
 from digestbot.sandbox.validate import METHODS
+from digestbot.sandbox.wire import HttpRequest, HttpResponse, HttpServer
 from tests.support.sandbox import BotApi
 
 
@@ -176,3 +178,33 @@ async def test_expect_100_continue(emulator: Emulator) -> None:
 
 def test_every_method_in_the_table_has_a_handler() -> None:
     assert set(Emulator().router.methods) == set(METHODS)
+
+
+async def test_a_failing_handler_answers_500_and_keeps_serving(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken(request: HttpRequest) -> HttpResponse:
+        if request.path.endswith("/boom"):
+            raise RuntimeError("bug")
+        return HttpResponse(200, b"{}")
+
+    server = HttpServer(broken)
+    await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as client:
+            failed = await client.get("/bot123:secret/boom")
+            assert failed.status_code == 500
+            assert failed.json()["description"] == "Internal Server Error"
+            assert (await client.get("/fine")).status_code == 200
+    finally:
+        await server.stop()
+    assert "handling boom failed" in caplog.text
+    assert "secret" not in caplog.text
+
+
+async def test_malformed_request_closes_the_connection(emulator: Emulator) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", emulator.port)
+    writer.write(b"POST /x HTTP/1.1\r\nContent-Length: lots\r\n\r\n")
+    assert await reader.read() == b""
+    writer.close()
+    await writer.wait_closed()

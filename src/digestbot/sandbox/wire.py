@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 
 __all__ = ["DropConnection", "Handler", "HttpRequest", "HttpResponse", "HttpServer"]
 
+log = logging.getLogger(__name__)
+
+INTERNAL_ERROR = b'{"ok":false,"error_code":500,"description":"Internal Server Error"}'
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 60 * 1024 * 1024  # a little above Telegram's 50 MB upload limit
 
@@ -88,7 +92,13 @@ class HttpServer:
         self._connections.add(task)
         try:
             await self._serve(reader, writer)
-        except (BadHttp, ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+        except (
+            BadHttp,
+            ValueError,  # a malformed Content-Length or chunk size
+            ConnectionError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+        ):
             pass
         except asyncio.CancelledError:
             if not self._closing:
@@ -115,6 +125,10 @@ class HttpServer:
                 response = await self._handler(request)
             except DropConnection:
                 return
+            except Exception:
+                # A bug behind the server: log it and answer as Telegram does when it fails.
+                log.exception("sandbox: handling %s failed", request.path.rsplit("/", 1)[-1])
+                response = HttpResponse(500, INTERNAL_ERROR)
             writer.write(_encode(response, keep_alive))
             await writer.drain()
             if not keep_alive:
