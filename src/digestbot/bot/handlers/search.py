@@ -1,13 +1,156 @@
-"""Handlers: (to be written)."""
+"""Handlers: ``/search <words>``, plain text in a private chat, and the page buttons.
+
+Results come in the reader's language first, then matches only in the other language; at most
+:data:`MAX_RESULTS` articles are paged. The query stays in ``chat_data`` under a short random token
+(it may exceed the 64 bytes of callback data); a page button with an unknown token has expired
+(a restart forgets them too) and says so.
+"""
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from typing import Any
 
-from telegram.ext import Application
+from sqlalchemy.orm import Session
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
-__all__ = ["register"]
+from digestbot import messages
+from digestbot.articles.model import Lang
+from digestbot.bot.deps import get_deps, run_db
+from digestbot.bot.handlers.read import reader_timezone
+from digestbot.bot.reader import Reader, load_reader
+from digestbot.bot.views.search import (
+    PAGE_SIZE,
+    SearchView,
+    parse_search_data,
+    render_no_results,
+    render_results,
+)
+from digestbot.errors import QueryError
+from digestbot.store.search import SearchHit, search_articles
+
+__all__ = ["MAX_RESULTS", "ResultPage", "find_results", "register"]
+
+Context = CallbackContext[Any, Any, Any, Any]
+MAX_RESULTS = 50
+KEPT_QUERIES = 20  # tokens remembered per chat; older page buttons expire
+_QUERIES_KEY = "search_queries"
+
+
+@dataclass(frozen=True, slots=True)
+class ResultPage:
+    """One page of results and how many there are in all."""
+
+    hits: tuple[SearchHit, ...]
+    total: int
+
+
+def find_results(session: Session, query: str, lang: Lang, page: int) -> ResultPage:
+    """Page ``page`` of the matches for ``query``: ``lang`` first, each article once."""
+    try:
+        first = search_articles(session, query, lang=lang, limit=MAX_RESULTS)
+        second = search_articles(session, query, lang=lang.other, limit=MAX_RESULTS)
+    except QueryError:  # nothing searchable in it (only punctuation, say)
+        return ResultPage((), 0)
+    seen = {hit.article_id for hit in first}
+    hits = [*first, *(hit for hit in second if hit.article_id not in seen)][:MAX_RESULTS]
+    start = page * PAGE_SIZE
+    return ResultPage(tuple(hits[start : start + PAGE_SIZE]), len(hits))
+
+
+def _remember(context: Context, query: str) -> str:
+    """Keep ``query`` in the chat's data; returns its token."""
+    kept: dict[str, str] = context.chat_data.setdefault(_QUERIES_KEY, {})  # type: ignore[union-attr]
+    while len(kept) >= KEPT_QUERIES:
+        kept.pop(next(iter(kept)))
+    token = secrets.token_urlsafe(6)
+    kept[token] = query
+    return token
+
+
+def _recall(context: Context, token: str) -> str | None:
+    kept = (context.chat_data or {}).get(_QUERIES_KEY, {})
+    return kept.get(token) if isinstance(kept, dict) else None
+
+
+async def _results(
+    context: Context, reader: Reader, query: str, token: str, page: int
+) -> str | SearchView:
+    """The view of ``page``, or the no-results text."""
+    deps = get_deps(context)
+    found = await run_db(deps, lambda session: find_results(session, query, reader.lang, page))
+    if found.total == 0:
+        return render_no_results(query, reader.tr)
+    tz = reader_timezone(deps, reader)
+    return render_results(query, found.hits, found.total, page, token=token, tr=reader.tr, tz=tz)
+
+
+async def _search(update: Update, context: Context, query: str) -> None:
+    """Reply to the message with the first page of results for ``query``."""
+    message = update.effective_message
+    reader = await load_reader(update, get_deps(context))
+    if message is None or reader is None:
+        return
+    if not query.strip():
+        await message.reply_text(
+            reader.tr.gettext(messages.SEARCH_USAGE), parse_mode=ParseMode.HTML
+        )
+        return
+    view = await _results(context, reader, query, _remember(context, query), 0)
+    if isinstance(view, str):
+        await message.reply_text(view, parse_mode=ParseMode.HTML)
+    else:
+        await message.reply_text(view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard)
+
+
+async def on_search(update: Update, context: Context) -> None:
+    """``/search <words>``; usage without words."""
+    text = update.effective_message.text if update.effective_message is not None else None
+    parts = (text or "").split(maxsplit=1)
+    await _search(update, context, parts[1] if len(parts) > 1 else "")
+
+
+async def on_text(update: Update, context: Context) -> None:
+    """Any plain text in a private chat is a search."""
+    if update.effective_message is not None:
+        await _search(update, context, update.effective_message.text or "")
+
+
+async def on_page(update: Update, context: Context) -> None:
+    """A Next/Previous button: edit the results to that page; stale tokens have expired."""
+    query = update.callback_query
+    reader = await load_reader(update, get_deps(context))
+    if query is None or reader is None:
+        return
+    parsed = parse_search_data(query.data or "")
+    words = _recall(context, parsed[0]) if parsed is not None else None
+    if parsed is None or words is None:
+        await query.answer(reader.tr.gettext(messages.SEARCH_EXPIRED))
+        return
+    view = await _results(context, reader, words, parsed[0], parsed[1])
+    text, keyboard = (view, None) if isinstance(view, str) else (view.text, view.keyboard)
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            raise
+    await query.answer()
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add this module's handlers to ``application``."""
+    application.add_handler(CommandHandler("search", on_search))
+    private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(private_text, on_text))
+    application.add_handler(CallbackQueryHandler(on_page, pattern=r"^s:"))
