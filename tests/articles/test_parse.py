@@ -558,3 +558,12 @@ def test_backslash_escapes_are_literal_text() -> None:
     text = parse("# T\n\nA \\*starred\\* word and a \\_name\\_ here.").texts[Lang.EN]
     assert text.plain.endswith("A *starred* word and a _name_ here.")
     assert text.key_terms == ()
+
+
+def test_short_untitled_chunk_in_another_language_is_no_section() -> None:
+    long_english = f"# Title\n\n{EN_TEXT} {EN_TEXT} {EN_TEXT}"
+    article = parse(f"{long_english}\n\n---\n\n翻译：张三")
+    assert article.langs == (Lang.EN,)
+    assert article.texts[Lang.EN].body.endswith("翻译：张三")
+    titled = parse(f"{long_english}\n\n---\n\n# 中文\n\n短文。")
+    assert titled.langs == (Lang.EN, Lang.ZH)

@@ -5,7 +5,8 @@ Choices where DESIGN.md leaves room (each has a test in ``tests/articles/test_pa
 - Front matter is required: a file without it is more often a README or a note than an article.
 - Thematic breaks cut the body into chunks; chunks of one language are joined in the place of the
   first, so a divider inside a one-language article makes no bogus section. A chunk without
-  letters goes with its neighbour.
+  letters, or a short untitled one in a language no main chunk has (a credit line), goes with
+  its neighbour.
 - Front-matter ``lang`` decides when the text shows at most one language; a text showing both
   keeps both.
 - A section with a title but no text is dropped (readers get the other language, marked).

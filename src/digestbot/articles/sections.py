@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from digestbot.articles.lang import detect_lang
-from digestbot.articles.markdown import next_fence
+from digestbot.articles.markdown import next_fence, split_title
 from digestbot.articles.model import Lang
 
 __all__ = ["Body", "group_by_lang", "split_body"]
@@ -16,6 +16,7 @@ _SOURCE_LINE = re.compile(
     r"\([ \t]*<?(https?://(?:[^\s()<>]|\([^\s()<>]*\))+)>?(?:[ \t]+\"[^\"]*\")?[ \t]*\)[ \t]*",
     re.IGNORECASE,
 )
+_MINOR_SHARE = 0.25  # an untitled chunk under this share of the longest is no translation
 _CANDIDATE_LINE = re.compile(r"\n[ \t]*[-*_\[`~]")  # lines that may be a break, a source or a fence
 _BREAK = re.compile(r" {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})")
 
@@ -67,11 +68,18 @@ def group_by_lang(
 ) -> list[tuple[Lang, str]]:
     """Chunks joined per detected language, in order of first appearance.
 
-    Chunks of one language are joined (a break inside one language is only a divider); a chunk
-    without letters goes with its neighbour. ``declared`` (front-matter ``lang``) decides when the
-    text shows at most one language; ``fallback`` when it shows none.
+    Chunks of one language are joined (a break inside one language is only a divider). A chunk
+    without letters goes with its neighbour, and so does a short untitled one in a language no
+    main chunk has (a credit line is not a translation). ``declared`` (front-matter ``lang``)
+    decides when the text shows at most one language; ``fallback`` when it shows none.
     """
     langs = [detect_lang(chunk) for chunk in chunks]
+    minor = _minor_chunks(chunks)
+    major = {lang for lang, small in zip(langs, minor, strict=True) if not small}
+    langs = [
+        None if small and lang not in major else lang
+        for lang, small in zip(langs, minor, strict=True)
+    ]
     known = [lang for lang in langs if lang is not None]
     if declared is not None and len(set(known)) <= 1:
         langs = [declared] * len(chunks)
@@ -83,3 +91,11 @@ def group_by_lang(
     for lang, chunk in zip(langs, chunks, strict=True):
         groups.setdefault(lang or fallback, []).append(chunk)
     return [(lang, "\n\n".join(parts)) for lang, parts in groups.items()]
+
+
+def _minor_chunks(chunks: tuple[str, ...]) -> list[bool]:
+    """For each chunk, whether it is short and untitled: a note beside the text, not a section."""
+    longest = max(map(len, chunks), default=0)
+    return [
+        len(chunk) < _MINOR_SHARE * longest and split_title(chunk)[0] is None for chunk in chunks
+    ]
