@@ -298,28 +298,24 @@ def test_html_and_ampersands_stay_text() -> None:
 BILINGUAL = f"# 中文标题\n\n{ZH_TEXT}\n\n---\n\n# English title\n\n{EN_TEXT}"
 
 
-def test_summary_string_goes_to_its_language() -> None:
-    article = parse(BILINGUAL, "date: 2024-05-12\nsummary: 这是中文摘要。")
-    assert article.texts[Lang.ZH].summary == "这是中文摘要。"
-    assert article.texts[Lang.EN].summary == EN_TEXT
-
-
-def test_summary_map_per_language() -> None:
-    front = "date: 2024-05-12\nsummary:\n  zh: 中文摘要。\n  en: English summary."
-    article = parse(BILINGUAL, front + "\ndescription: Not used.")
-    assert article.texts[Lang.ZH].summary == "中文摘要。"
-    assert article.texts[Lang.EN].summary == "English summary."
-
-
-def test_description_only_for_its_language() -> None:
-    article = parse(BILINGUAL, "date: 2024-05-12\ndescription: An English description.")
-    assert article.texts[Lang.EN].summary == "An English description."
-    assert article.texts[Lang.ZH].summary == ZH_TEXT
-
-
-def test_summary_beats_description() -> None:
-    front = "date: 2024-05-12\nsummary: The summary.\ndescription: The description."
-    assert parse(BILINGUAL, front).texts[Lang.EN].summary == "The summary."
+@pytest.mark.parametrize(
+    ("front", "zh", "en"),
+    [
+        ("summary: 这是中文摘要。", "这是中文摘要。", EN_TEXT),
+        (
+            "summary:\n  zh: 中文摘要。\n  en: English summary.\ndescription: Not used.",
+            "中文摘要。",
+            "English summary.",
+        ),
+        ("description: An English description.", ZH_TEXT, "An English description."),
+        ("summary: The summary.\ndescription: The description.", ZH_TEXT, "The summary."),
+    ],
+    ids=["string-in-its-language", "map", "description-in-its-language", "summary-first"],
+)
+def test_front_matter_summaries(front: str, zh: str, en: str) -> None:
+    article = parse(BILINGUAL, f"date: 2024-05-12\n{front}")
+    assert article.texts[Lang.ZH].summary == zh
+    assert article.texts[Lang.EN].summary == en
 
 
 def test_chinese_lead_is_cut_at_a_sentence_end() -> None:
@@ -339,6 +335,19 @@ def test_lead_without_sentence_end_is_cut_between_words() -> None:
     text = parse("# Title\n\n" + "wordy " * 100).texts[Lang.EN]
     assert text.summary.endswith("wordy…")
     assert len(text.summary) <= SUMMARY_LIMITS[Lang.EN]
+
+
+def test_chinese_lead_without_sentence_end_is_cut_with_an_ellipsis() -> None:
+    text = parse("# 标题\n\n" + "没有句号的长句子" * 30).texts[Lang.ZH]
+    assert text.summary.endswith("…")
+    assert len(text.summary) == SUMMARY_LIMITS[Lang.ZH]
+
+
+def test_long_written_summary_is_held_to_the_limit() -> None:
+    front = "date: 2024-05-12\nsummary: " + "Words and more words. " * 30
+    summary = parse(EN_TEXT, front).texts[Lang.EN].summary
+    assert summary.endswith("words.")
+    assert len(summary) <= SUMMARY_LIMITS[Lang.EN]
 
 
 def test_lead_joins_paragraphs() -> None:
