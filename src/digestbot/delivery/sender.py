@@ -1,0 +1,387 @@
+"""The outbox sender: claims due messages, sends them paced, and records what Telegram said.
+
+Pacing: evenly spaced global slots at ``rate_per_second`` (up to 1000/s with paid broadcasts) and
+``per_chat_interval`` between two messages to one chat; several sends in flight at once. Telegram's
+answers::
+
+    accepted                -> SENT with the message id (only now)
+    RetryAfter (429)        -> PENDING again after retry_after; every send pauses as long
+    Forbidden (403)         -> reader BLOCKED, their open messages DROPPED, never retried
+    BadRequest (400)        -> FAILED with Telegram's description, not retried
+    NetworkError, TimedOut  -> retried with exponential backoff and jitter; FAILED after
+    (5xx, dropped, timeout)    max_attempts with the last reason
+    InvalidToken (401/404)  -> the sender stops (SenderError); unsent rows go back to PENDING
+
+The bot passed in must not retry or throttle by itself (no AIORateLimiter): this module's pacing
+is what controls the rate. Database work runs on one worker thread, in small transactions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import logging
+import random
+import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from digestbot.config import DeliverySettings
+from digestbot.delivery.pacing import ChatSpacing, GlobalPace, backoff_delay, send_rate
+from digestbot.errors import DigestbotError
+from digestbot.store import outbox
+from digestbot.store.models import utc_now
+from digestbot.store.outbox import OutboxRow, Sent
+
+__all__ = ["DrainReport", "OutboxSender", "SenderError", "wake_sender"]
+
+SENDER_KEY = "digestbot.sender"
+T = TypeVar("T")
+_log = logging.getLogger(__name__)
+
+
+class SenderError(DigestbotError):
+    """The sender cannot go on (e.g. Telegram rejects the token)."""
+
+
+@dataclass
+class DrainReport:
+    """What one drain did: messages sent and failed, readers found blocked, retries, left over."""
+
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    retried: int = 0
+    deferred: int = 0  # still pending when the drain returned
+
+    def summary(self) -> str:
+        """One line for the operator."""
+        return (
+            f"sent {self.sent}, failed {self.failed}, blocked {self.blocked}, "
+            f"deferred {self.deferred}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """The result of one send, waiting to be written."""
+
+    row: OutboxRow
+    sent: Sent | None = None
+    retry_at: datetime | None = None
+    count_attempt: bool = True
+    failed: bool = False
+    blocked: bool = False
+    error: str = ""
+
+
+async def wake_sender(application: Any) -> None:
+    """Tell the application's sender that the outbox has new messages (no-op without one)."""
+    sender = application.bot_data.get(SENDER_KEY)
+    if isinstance(sender, OutboxSender):
+        sender.wake()
+
+
+class OutboxSender:
+    """Drains the outbox through ``bot``; one instance per process, used from one event loop."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        sessions: sessionmaker[Session],
+        delivery: DeliverySettings,
+        *,
+        concurrency: int = 64,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 300.0,
+        clock: Callable[[], datetime] = utc_now,
+        rng: random.Random | None = None,
+        rate: float | None = None,
+    ) -> None:
+        """``rate`` overrides the paced rate (benchmarks); by default it is the configured one,
+        capped at Telegram's 30/s, or 1000/s with paid broadcasts."""
+        if rate is None:
+            rate = send_rate(delivery.rate_per_second, paid_broadcast=delivery.paid_broadcast)
+        self.bot = bot
+        self.sessions = sessions
+        self.delivery = delivery
+        self.concurrency = concurrency
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.clock = clock
+        self._rng = rng or random.Random()
+        self._pace = GlobalPace(rate)
+        self._spacing = ChatSpacing(delivery.per_chat_interval)
+        self._batch = max(concurrency * 2, min(int(rate), 1000))
+        self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
+        self._wake = asyncio.Event()
+        self._outcomes: list[_Outcome] = []
+        self._outcome_ready = asyncio.Event()
+        self._flushes = 0
+        self._fatal: SenderError | None = None
+
+    @property
+    def rate(self) -> float:
+        """The global rate in messages per second."""
+        return self._pace.rate
+
+    def wake(self) -> None:
+        """New messages are due: a waiting :meth:`run` drains again now."""
+        self._wake.set()
+
+    async def db(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one transaction on the sender's database thread."""
+
+        def in_transaction() -> T:
+            with self.sessions.begin() as session:
+                return work(session)
+
+        return await asyncio.get_running_loop().run_in_executor(self._db_thread, in_transaction)
+
+    async def recover(self, *, stale_only: bool = False) -> int:
+        """Return rows left SENDING by a crashed process to PENDING; returns how many."""
+        now = self.clock()
+        count = await self.db(lambda s: outbox.recover_sending(s, now, stale_only=stale_only))
+        if count:
+            _log.info(
+                "outbox: %d message(s) left in flight by an earlier run are pending again", count
+            )
+        return count
+
+    def close(self) -> None:
+        """Stop the database thread (after the last drain)."""
+        self._db_thread.shutdown(wait=True)
+
+    async def drain(
+        self, *, linger: float = 0.0, should_stop: Callable[[], bool] | None = None
+    ) -> DrainReport:
+        """Send until nothing is due (waiting up to ``linger`` s for retries); returns a report."""
+        report = DrainReport()
+        stop = should_stop or (lambda: False)
+        loop = asyncio.get_running_loop()
+        sem = asyncio.Semaphore(self.concurrency)
+        tasks: set[asyncio.Task[None]] = set()
+        ready: list[tuple[float, int, OutboxRow]] = []
+        flusher = asyncio.create_task(self._flush_loop(report))
+        short_claim_at = -1  # flush count when a claim last came back short
+        try:
+            while not stop() and self._fatal is None:
+                refill = not ready or short_claim_at != self._flushes
+                if (
+                    refill
+                    and len(ready) < self._batch // 2
+                    and await self._claim_into(ready, loop.time())
+                ):
+                    short_claim_at = self._flushes
+                if not ready:
+                    if tasks:
+                        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                        await self._flush(report)
+                        continue
+                    await self._flush(report)
+                    if not await self._wait_for_due(linger, stop):
+                        break
+                    continue
+                due, _, row = ready[0]
+                if due > loop.time():
+                    await self._sleep_or_wake(due - loop.time(), stop)
+                    continue
+                heapq.heappop(ready)
+                await self._await_slot(loop)
+                await sem.acquire()
+                self._spacing.record(row.chat_id, loop.time())
+                task = asyncio.create_task(self._send(row, sem))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            if tasks:
+                await asyncio.wait(tasks)
+        finally:
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+            await self._flush(report)
+            unsent = [row.id for _, _, row in ready]
+            released_at = self.clock()
+            await self.db(lambda s: outbox.release(s, unsent, released_at))
+        now = self.clock()
+        report.deferred = await self.db(lambda s: outbox.delivery_counts(s, now).pending)
+        self._spacing.forget_before(loop.time())
+        if self._fatal is not None:
+            fatal, self._fatal = self._fatal, None
+            raise fatal
+        return report
+
+    async def run(self, should_stop: Callable[[], bool], *, idle_poll: float = 5.0) -> None:
+        """Drain whenever woken, due or every ``idle_poll`` s, until ``should_stop()``."""
+        while not should_stop():
+            try:
+                await self.drain(should_stop=should_stop)
+            except SenderError:
+                _log.exception("outbox sender stopped")
+                return
+            due_in = await self._seconds_until_due()
+            await self._sleep_or_wake(min(idle_poll, due_in), should_stop)
+
+    # -- internals -------------------------------------------------------------------------------
+
+    async def _claim_into(self, ready: list[tuple[float, int, OutboxRow]], now: float) -> bool:
+        """Claim rows to fill the batch; True when fewer came than there was room for."""
+        room = self._batch - len(ready)
+        at = self.clock()
+        rows = await self.db(lambda s: outbox.claim_due(s, at, room))
+        for row in rows:
+            heapq.heappush(ready, (self._spacing.ready_at(row.chat_id, now), row.id, row))
+        return len(rows) < room
+
+    async def _await_slot(self, loop: asyncio.AbstractEventLoop) -> None:
+        while True:
+            now = loop.time()
+            slot = self._pace.reserve(now)
+            if slot > now:
+                await asyncio.sleep(slot - now)
+            if self._pace.paused_until <= loop.time():
+                return
+
+    async def _sleep_or_wake(self, seconds: float, stop: Callable[[], bool]) -> None:
+        """Sleep up to ``seconds``, cut short by :meth:`wake`; checks ``stop`` every 0.25 s."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(0.0, seconds)
+        while not stop() and not self._wake.is_set():
+            left = deadline - loop.time()
+            if left <= 0:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), min(left, 0.25))
+        self._wake.clear()
+
+    async def _seconds_until_due(self) -> float:
+        due = await self.db(outbox.next_due_at)
+        if due is None:
+            return float("inf")
+        return max(0.0, (due - self.clock()).total_seconds())
+
+    async def _wait_for_due(self, linger: float, stop: Callable[[], bool]) -> bool:
+        """Whether a pending row comes due within ``linger`` s (having waited for it)."""
+        due_in = await self._seconds_until_due()
+        if due_in > linger:
+            return False
+        if due_in > 0:
+            await self._sleep_or_wake(due_in, stop)
+        return True
+
+    async def _send(self, row: OutboxRow, sem: asyncio.Semaphore) -> None:
+        try:
+            outcome = await self._deliver(row)
+        except SenderError as exc:
+            self._fatal = exc
+            outcome = _Outcome(row, retry_at=self.clock(), count_attempt=False, error=str(exc))
+        finally:
+            sem.release()
+        self._outcomes.append(outcome)
+        self._outcome_ready.set()
+
+    async def _deliver(self, row: OutboxRow) -> _Outcome:
+        markup = (
+            InlineKeyboardMarkup.de_json(row.reply_markup, self.bot)
+            if row.reply_markup and "inline_keyboard" in row.reply_markup
+            else None
+        )
+        try:
+            message = await self.bot.send_message(
+                row.chat_id,
+                row.text,
+                parse_mode=row.parse_mode,
+                reply_markup=markup,
+                allow_paid_broadcast=True if self.delivery.paid_broadcast else None,
+            )
+        except RetryAfter as exc:
+            seconds = _retry_after_seconds(exc)
+            self._pace.pause_until(asyncio.get_running_loop().time() + seconds)
+            at = self.clock() + timedelta(seconds=seconds)
+            return _Outcome(row, retry_at=at, count_attempt=False, error=str(exc))
+        except Forbidden as exc:
+            return _Outcome(row, blocked=True, error=exc.message)
+        except BadRequest as exc:
+            return _Outcome(row, failed=True, error=exc.message)
+        except InvalidToken as exc:
+            raise SenderError(f"Telegram rejected the bot token: {exc.message}") from exc
+        except (NetworkError, TelegramError) as exc:
+            return self._retry_or_fail(row, f"{type(exc).__name__}: {exc.message}")
+        return _Outcome(row, sent=Sent(row.id, message.message_id, self.clock()))
+
+    def _retry_or_fail(self, row: OutboxRow, error: str) -> _Outcome:
+        attempt = row.attempts + 1
+        if attempt >= self.delivery.max_attempts:
+            return _Outcome(row, failed=True, error=f"{error} (after {attempt} attempts)")
+        delay = backoff_delay(
+            attempt, base=self.backoff_base, cap=self.backoff_cap, jitter=self._rng.random()
+        )
+        return _Outcome(row, retry_at=self.clock() + timedelta(seconds=delay), error=error)
+
+    async def _flush_loop(self, report: DrainReport) -> None:
+        while True:
+            await self._outcome_ready.wait()
+            await self._flush(report)
+
+    async def _flush(self, report: DrainReport) -> None:
+        """Write every outcome gathered so far in one transaction."""
+        self._outcome_ready.clear()
+        outcomes, self._outcomes = self._outcomes, []
+        if not outcomes:
+            return
+        await self.db(lambda s: _write_outcomes(s, outcomes))
+        self._flushes += 1
+        for outcome in outcomes:
+            if outcome.sent is not None:
+                report.sent += 1
+            elif outcome.blocked:
+                report.blocked += 1
+                _log.info(
+                    "outbox: chat %d blocked the bot; its messages are dropped", outcome.row.chat_id
+                )
+            elif outcome.failed:
+                report.failed += 1
+                _log.warning(
+                    "outbox: message %d to chat %d failed: %s",
+                    outcome.row.id,
+                    outcome.row.chat_id,
+                    outcome.error,
+                )
+            else:
+                report.retried += 1
+
+
+def _write_outcomes(session: Session, outcomes: list[_Outcome]) -> None:
+    outbox.mark_sent(session, [o.sent for o in outcomes if o.sent is not None])
+    for o in outcomes:
+        if o.blocked:
+            outbox.block_chat(session, o.row.chat_id, o.error)
+        elif o.failed:
+            outbox.mark_failed(session, o.row.id, o.error)
+        elif o.retry_at is not None:
+            outbox.mark_retry(
+                session, o.row.id, at=o.retry_at, error=o.error, count_attempt=o.count_attempt
+            )
+
+
+def _retry_after_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

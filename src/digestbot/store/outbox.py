@@ -1,0 +1,247 @@
+"""The outbox: messages waiting for Telegram. Data functions; the caller owns the transaction.
+
+A row is PENDING until the sender claims it (SENDING, with a lease in ``next_attempt_at``), then
+SENT (with Telegram's message id), PENDING again for a retry, FAILED or DROPPED. Only the head of a
+chat's queue, in (created_at, seq, id) order, can be claimed, so one chat's messages go out in order
+and one at a time, also across several sender processes (PostgreSQL: ``FOR UPDATE SKIP LOCKED``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from digestbot.store.models import OutboxMessage, OutboxState, Subscriber, SubscriberState
+
+__all__ = [
+    "CLAIM_LEASE",
+    "DeliveryCounts",
+    "OutboxRow",
+    "Sent",
+    "block_chat",
+    "claim_due",
+    "delivery_counts",
+    "enqueue",
+    "mark_failed",
+    "mark_retry",
+    "mark_sent",
+    "next_due_at",
+    "recover_sending",
+    "release",
+]
+
+# How long a claimed row stays SENDING before another process may take it back (PostgreSQL).
+CLAIM_LEASE = timedelta(minutes=5)
+_OPEN = (OutboxState.PENDING, OutboxState.SENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """A claimed message, as the sender needs it."""
+
+    id: int
+    chat_id: int
+    text: str
+    parse_mode: str | None
+    reply_markup: dict[str, Any] | None
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """Telegram accepted row ``id`` as message ``message_id`` at ``at``."""
+
+    id: int
+    message_id: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryCounts:
+    """For ``/stats``: messages sent today (UTC), pending, failed; readers who blocked the bot."""
+
+    sent_today: int
+    pending: int
+    failed: int
+    blocked: int
+
+
+def enqueue(
+    session: Session,
+    chat_id: int,
+    texts: Sequence[str],
+    *,
+    now: datetime,
+    parse_mode: str | None = "HTML",
+    reply_markups: Sequence[dict[str, Any] | None] | None = None,
+    digest_id: int | None = None,
+) -> list[int]:
+    """Add ``texts`` for ``chat_id`` in order (seq 0, 1, ...), due at ``now``; returns their ids."""
+    markups = list(reply_markups) if reply_markups is not None else [None] * len(texts)
+    rows = [
+        OutboxMessage(
+            chat_id=chat_id,
+            digest_id=digest_id,
+            seq=seq,
+            text=text,
+            parse_mode=parse_mode,
+            reply_markup=markup,
+            state=OutboxState.PENDING,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for seq, (text, markup) in enumerate(zip(texts, markups, strict=True))
+    ]
+    session.add_all(rows)
+    session.flush()
+    return [row.id for row in rows]
+
+
+def _is_queue_head() -> ColumnElement[bool]:
+    """No open row of the same chat comes before this one in (created_at, seq, id) order."""
+    earlier = aliased(OutboxMessage)
+    row = OutboxMessage
+    before = or_(
+        earlier.created_at < row.created_at,
+        and_(
+            earlier.created_at == row.created_at,
+            or_(earlier.seq < row.seq, and_(earlier.seq == row.seq, earlier.id < row.id)),
+        ),
+    )
+    return ~(
+        select(earlier.id)
+        .where(earlier.chat_id == row.chat_id, earlier.state.in_(_OPEN), before)
+        .exists()
+    )
+
+
+def claim_due(session: Session, now: datetime, limit: int) -> list[OutboxRow]:
+    """Mark up to ``limit`` due chat-queue heads SENDING (leased until now + lease); return them."""
+    row = OutboxMessage
+    candidates = (
+        select(row.id)
+        .where(row.state == OutboxState.PENDING, row.next_attempt_at <= now, _is_queue_head())
+        .order_by(row.next_attempt_at, row.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = session.execute(
+        update(row)
+        .where(row.id.in_(candidates.scalar_subquery()), row.state == OutboxState.PENDING)
+        .values(state=OutboxState.SENDING, next_attempt_at=now + CLAIM_LEASE)
+        .returning(row.id, row.chat_id, row.text, row.parse_mode, row.reply_markup, row.attempts)
+        .execution_options(synchronize_session=False)
+    ).all()
+    rows = [OutboxRow(*values) for values in claimed]
+    rows.sort(key=lambda r: r.id)
+    return rows
+
+
+def mark_sent(session: Session, sent: Iterable[Sent]) -> None:
+    """Record Telegram's acceptance of each row (state SENT, message id, time)."""
+    params = [
+        {
+            "id": s.id,
+            "state": OutboxState.SENT,
+            "message_id": s.message_id,
+            "sent_at": s.at,
+            "last_error": None,
+        }
+        for s in sent
+    ]
+    if params:
+        session.execute(update(OutboxMessage), params)
+
+
+def mark_retry(
+    session: Session, row_id: int, *, at: datetime, error: str, count_attempt: bool = True
+) -> None:
+    """Put a row back to PENDING, due at ``at``, remembering the error (and counting the try)."""
+    values: dict[str, Any] = {
+        "state": OutboxState.PENDING,
+        "next_attempt_at": at,
+        "last_error": error,
+    }
+    if count_attempt:
+        values["attempts"] = OutboxMessage.attempts + 1
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+
+
+def mark_failed(session: Session, row_id: int, error: str) -> None:
+    """Give up on a row for good, with the reason (the try that failed is counted)."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(state=OutboxState.FAILED, last_error=error, attempts=OutboxMessage.attempts + 1)
+    )
+
+
+def release(session: Session, row_ids: Sequence[int], now: datetime) -> None:
+    """Hand claimed rows that were never sent back to PENDING, due at ``now``."""
+    if row_ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(row_ids), OutboxMessage.state == OutboxState.SENDING)
+            .values(state=OutboxState.PENDING, next_attempt_at=now)
+        )
+
+
+def block_chat(session: Session, chat_id: int, error: str) -> int:
+    """The reader blocked the bot: mark them BLOCKED, drop their open messages; returns how many."""
+    session.execute(
+        update(Subscriber)
+        .where(Subscriber.chat_id == chat_id)
+        .values(state=SubscriberState.BLOCKED)
+    )
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.state.in_(_OPEN))
+        .values(state=OutboxState.DROPPED, last_error=error)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def recover_sending(session: Session, now: datetime, *, stale_only: bool = False) -> int:
+    """Return SENDING rows to PENDING after a crash (only expired leases if ``stale_only``)."""
+    query = update(OutboxMessage).where(OutboxMessage.state == OutboxState.SENDING)
+    if stale_only:
+        query = query.where(OutboxMessage.next_attempt_at <= now)
+    result = session.execute(query.values(state=OutboxState.PENDING, next_attempt_at=now))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def next_due_at(session: Session) -> datetime | None:
+    """When the earliest claimable row (a PENDING queue head) becomes due; None if there is none."""
+    return session.scalar(
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.state == OutboxState.PENDING, _is_queue_head()
+        )
+    )
+
+
+def delivery_counts(session: Session, now: datetime) -> DeliveryCounts:
+    """Sent since midnight UTC of ``now``, pending (and in flight), failed; blocked readers."""
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    counted = session.execute(
+        select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+    )
+    by_state: dict[OutboxState, int] = {row[0]: row[1] for row in counted}
+    sent_today = session.scalar(
+        select(func.count()).where(
+            OutboxMessage.state == OutboxState.SENT, OutboxMessage.sent_at >= midnight
+        )
+    )
+    blocked = session.scalar(
+        select(func.count()).where(Subscriber.state == SubscriberState.BLOCKED)
+    )
+    return DeliveryCounts(
+        sent_today=int(sent_today or 0),
+        pending=by_state.get(OutboxState.PENDING, 0) + by_state.get(OutboxState.SENDING, 0),
+        failed=by_state.get(OutboxState.FAILED, 0),
+        blocked=int(blocked or 0),
+    )
