@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from digestbot.render import visible_length
 from tests.support.bot import ANN, LI, BotHarness, button_data, button_labels
-from tests.support.content import LONG_ARTICLE, article_id
+from tests.support.content import LONG_ARTICLE, article_id, remove_article
 
 
 async def test_read_link_sends_a_long_article_in_order_with_the_switch_last(
@@ -80,3 +80,12 @@ async def test_unknown_id_and_missing_id(bot: BotHarness) -> None:
     chinese = await bot.say(LI, "/read_99999")
     assert "99999" in chinese["text"]
     assert "not found" not in chinese["text"]
+
+
+async def test_switching_a_deleted_article_is_answered(bot: BotHarness) -> None:
+    chips = article_id(bot, "001_chip_export_rules")
+    shown = await bot.say(ANN, f"/read_{chips}")
+    remove_article(bot, chips)
+    answer = await bot.press(ANN, shown, f"r:{chips}:zh")
+    assert answer["text"] == "This is no longer available."
+    assert bot.message(ANN, shown["message_id"])["text"] == shown["text"]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import delete
+
 from digestbot.articles.model import Article, ArticleText, Lang
+from digestbot.store import models as m
 from digestbot.store.articles import get_article, save_article
 from tests.support.bot import BotHarness
 
-__all__ = ["LONG_ARTICLE", "add_article", "article_id"]
+__all__ = ["LONG_ARTICLE", "add_article", "article_id", "remove_article"]
 
 LONG_ARTICLE = "004_grid_battery_explainer"  # needs several messages in either language
 
@@ -37,3 +40,11 @@ def add_article(bot: BotHarness, key: str, texts: dict[Lang, tuple[str, str]]) -
     with bot.sessions.begin() as session:
         new_id, _ = save_article(session, article, content_hash=key, source_path=f"{key}.md")
     return new_id
+
+
+def remove_article(bot: BotHarness, article_id: int) -> None:
+    """Delete an article's row and texts, as an operator removing it would (index rows stay)."""
+    with bot.sessions.begin() as session:
+        session.execute(delete(m.ArticleTag).where(m.ArticleTag.article_id == article_id))
+        session.execute(delete(m.ArticleText).where(m.ArticleText.article_id == article_id))
+        session.execute(delete(m.Article).where(m.Article.id == article_id))

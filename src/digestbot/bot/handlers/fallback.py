@@ -1,13 +1,48 @@
-"""Handlers: (to be written)."""
+"""Handlers tried last: unknown commands get a hint to /help; any other button has expired."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application
+from telegram import Update
+from telegram.ext import Application, CallbackContext, CallbackQueryHandler, MessageHandler, filters
+
+from digestbot import messages
+from digestbot.bot.deps import get_deps
+from digestbot.bot.reader import load_reader
 
 __all__ = ["register"]
 
+Context = CallbackContext[Any, Any, Any, Any]
+
+
+def _addressed_elsewhere(text: str, bot_username: str) -> bool:
+    """Whether ``/command@name`` names another bot (groups with several bots)."""
+    command = text.split(maxsplit=1)[0] if text.split() else ""
+    _, at, name = command.partition("@")
+    return bool(at) and name.lower() != bot_username.lower()
+
+
+async def on_unknown_command(update: Update, context: Context) -> None:
+    """A command no other handler took: point the reader to /help."""
+    message = update.effective_message
+    if message is None or _addressed_elsewhere(message.text or "", context.bot.username or ""):
+        return
+    reader = await load_reader(update, get_deps(context))
+    if reader is not None:
+        await message.reply_text(reader.tr.gettext(messages.UNKNOWN_COMMAND))
+
+
+async def on_unknown_button(update: Update, context: Context) -> None:
+    """A button no other handler took (an old message, a removed feature): it has expired."""
+    query = update.callback_query
+    if query is None:
+        return
+    reader = await load_reader(update, get_deps(context))
+    await query.answer(reader.tr.gettext(messages.BUTTON_EXPIRED) if reader is not None else None)
+
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Add this module's handlers to ``application``."""
+    """Add this module's handlers to ``application`` (after every other module's)."""
+    application.add_handler(MessageHandler(filters.COMMAND, on_unknown_command))
+    application.add_handler(CallbackQueryHandler(on_unknown_button))

@@ -40,7 +40,7 @@ from digestbot.bot.views.search import (
 from digestbot.errors import QueryError
 from digestbot.store.search import SearchHit, search_articles
 
-__all__ = ["MAX_RESULTS", "ResultPage", "find_results", "register"]
+__all__ = ["MAX_RESULTS", "ResultPage", "find_results", "matching_hits", "register"]
 
 Context = CallbackContext[Any, Any, Any, Any]
 MAX_RESULTS = 50
@@ -56,15 +56,20 @@ class ResultPage:
     total: int
 
 
-def find_results(session: Session, query: str, lang: Lang, page: int) -> ResultPage:
-    """Page ``page`` of the matches for ``query``: ``lang`` first, each article once."""
+def matching_hits(session: Session, query: str, lang: Lang, limit: int) -> list[SearchHit]:
+    """The best ``limit`` matches for ``query``: in ``lang`` first, then the others, each once."""
     try:
-        first = search_articles(session, query, lang=lang, limit=MAX_RESULTS)
-        second = search_articles(session, query, lang=lang.other, limit=MAX_RESULTS)
+        first = search_articles(session, query, lang=lang, limit=limit)
+        second = search_articles(session, query, lang=lang.other, limit=limit)
     except QueryError:  # nothing searchable in it (only punctuation, say)
-        return ResultPage((), 0)
+        return []
     seen = {hit.article_id for hit in first}
-    hits = [*first, *(hit for hit in second if hit.article_id not in seen)][:MAX_RESULTS]
+    return [*first, *(hit for hit in second if hit.article_id not in seen)][:limit]
+
+
+def find_results(session: Session, query: str, lang: Lang, page: int) -> ResultPage:
+    """Page ``page`` of the matches for ``query`` (see :func:`matching_hits`)."""
+    hits = matching_hits(session, query, lang, MAX_RESULTS)
     start = page * PAGE_SIZE
     return ResultPage(tuple(hits[start : start + PAGE_SIZE]), len(hits))
 

@@ -1,0 +1,79 @@
+"""Inline-mode results (pure): one InlineQueryResultArticle per article, its message in HTML."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions
+
+from digestbot import messages
+from digestbot.articles.model import Lang
+from digestbot.bot.views.search import clip
+from digestbot.i18n import Translator
+from digestbot.render import escape, escape_attr
+from digestbot.store.articles import StoredArticle
+
+__all__ = [
+    "DESCRIPTION_CHARS",
+    "SUMMARY_CHARS",
+    "inline_message",
+    "inline_result",
+    "inline_results",
+]
+
+TITLE_CHARS = 200
+SUMMARY_CHARS = 1000  # in the message sent to the chat
+DESCRIPTION_CHARS = 200  # under the title in the result list
+
+
+def _link(url: str, label: str) -> str:
+    return f'<a href="{escape_attr(url)}">{label}</a>'
+
+
+def inline_message(article: StoredArticle, lang: Lang, tr: Translator, bot_username: str) -> str:
+    """The HTML message an inline result sends: title, summary, source and full-text links."""
+    text = article.text(lang)
+    blocks = [f"<b>{escape(clip(text.title, TITLE_CHARS))}</b>"]
+    if text.summary.strip():
+        blocks.append(escape(clip(text.summary, SUMMARY_CHARS)))
+    links = []
+    if article.url:
+        links.append(_link(article.url, tr.gettext(messages.SOURCE)))
+    if bot_username:
+        deep_link = f"https://t.me/{bot_username}?start=read_{article.id}"
+        links.append(_link(deep_link, tr.gettext(messages.FULL_TEXT)))
+    if links:
+        blocks.append(" · ".join(links))
+    return "\n\n".join(blocks)
+
+
+def inline_result(
+    article: StoredArticle, lang: Lang, tr: Translator, bot_username: str
+) -> InlineQueryResultArticle:
+    """``article`` (in ``lang``, else its other language) as an inline result."""
+    shown = lang if lang in article.texts else lang.other
+    text = article.text(shown)
+    return InlineQueryResultArticle(
+        id=f"{article.id}-{shown.value}",
+        title=clip(text.title, TITLE_CHARS) or article.key,
+        description=clip(text.summary, DESCRIPTION_CHARS) or None,
+        url=article.url,
+        input_message_content=InputTextMessageContent(
+            inline_message(article, shown, tr, bot_username),
+            parse_mode="HTML",
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+    )
+
+
+def inline_results(
+    found: Sequence[tuple[StoredArticle, Lang]], tr: Translator, bot_username: str
+) -> list[InlineQueryResultArticle]:
+    """Results for ``(article, language)`` pairs, each article once, in order."""
+    seen: set[int] = set()
+    results = []
+    for article, lang in found:
+        if article.id not in seen:
+            seen.add(article.id)
+            results.append(inline_result(article, lang, tr, bot_username))
+    return results
