@@ -17,6 +17,7 @@ __all__ = [
     "not_found_method",
     "too_many_requests",
     "unauthorized",
+    "utf8_bytes",
 ]
 
 
@@ -49,6 +50,14 @@ class ApiError(Exception):
 def bad_request(text: str) -> ApiError:
     """400 ``Bad Request: <text>``."""
     return ApiError(400, f"Bad Request: {text}")
+
+
+def utf8_bytes(text: str) -> bytes:
+    """``text`` as UTF-8; a lone surrogate is 400 ``strings must be encoded in UTF-8``."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise bad_request("strings must be encoded in UTF-8") from None
 
 
 def forbidden(text: str) -> ApiError:

@@ -8,10 +8,11 @@ normalised by a simplified check (see ``checked_link``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from digestbot.sandbox.entities import Entity, utf16_len
-from digestbot.sandbox.errors import ApiError, bad_request
+from digestbot.sandbox.errors import ApiError, utf8_bytes
 from digestbot.sandbox.links import checked_link
 
 __all__ = ["EntityParseError", "FormattedText", "escape_html", "parse_html", "render_html"]
@@ -30,6 +31,9 @@ _SIMPLE_TAGS = {
     "span": "spoiler",
 }
 _TAGS = frozenset({*_SIMPLE_TAGS, "a", "code", "pre", "blockquote", "tg-emoji"})
+_REFERENCE = re.compile(
+    rb"&(?:#x(?P<hex>[0-9a-fA-F]*)|#(?P<dec>[0-9]*)|(?P<name>[A-Za-z]*))(?P<stop>);?"
+)
 _SPACES = frozenset(b" \t\r\n\0\v")
 _NAME_STOPS = frozenset(b" \t\r\n\0\v=>/\"'")
 _NAMED_REFERENCES = {b"lt": "<", b"gt": ">", b"amp": "&", b"quot": '"'}
@@ -74,38 +78,35 @@ class _OpenTag:
     text_start: int  # index into the output pieces where the content starts
 
 
+def _reference_code(match: re.Match[bytes]) -> int | None:
+    """The code point a matched character reference stands for, or None if TDLib keeps it literal.
+
+    As TDLib: ``&#x`` (lower-case x) hex or ``&#`` decimal digits, or a name among lt, gt, amp,
+    quot; the ``;`` is optional; a number of 7 digits or more, 0 or beyond U+10FFFE stays literal.
+    """
+    hexadecimal, decimal, name = match.group("hex", "dec", "name")
+    digits = hexadecimal if hexadecimal is not None else decimal
+    if digits is None:
+        character = _NAMED_REFERENCES.get(name)
+        return None if character is None else ord(character)
+    if not digits or match.end("stop") - match.start() >= 10:
+        return None
+    code = int(digits, 16 if hexadecimal is not None else 10)
+    return code if 0 < code < _MAX_CODE_POINT else None
+
+
 def _decode_reference(data: bytes, pos: int) -> tuple[int, int] | None:
     """Decode the character reference at ``data[pos] == '&'``: (code point, next position)."""
-    end = pos + 1
-    if data[end] == ord("#"):
-        end += 1
-        hexadecimal = data[end] == ord("x")
-        if hexadecimal:
-            end += 1
-        digits = b"0123456789abcdefABCDEF" if hexadecimal else b"0123456789"
-        start = end
-        while data[end] in digits:
-            end += 1
-        if end == start or end - pos >= 10:
-            return None
-        code = int(data[start:end], 16 if hexadecimal else 10)
-        if code == 0 or code >= _MAX_CODE_POINT:
-            return None
-    else:
-        while chr(data[end]).isascii() and chr(data[end]).isalpha():
-            end += 1
-        name = _NAMED_REFERENCES.get(data[pos + 1 : end])
-        if name is None:
-            return None
-        code = ord(name)
-    return code, end + 1 if data[end] == ord(";") else end
+    match = _REFERENCE.match(data, pos)
+    code = None if match is None else _reference_code(match)
+    return None if code is None or match is None else (code, match.end())
 
 
 class _Parser:
     """One pass over the source bytes, NUL-terminated like the C string TDLib reads."""
 
-    def __init__(self, source: str) -> None:
-        self.data = source.encode("utf-8") + b"\0"
+    def __init__(self, source: bytes) -> None:
+        self.data = source + b"\0"
         self.size = len(self.data) - 1
         self.out = bytearray()
         self.units = 0
@@ -116,21 +117,14 @@ class _Parser:
     def run(self) -> FormattedText:
         pos = 0
         while pos < self.size:
-            byte = self.data[pos]
-            if byte == ord("&"):
-                decoded = _decode_reference(self.data, pos)
-                if decoded is not None:
-                    code, pos = decoded
-                    self._append_code_point(code)
-                    continue
-            if byte != ord("<"):
-                if byte & 0xC0 != 0x80:  # first byte of a UTF-8 sequence
-                    self.units += 2 if byte >= 0xF0 else 1
-                self.out.append(byte)
-                pos += 1
-                continue
-            is_end = self.data[pos + 1] == ord("/")
-            pos = self._end_tag(pos) if is_end else self._start_tag(pos)
+            stop = self.data.find(b"<", pos, self.size)
+            stop = self.size if stop < 0 else stop
+            if stop > pos:
+                self._append_text(self.data[pos:stop])
+                pos = stop
+            else:
+                is_end = self.data[pos + 1] == ord("/")
+                pos = self._end_tag(pos) if is_end else self._start_tag(pos)
         if self.stack:
             raise EntityParseError(
                 f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"'
@@ -143,12 +137,21 @@ class _Parser:
         text = self.out.decode("utf-8")
         return FormattedText(text, tuple(sorted(self.entities, key=_sort_key)))
 
-    def _append_code_point(self, code: int) -> None:
-        self.units += 2 if code > 0xFFFF else 1
+    def _append_text(self, chunk: bytes) -> None:
+        """Append text between tags, its character references decoded."""
+        if b"&" in chunk:
+            chunk = _REFERENCE.sub(self._reference_bytes, chunk)
+        self.out += chunk
+        self.units += len(chunk.decode("utf-8").encode("utf-16-le")) // 2
+
+    def _reference_bytes(self, match: re.Match[bytes]) -> bytes:
+        code = _reference_code(match)
+        if code is None:
+            return match.group()  # the '&' stays; what follows holds no '&' or '<'
         if 0xD800 <= code <= 0xDFFF:
-            self.surrogates = True
-            return
-        self.out += chr(code).encode("utf-8")
+            self.surrogates = True  # TDLib fails at the end, after any tag error
+            return b""
+        return chr(code).encode("utf-8")
 
     def _skip_spaces(self, pos: int) -> int:
         while self.data[pos] != 0 and self.data[pos] in _SPACES:
@@ -321,9 +324,7 @@ def _finish(entity: Entity) -> Entity:
 
 def parse_html(source: str) -> FormattedText:
     """Parse Telegram HTML into plain text and entities, or raise ``EntityParseError``."""
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in source):
-        raise bad_request("strings must be encoded in UTF-8")
-    parsed = _Parser(source).run()
+    parsed = _Parser(utf8_bytes(source)).run()
     return FormattedText(parsed.text, tuple(_finish(e) for e in parsed.entities))
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from digestbot.sandbox.errors import ApiError, bad_request
+from digestbot.sandbox.errors import ApiError, bad_request, utf8_bytes
 from digestbot.sandbox.fixtext import explicit_entities, trim_text
 from digestbot.sandbox.html import FormattedText, parse_html
 from digestbot.sandbox.markup import check_commands, check_reply_markup
@@ -85,11 +85,6 @@ def _as_wire_string(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _check_utf8(value: str) -> None:
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
-        raise bad_request("strings must be encoded in UTF-8")
-
-
 def _read_integer(param: ParamSpec, raw: str) -> int:
     if not _INTEGER.fullmatch(raw) or not -_INT64 <= int(raw) < _INT64:
         raise bad_request(f'field "{param.name}" must be of type Integer')
@@ -159,7 +154,7 @@ def coerce_params(method: str, raw: Mapping[str, Any]) -> dict[str, Any]:
             continue
         wire = _as_wire_string(value)
         if wire is not None:
-            _check_utf8(wire)
+            utf8_bytes(wire)
         if not wire:
             wire = _EMPTY_WHEN_MISSING.get(param.name) if param.required else None
             if wire is None:
@@ -186,7 +181,7 @@ def _check_shape(name: str, value: Any) -> Any:
 
 def _format(text: str, parse_mode: str | None, entities: list[Any] | None) -> FormattedText:
     """Parse ``text`` by ``parse_mode`` (HTML or none), or take the explicit ``entities``."""
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_RAW_TEXT_BYTES:
+    if len(utf8_bytes(text)) > MAX_RAW_TEXT_BYTES:
         raise bad_request("text is too long")
     mode = (parse_mode or "").lower()
     if mode == "html":
@@ -196,7 +191,6 @@ def _format(text: str, parse_mode: str | None, entities: list[Any] | None) -> Fo
     elif mode not in ("", "none"):
         raise bad_request("unsupported parse_mode")
     else:
-        _check_utf8(text)
         formatted = FormattedText(text, explicit_entities(entities or [], text))
     return formatted
 
