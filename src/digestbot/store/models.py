@@ -211,17 +211,21 @@ class SubscriberTag(Base):
 
 
 class Digest(Base):
-    """One planned digest: at most one per subscriber and local date."""
+    """One planned digest: the scheduled one (``sequence`` 0) at most once per reader and local
+    date; digests asked for with ``/digest`` take the next sequence numbers of that date."""
 
     __tablename__ = "digests"
-    __table_args__ = (UniqueConstraint("chat_id", "local_date"),)
+    __table_args__ = (UniqueConstraint("chat_id", "local_date", "sequence"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     chat_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("subscribers.chat_id", ondelete="CASCADE")
     )
     local_date: Mapped[date] = mapped_column(Date)
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     lang: Mapped[Lang] = mapped_column(_str_enum(Lang, "lang"))
+    total: Mapped[int] = mapped_column(default=0, server_default="0")  # new articles, shown or not
+    last_article_id: Mapped[int] = mapped_column(default=0, server_default="0")  # watermark
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
@@ -239,6 +243,7 @@ class DigestArticle(Base):
     digest_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("digests.id", ondelete="CASCADE"), index=True
     )
+    seq: Mapped[int] = mapped_column(default=0, server_default="0")  # the message it is in
 
 
 class OutboxMessage(Base):

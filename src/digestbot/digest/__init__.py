@@ -1,0 +1,1 @@
+"""Digests: when they are due (``schedule``) and what they say (``compose``), both pure."""

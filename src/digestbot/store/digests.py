@@ -1,0 +1,482 @@
+"""Planning digests: who is due, what is new for them, and the outbox rows, in one transaction.
+
+Data functions: the caller owns the session and commits. What is new for a reader: articles whose
+id is above the watermark of their last digest (``last_article_id``: the newest article id the
+store held when it was planned), matching their tags (none followed: all), within the optional
+maximum age, and never in a digest of theirs before (``digest_articles``, checked as well). An
+article loaded late with an old date has a new id, so it still arrives once. A digest shows the
+newest ``max_articles`` and counts the rest ("…and N more"); those are covered by the watermark
+and do not come back.
+
+Scheduled digests take ``sequence`` 0 of their local date, so UNIQUE(chat_id, local_date,
+sequence) with INSERT ... ON CONFLICT DO NOTHING makes a second tick plan nothing. ``/digest``
+(``force``) takes the next sequence of the day, or 0 when today's scheduled one is due and not
+yet made. Readers are handled in chunks; those sharing (language, zone, date, new articles) share
+one composition, and rows go in with one executemany per table and chunk.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfoNotFoundError
+
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from digestbot.articles.model import Lang
+from digestbot.config import Settings
+from digestbot.digest.compose import (
+    BlockCache,
+    ComposedMessage,
+    DigestContent,
+    compose_digest,
+    switch_markup,
+)
+from digestbot.digest.schedule import due_local_date, is_due, local_now, local_today
+from digestbot.store import models as m
+from digestbot.store.articles import StoredArticle, get_articles
+from digestbot.store.outbox import OutboxRow
+
+__all__ = [
+    "DigestMessage",
+    "PlanReport",
+    "PlannedDigest",
+    "claim_digest_messages",
+    "digest_message",
+    "plan_due_digests",
+    "preview_messages",
+]
+
+log = logging.getLogger(__name__)
+CHUNK = 2000  # readers planned per round of statements
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDigest:
+    """A digest written to the outbox (``messages`` may be 0: an empty scheduled digest)."""
+
+    chat_id: int
+    digest_id: int
+    local_date: date
+    sequence: int
+    messages: int
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlanReport:
+    """What one planning pass did."""
+
+    due: int = 0  # readers considered
+    planned: tuple[PlannedDigest, ...] = ()
+    skipped: int = 0  # already planned by someone else, or nothing new on /digest
+
+    @property
+    def messages(self) -> int:
+        """Outbox rows written."""
+        return sum(p.messages for p in self.planned)
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    chat_id: int
+    lang: Lang
+    timezone: str
+    local_date: date
+    sequence: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Pool:
+    """Articles above the lowest watermark: (id, date, tags), newest first."""
+
+    top_id: int
+    items: tuple[tuple[int, datetime, frozenset[str]], ...]
+
+    def new_for(self, watermark: int, tags: frozenset[str], had: set[int]) -> tuple[int, ...]:
+        """Ids newer than ``watermark``, matching ``tags``, not in ``had``; newest first."""
+        return tuple(
+            article_id
+            for article_id, _, article_tags in self.items
+            if article_id > watermark
+            and article_id not in had
+            and (not tags or not tags.isdisjoint(article_tags))
+        )
+
+
+@dataclass
+class _Planner:
+    session: Session
+    now: datetime
+    settings: Settings
+    cache: BlockCache
+    pool: _Pool
+    articles: dict[int, StoredArticle] = field(default_factory=dict)
+    composed: dict[tuple[Any, ...], list[ComposedMessage]] = field(default_factory=dict)
+
+
+def plan_due_digests(
+    session: Session,
+    now: datetime,
+    settings: Settings,
+    *,
+    force: bool = False,
+    chat_ids: Sequence[int] | None = None,
+) -> PlanReport:
+    """Plan every due digest; ``force``: one now for each active reader (or ``chat_ids``)."""
+    due = _forced(session, now, chat_ids) if force else _scheduled(session, now, chat_ids)
+    if not due:
+        return PlanReport()
+    connection = session.connection()
+    watermarks = _watermarks(connection, [d.chat_id for d in due])
+    max_age = settings.digest.max_age_days
+    planner = _Planner(
+        session,
+        now,
+        settings,
+        BlockCache(settings.reader.tag_label),
+        _load_pool(
+            connection,
+            min(watermarks.get(d.chat_id, 0) for d in due),
+            now - timedelta(days=max_age) if max_age else None,
+        ),
+    )
+    planned: list[PlannedDigest] = []
+    skipped = 0
+    for chunk in _chunks(due, CHUNK):
+        done = _plan_chunk(planner, chunk, watermarks, force=force)
+        planned.extend(done)
+        skipped += len(chunk) - len(done)
+    return PlanReport(due=len(due), planned=tuple(planned), skipped=skipped)
+
+
+def _chunks(items: Sequence[_Due], size: int) -> Iterator[Sequence[_Due]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _scheduled(session: Session, now: datetime, chat_ids: Sequence[int] | None) -> list[_Due]:
+    """Active readers whose digest time has passed today and whose digest is not made yet."""
+    s = m.Subscriber
+    zones = session.scalars(
+        select(s.timezone).where(s.state == m.SubscriberState.ACTIVE).distinct()
+    ).all()
+    due: list[_Due] = []
+    for name in zones:
+        try:
+            local = local_now(now, name)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("skipping readers with the unknown time zone %r", name)
+            continue
+        made = (
+            select(m.Digest.id)
+            .where(
+                m.Digest.chat_id == s.chat_id,
+                m.Digest.local_date == local.date(),
+                m.Digest.sequence == 0,
+            )
+            .exists()
+        )
+        query = select(s.chat_id, s.language, s.digest_time, s.created_at).where(
+            s.state == m.SubscriberState.ACTIVE,
+            s.timezone == name,
+            s.digest_time <= local.time(),
+            ~made,
+        )
+        if chat_ids is not None:
+            query = query.where(s.chat_id.in_(chat_ids))
+        for chat_id, lang, digest_time, created_at in session.execute(query):
+            if is_due(now, name, digest_time, created_at):
+                due.append(_Due(chat_id, lang, name, local.date(), 0))
+    return due
+
+
+def _forced(session: Session, now: datetime, chat_ids: Sequence[int] | None) -> list[_Due]:
+    """Every active reader (or exactly ``chat_ids``, whatever their state), due now."""
+    s = m.Subscriber
+    query = select(s.chat_id, s.language, s.timezone, s.digest_time)
+    if chat_ids is None:
+        query = query.where(s.state == m.SubscriberState.ACTIVE)
+    else:
+        query = query.where(s.chat_id.in_(chat_ids))
+    readers = []
+    for chat_id, lang, name, digest_time in session.execute(query):
+        try:
+            readers.append((chat_id, lang, name, local_today(now, name), digest_time))
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("chat %s has the unknown time zone %r", chat_id, name)
+    if not readers:
+        return []
+    days = {r[3] for r in readers}
+    taken: dict[tuple[int, date], int] = {}
+    digest = m.Digest
+    taken_query = (
+        select(digest.chat_id, digest.local_date, func.max(digest.sequence))
+        .where(digest.local_date.in_(days))
+        .group_by(digest.chat_id, digest.local_date)
+    )
+    if chat_ids is not None:
+        taken_query = taken_query.where(digest.chat_id.in_(chat_ids))
+    rows = session.execute(taken_query)
+    for chat_id, day, sequence in rows:
+        taken[(chat_id, day)] = sequence
+    due = []
+    for chat_id, lang, name, day, digest_time in readers:
+        last = taken.get((chat_id, day))
+        scheduled_now = last is None and due_local_date(now, name, digest_time) == day
+        due.append(_Due(chat_id, lang, name, day, 0 if scheduled_now else (last or 0) + 1))
+    return due
+
+
+def _watermarks(connection: Connection, chat_ids: Sequence[int]) -> dict[int, int]:
+    """Each reader's highest ``last_article_id`` (absent: no digest yet)."""
+    found: dict[int, int] = {}
+    for start in range(0, len(chat_ids), CHUNK):
+        part = chat_ids[start : start + CHUNK]
+        rows = connection.execute(
+            select(m.Digest.chat_id, func.max(m.Digest.last_article_id))
+            .where(m.Digest.chat_id.in_(part))
+            .group_by(m.Digest.chat_id)
+        )
+        found.update(dict(rows.all()))
+    return found
+
+
+def _load_pool(connection: Connection, watermark: int, oldest: datetime | None) -> _Pool:
+    """Articles above ``watermark`` (and newer than ``oldest``) with their tags."""
+    a = m.Article
+    top = connection.execute(select(func.max(a.id))).scalar() or 0
+    query = select(a.id, a.date).where(a.id > watermark, a.id <= top)
+    if oldest is not None:
+        query = query.where(a.date >= oldest)
+    rows = connection.execute(query.order_by(a.date.desc(), a.id.desc())).all()
+    tags: dict[int, set[str]] = defaultdict(set)
+    tag_rows = connection.execute(
+        select(m.ArticleTag.article_id, m.Tag.name)
+        .join(m.Tag, m.Tag.id == m.ArticleTag.tag_id)
+        .where(m.ArticleTag.article_id > watermark, m.ArticleTag.article_id <= top)
+    )
+    for article_id, name in tag_rows:
+        tags[article_id].add(name)
+    return _Pool(top, tuple((i, d, frozenset(tags.get(i, ()))) for i, d in rows))
+
+
+def _reader_tags(connection: Connection, chat_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    rows = connection.execute(
+        select(m.SubscriberTag.chat_id, m.Tag.name)
+        .join(m.Tag, m.Tag.id == m.SubscriberTag.tag_id)
+        .where(m.SubscriberTag.chat_id.in_(chat_ids))
+    )
+    tags: dict[int, set[str]] = defaultdict(set)
+    for chat_id, name in rows:
+        tags[chat_id].add(name)
+    return {chat_id: frozenset(names) for chat_id, names in tags.items()}
+
+
+def _had(connection: Connection, chat_ids: Sequence[int], above: int) -> dict[int, set[int]]:
+    rows = connection.execute(
+        select(m.DigestArticle.chat_id, m.DigestArticle.article_id).where(
+            m.DigestArticle.chat_id.in_(chat_ids), m.DigestArticle.article_id > above
+        )
+    )
+    had: dict[int, set[int]] = defaultdict(set)
+    for chat_id, article_id in rows:
+        had[chat_id].add(article_id)
+    return had
+
+
+def _plan_chunk(
+    planner: _Planner, chunk: Sequence[_Due], watermarks: dict[int, int], *, force: bool
+) -> list[PlannedDigest]:
+    """Compose and insert the digests of one chunk of readers; returns those written."""
+    connection = planner.session.connection()
+    ids = [d.chat_id for d in chunk]
+    tags = _reader_tags(connection, ids)
+    had = _had(connection, ids, min(watermarks.get(i, 0) for i in ids))
+    max_articles = planner.settings.digest.max_articles
+    new: dict[int, tuple[int, ...]] = {}
+    for d in chunk:
+        fresh = planner.pool.new_for(
+            watermarks.get(d.chat_id, 0),
+            tags.get(d.chat_id, frozenset()),
+            had.get(d.chat_id, set()),
+        )
+        if fresh or not force:
+            new[d.chat_id] = fresh
+    _load_articles(planner, {i for fresh in new.values() for i in fresh[:max_articles]})
+    digest_rows = [
+        {
+            "chat_id": d.chat_id,
+            "local_date": d.local_date,
+            "sequence": d.sequence,
+            "lang": d.lang,
+            "total": len(new[d.chat_id]),
+            "last_article_id": planner.pool.top_id,
+            "created_at": planner.now,
+        }
+        for d in chunk
+        if d.chat_id in new
+    ]
+    digest_ids = _insert_digests(connection, digest_rows)
+    links: list[dict[str, Any]] = []
+    outbox: list[dict[str, Any]] = []
+    planned = []
+    for d in chunk:
+        digest_id = digest_ids.get(d.chat_id)
+        if digest_id is None:
+            continue
+        composed = _compose(planner, d, new[d.chat_id])
+        for message in composed:
+            links.extend(
+                {"chat_id": d.chat_id, "article_id": i, "digest_id": digest_id, "seq": message.seq}
+                for i in message.article_ids
+            )
+            outbox.append(_outbox_row(planner.now, d, digest_id, message))
+        shown = sum(len(message.article_ids) for message in composed)
+        planned.append(
+            PlannedDigest(d.chat_id, digest_id, d.local_date, d.sequence, len(composed), shown)
+        )
+    if links:
+        connection.execute(insert(m.DigestArticle), links)
+    if outbox:
+        connection.execute(insert(m.OutboxMessage), outbox)
+    return planned
+
+
+def _load_articles(planner: _Planner, ids: set[int]) -> None:
+    missing = sorted(ids - planner.articles.keys())
+    for start in range(0, len(missing), CHUNK):
+        for article in get_articles(planner.session, missing[start : start + CHUNK]):
+            planner.articles[article.id] = article
+
+
+def _compose(planner: _Planner, d: _Due, fresh: tuple[int, ...]) -> list[ComposedMessage]:
+    """The reader's messages, composed once per (language, zone, date, new articles)."""
+    key = (d.lang, d.timezone, d.local_date, fresh)
+    found = planner.composed.get(key)
+    if found is None:
+        shown = [
+            planner.articles[i]
+            for i in fresh[: planner.settings.digest.max_articles]
+            if i in planner.articles
+        ]
+        content = DigestContent(d.lang, d.timezone, d.local_date, shown, len(fresh))
+        found = compose_digest(
+            planner.cache, content, send_empty=planner.settings.digest.send_empty
+        )
+        planner.composed[key] = found
+    return found
+
+
+def _outbox_row(now: datetime, d: _Due, digest_id: int, message: ComposedMessage) -> dict[str, Any]:
+    return {
+        "chat_id": d.chat_id,
+        "digest_id": digest_id,
+        "seq": message.seq,
+        "text": message.text,
+        "parse_mode": "HTML",
+        "reply_markup": (
+            switch_markup(digest_id, message.seq, d.lang) if message.switchable else None
+        ),
+        "state": m.OutboxState.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
+def _insert_digests(connection: Connection, rows: list[dict[str, Any]]) -> dict[int, int]:
+    """Insert digest rows, skipping any already there; ``chat_id -> digest id`` of those added."""
+    if not rows:
+        return {}
+    digest = m.Digest
+    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+    statement = (
+        dialect.insert(digest)
+        .on_conflict_do_nothing(index_elements=["chat_id", "local_date", "sequence"])
+        .returning(digest.chat_id, digest.id)
+    )
+    return dict(connection.execute(statement, rows).all())
+
+
+def claim_digest_messages(session: Session, digest_id: int, now: datetime) -> list[OutboxRow]:
+    """Take a digest's pending messages for sending now (state SENDING), in order."""
+    row = m.OutboxMessage
+    claimed = session.execute(
+        update(row)
+        .where(row.digest_id == digest_id, row.state == m.OutboxState.PENDING)
+        .values(state=m.OutboxState.SENDING, next_attempt_at=now)
+        .returning(
+            row.id, row.chat_id, row.text, row.parse_mode, row.reply_markup, row.attempts, row.seq
+        )
+        .execution_options(synchronize_session=False)
+    ).all()
+    return [OutboxRow(*values[:6]) for values in sorted(claimed, key=lambda r: (r[6], r[0]))]
+
+
+def preview_messages(
+    session: Session,
+    lang: Lang,
+    tags: Sequence[str],
+    since: datetime | None,
+    now: datetime,
+    settings: Settings,
+) -> list[ComposedMessage]:
+    """The messages a reader with ``lang`` and ``tags`` would get now for articles since ``since``.
+
+    Nothing is written: the switch buttons get digest id 0.
+    """
+    max_age = settings.digest.max_age_days
+    oldest = now - timedelta(days=max_age) if max_age else None
+    if since is not None:
+        oldest = since if oldest is None else max(oldest, since)
+    pool = _load_pool(session.connection(), 0, oldest)
+    fresh = pool.new_for(0, frozenset(t.strip().lower() for t in tags if t.strip()), set())
+    shown = get_articles(session, list(fresh[: settings.digest.max_articles]))
+    timezone = settings.digest.timezone
+    content = DigestContent(lang, timezone, local_today(now, timezone), shown, len(fresh))
+    return compose_digest(
+        BlockCache(settings.reader.tag_label), content, send_empty=settings.digest.send_empty
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DigestMessage:
+    """What one delivered digest message showed, to render it again in another language."""
+
+    digest_id: int
+    seq: int
+    local_date: date
+    total: int
+    articles: tuple[StoredArticle, ...]  # newest first
+    with_header: bool
+    more: int  # the "and N more" count when this is the digest's last message
+
+
+def digest_message(
+    session: Session, digest_id: int, seq: int, chat_id: int
+) -> DigestMessage | None:
+    """Message ``seq`` of ``chat_id``'s digest ``digest_id`` (None: gone)."""
+    digest = session.get(m.Digest, digest_id)
+    if digest is None or digest.chat_id != chat_id:
+        return None
+    rows = session.execute(
+        select(m.DigestArticle.article_id, m.DigestArticle.seq).where(
+            m.DigestArticle.digest_id == digest_id
+        )
+    ).all()
+    ids = [article_id for article_id, at in rows if at == seq]
+    articles = sorted(get_articles(session, ids), key=lambda a: (a.date, a.id), reverse=True)
+    if not articles:
+        return None
+    last = max(at for _, at in rows)
+    more = max(digest.total - len(rows), 0) if seq == last else 0
+    return DigestMessage(
+        digest_id, seq, digest.local_date, digest.total, tuple(articles), seq == 0, more
+    )

@@ -1,0 +1,233 @@
+"""Planning digests on SQLite and PostgreSQL: due-ness, what is new, never twice, the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from digestbot.articles.model import Lang
+from digestbot.config import DigestSettings, Settings
+from digestbot.digest.compose import parse_switch_data
+from digestbot.store import models as m
+from digestbot.store.articles import save_article
+from digestbot.store.digests import (
+    claim_digest_messages,
+    digest_message,
+    plan_due_digests,
+    preview_messages,
+)
+from digestbot.store.subscribers import ensure_subscriber, set_tags
+from tests.store.factory import article, text
+
+SETTINGS = Settings()
+SHANGHAI, LONDON = "Asia/Shanghai", "Europe/London"
+
+
+def add_article(
+    session: Session, key: str, *, tags: tuple[str, ...] = ("tech",), day: int = 1
+) -> int:
+    item = article(
+        key,
+        text(Lang.EN, f"Title {key}", f"Body of {key}."),
+        text(Lang.ZH, f"标题 {key}", f"{key} 的正文。"),
+        tags=tags,
+        day=day,
+    )
+    article_id, _ = save_article(session, item, content_hash=key, source_path=f"{key}.md")
+    return article_id
+
+
+def add_reader(
+    session: Session,
+    chat_id: int,
+    *,
+    lang: Lang = Lang.EN,
+    timezone: str = SHANGHAI,
+    tags: tuple[str, ...] = (),
+    created_at: datetime | None = None,
+) -> None:
+    ensure_subscriber(
+        session, chat_id, user_id=chat_id, language=lang, timezone=timezone, digest_time=time(8)
+    )
+    if tags:
+        set_tags(session, chat_id, tags)
+    if created_at is not None:
+        session.execute(
+            update(m.Subscriber)
+            .where(m.Subscriber.chat_id == chat_id)
+            .values(created_at=created_at)
+        )
+
+
+def digest_count(session: Session, chat_id: int) -> int:
+    query = select(func.count()).select_from(m.Digest).where(m.Digest.chat_id == chat_id)
+    return session.execute(query).scalar_one()
+
+
+def delivered(session: Session, chat_id: int) -> list[int]:
+    query = select(m.DigestArticle.article_id).where(m.DigestArticle.chat_id == chat_id)
+    return sorted(session.scalars(query))
+
+
+def at(hour: int, minute: int = 0, day: int = 10) -> datetime:
+    return datetime(2024, 5, day, hour, minute, tzinfo=UTC)
+
+
+def test_two_passes_never_plan_a_digest_twice(session: Session) -> None:
+    first = add_article(session, "a1")
+    add_reader(session, 1)
+    report = plan_due_digests(session, at(0, 5), SETTINGS)  # 08:05 in Shanghai
+    assert [p.chat_id for p in report.planned] == [1]
+    assert plan_due_digests(session, at(0, 6), SETTINGS).planned == ()
+    assert plan_due_digests(session, at(9), SETTINGS).planned == ()
+    session.commit()
+    assert digest_count(session, 1) == 1
+    assert delivered(session, 1) == [first]
+
+
+def test_outbox_rows_are_pending_in_order_with_a_switch_button(session: Session) -> None:
+    for index in range(12):
+        add_article(session, f"a{index}", day=index + 1)
+    add_reader(session, 1, lang=Lang.ZH)
+    settings = replace(SETTINGS, digest=DigestSettings(max_articles=12))
+    planned = plan_due_digests(session, at(1), settings).planned[0]
+    rows = session.scalars(
+        select(m.OutboxMessage).where(m.OutboxMessage.digest_id == planned.digest_id)
+    ).all()
+    assert [row.seq for row in rows] == list(range(planned.messages))
+    assert all(row.state is m.OutboxState.PENDING and row.parse_mode == "HTML" for row in rows)
+    for row in rows:
+        assert row.reply_markup is not None
+        data = row.reply_markup["inline_keyboard"][0][0]["callback_data"]
+        assert len(data.encode()) <= 64
+        assert parse_switch_data(data) == (planned.digest_id, row.seq, Lang.EN)
+    assert "2024年5月10日" in rows[0].text
+    assert planned.articles == 12
+
+
+def test_an_article_loaded_late_with_an_old_date_still_arrives_once(session: Session) -> None:
+    add_article(session, "new", day=9)
+    add_reader(session, 1)
+    plan_due_digests(session, at(1), SETTINGS)
+    late = add_article(session, "late", day=1)  # dated before the first digest, loaded after
+    report = plan_due_digests(session, at(1, day=11), SETTINGS)
+    assert report.planned[0].articles == 1
+    plan_due_digests(session, at(1, day=12), SETTINGS)
+    assert delivered(session, 1).count(late) == 1
+
+
+def test_tags_filter_and_no_tags_means_everything(session: Session) -> None:
+    tech = add_article(session, "t", tags=("tech",))
+    world = add_article(session, "w", tags=("world",))
+    add_reader(session, 1, tags=("world",))
+    add_reader(session, 2)
+    plan_due_digests(session, at(1), SETTINGS)
+    assert delivered(session, 1) == [world]
+    assert delivered(session, 2) == sorted([tech, world])
+
+
+def test_max_age_keeps_stale_articles_out(session: Session) -> None:
+    add_article(session, "old", day=1)
+    fresh = add_article(session, "fresh", day=9)
+    add_reader(session, 1)
+    settings = replace(SETTINGS, digest=DigestSettings(max_age_days=3))
+    plan_due_digests(session, at(1), settings)
+    assert delivered(session, 1) == [fresh]
+
+
+def test_each_reader_gets_the_digest_at_their_own_eight_oclock(session: Session) -> None:
+    add_article(session, "a")
+    joined = at(23, day=9)  # the 10th, before 08:00, in both zones
+    add_reader(session, 1, timezone=SHANGHAI, created_at=joined)  # 08:00 = 00:00 UTC
+    add_reader(session, 2, timezone=LONDON, created_at=joined)  # 08:00 BST = 07:00 UTC
+    seen: dict[int, datetime] = {}
+    now = joined
+    while now < at(12):
+        for planned in plan_due_digests(session, now, SETTINGS).planned:
+            seen.setdefault(planned.chat_id, now)
+        now += timedelta(minutes=15)
+    assert seen == {1: at(0), 2: at(7)}
+
+
+def test_a_day_of_downtime_gives_one_digest(session: Session) -> None:
+    add_article(session, "a")
+    add_reader(session, 1)
+    plan_due_digests(session, at(1, day=8), SETTINGS)
+    add_article(session, "b")
+    report = plan_due_digests(session, at(3, day=10), SETTINGS)  # down all of the 9th
+    assert [(p.local_date.day, p.articles) for p in report.planned] == [(10, 1)]
+    assert digest_count(session, 1) == 2
+
+
+def test_subscribing_after_the_digest_time_waits_for_the_next_one(session: Session) -> None:
+    add_article(session, "a")
+    add_reader(session, 1, created_at=at(2))  # 10:00 in Shanghai, after 08:00
+    assert plan_due_digests(session, at(3), SETTINGS).planned == ()
+    report = plan_due_digests(session, at(0, 1, day=11), SETTINGS)
+    assert [p.local_date.day for p in report.planned] == [11]
+
+
+def test_nothing_new_plans_an_empty_digest_that_sends_nothing(session: Session) -> None:
+    add_reader(session, 1)
+    report = plan_due_digests(session, at(1), SETTINGS)
+    assert [(p.messages, p.articles) for p in report.planned] == [(0, 0)]
+    settings = replace(SETTINGS, digest=DigestSettings(send_empty=True))
+    report = plan_due_digests(session, at(1, day=11), settings)
+    assert report.messages == 1
+
+
+def test_forced_digests_show_what_is_new_since_the_last_one(session: Session) -> None:
+    first = add_article(session, "a")
+    add_reader(session, 1)
+    plan_due_digests(session, at(1), SETTINGS)  # today's scheduled digest
+    assert plan_due_digests(session, at(2), SETTINGS, force=True, chat_ids=[1]).planned == ()
+    second = add_article(session, "b")
+    report = plan_due_digests(session, at(2), SETTINGS, force=True, chat_ids=[1])
+    assert [(p.sequence, p.articles) for p in report.planned] == [(1, 1)]
+    assert delivered(session, 1) == [first, second]
+
+
+def test_forced_digest_before_the_digest_time_leaves_the_scheduled_one(session: Session) -> None:
+    add_article(session, "a")
+    add_reader(session, 1)
+    forced = plan_due_digests(session, at(23, day=9), SETTINGS, force=True)  # 07:00 local
+    assert [p.sequence for p in forced.planned] == [1]
+    scheduled = plan_due_digests(session, at(1), SETTINGS)
+    assert [(p.sequence, p.articles) for p in scheduled.planned] == [(0, 0)]
+
+
+def test_a_message_renders_again_and_is_gone_with_its_articles(session: Session) -> None:
+    article_id = add_article(session, "a")
+    add_reader(session, 1)
+    planned = plan_due_digests(session, at(1), SETTINGS).planned[0]
+    message = digest_message(session, planned.digest_id, 0, 1)
+    assert message is not None
+    assert [a.id for a in message.articles] == [article_id]
+    assert message.with_header
+    assert message.more == 0
+    assert digest_message(session, planned.digest_id, 0, 2) is None  # not their digest
+    session.execute(delete(m.Article).where(m.Article.id == article_id))
+    assert digest_message(session, planned.digest_id, 0, 1) is None
+
+
+def test_claiming_a_digest_takes_its_pending_messages_once(session: Session) -> None:
+    add_article(session, "a")
+    add_reader(session, 1)
+    planned = plan_due_digests(session, at(1), SETTINGS).planned[0]
+    claimed = claim_digest_messages(session, planned.digest_id, at(1))
+    assert [row.chat_id for row in claimed] == [1]
+    assert claim_digest_messages(session, planned.digest_id, at(1)) == []
+
+
+def test_preview_matches_what_a_reader_would_get(session: Session) -> None:
+    add_article(session, "t", tags=("tech",), day=2)
+    add_article(session, "w", tags=("world",), day=3)
+    messages = preview_messages(session, Lang.EN, ["World"], None, at(1), SETTINGS)
+    assert len(messages) == 1
+    assert "Title w" in messages[0].text
+    assert "Title t" not in messages[0].text
+    since = datetime(2024, 5, 3, tzinfo=UTC)
+    assert preview_messages(session, Lang.EN, ["tech"], since, at(1), SETTINGS) == []
