@@ -235,7 +235,8 @@ class Driver:
             {"type": "all_private_chats"},
             {"type": "default"},
         )
-        languages = [user.language_code or "", ""]
+        # Clients report IETF tags such as "zh-hans"; menus are keyed by the ISO 639-1 part.
+        languages = [(user.language_code or "").split("-", 1)[0].lower(), ""]
         for scope in scopes:
             for language in languages:
                 key = (scope_key(scope), language)
