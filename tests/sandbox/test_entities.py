@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digestbot.sandbox.entities import Entity, command_entities, utf16_len
+from digestbot.sandbox.entities import Entity, command_entities, message_entities, utf16_len
 
 
 def utf16_slice(text: str, offset: int, length: int) -> str:
@@ -86,3 +87,35 @@ def test_every_found_command_looks_like_one(text: str) -> None:
         assert entity.type == "bot_command"
         body = utf16_slice(text, entity.offset, entity.length)
         assert re.fullmatch(r"/[A-Za-z0-9_]{1,64}(@[A-Za-z0-9_]{3,32})?", body)
+
+
+def detected(text: str) -> list[tuple[str, str]]:
+    return [(e.type, utf16_slice(text, e.offset, e.length)) for e in message_entities(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("hi @digest_bot", [("mention", "@digest_bot")]),
+        ("@abc @abcd", [("mention", "@abcd")]),
+        ("@gif @PIC", [("mention", "@gif"), ("mention", "@PIC")]),
+        ("mail a@b.com", []),
+        ("@" + "u" * 33, []),
+        ("😀@user_name", [("mention", "@user_name")]),
+        ("#news #中文 #123 #a#b x#y", [("hashtag", "#news"), ("hashtag", "#中文")]),
+        ("#" + "t" * 300, [("hashtag", "#" + "t" * 256)]),
+        (
+            "/start@digest_bot #go @someone",
+            [("bot_command", "/start@digest_bot"), ("hashtag", "#go"), ("mention", "@someone")],
+        ),
+    ],
+)
+def test_message_entities(text: str, found: list[tuple[str, str]]) -> None:
+    assert detected(text) == found
+
+
+@given(st.text(alphabet=st.sampled_from("/#@ab_1 😀中.\n"), max_size=30))
+def test_detected_entities_are_sorted_and_disjoint(text: str) -> None:
+    entities = message_entities(text)
+    for before, after in itertools.pairwise(entities):
+        assert before.offset + before.length <= after.offset

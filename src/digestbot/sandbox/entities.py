@@ -10,11 +10,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Entity", "command_entities", "utf16_len"]
+__all__ = ["Entity", "command_entities", "message_entities", "utf16_len"]
 
 _COMMAND_MAX = 64
 _USERNAME_MIN, _USERNAME_MAX = 3, 32
 _COMMAND_FENCES = frozenset("/<>")
+_MENTION_MIN, _MENTION_MAX = 4, 32
+_SHORT_USERNAMES = frozenset({"gif", "vid", "pic"})
+_HASHTAG_MAX = 256
+_HASHTAG_EXTRA = frozenset("_\u200c\u00b7")
 
 
 @dataclass(frozen=True)
@@ -112,3 +116,58 @@ def command_entities(text: str) -> tuple[Entity, ...]:
         units += utf16_len(text[index])
         index += 1
     return tuple(found)
+
+
+def _units_before(text: str) -> list[int]:
+    """UTF-16 offset of every index of ``text`` (and of its end)."""
+    offsets = [0]
+    for ch in text:
+        offsets.append(offsets[-1] + (2 if ord(ch) > 0xFFFF else 1))
+    return offsets
+
+
+def _mention_spans(text: str) -> list[tuple[int, int]]:
+    """``@username`` as TDLib finds it: 4-32 of ``[A-Za-z0-9_]`` (or a few short bot names)."""
+    spans = []
+    for at in (i for i, ch in enumerate(text) if ch == "@"):
+        if at > 0 and _is_word_char(text[at - 1]):
+            continue
+        end = _run_end(text, at + 1)
+        name = text[at + 1 : end]
+        if not 2 <= len(name) <= _MENTION_MAX or (end < len(text) and _is_word_char(text[end])):
+            continue
+        if len(name) >= _MENTION_MIN or name.lower() in _SHORT_USERNAMES:
+            spans.append((at, end))
+    return spans
+
+
+def _is_hashtag_char(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return (
+        ch in _HASHTAG_EXTRA or "\u0d80" <= ch <= "\u0dff" or category[0] == "L" or category == "Nd"
+    )
+
+
+def _hashtag_spans(text: str) -> list[tuple[int, int]]:
+    """``#tag`` as TDLib finds it: letters, digits and ``_``, with a letter, at most 256 kept."""
+    spans = []
+    for sign in (i for i, ch in enumerate(text) if ch == "#"):
+        if sign > 0 and _is_hashtag_char(text[sign - 1]):
+            continue
+        end = sign + 1
+        while end < len(text) and _is_hashtag_char(text[end]):
+            end += 1
+        kept = min(end, sign + 1 + _HASHTAG_MAX)
+        has_letter = any(unicodedata.category(ch)[0] == "L" for ch in text[sign + 1 : kept])
+        if kept > sign + 1 and has_letter and not (end < len(text) and text[end] == "#"):
+            spans.append((sign, kept))
+    return spans
+
+
+def message_entities(text: str) -> tuple[Entity, ...]:
+    """The entities Telegram detects in a user's plain text: bot commands, mentions, hashtags."""
+    units = _units_before(text)
+    found = list(command_entities(text))
+    for kind, spans in (("mention", _mention_spans(text)), ("hashtag", _hashtag_spans(text))):
+        found += [Entity(kind, units[a], units[b] - units[a]) for a, b in spans]
+    return tuple(sorted(found, key=lambda e: e.offset))
