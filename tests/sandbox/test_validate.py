@@ -249,8 +249,12 @@ def test_explicit_entities_are_used_and_clipped() -> None:
     )
     with bad("can't parse MessageEntity: expected an Object"):
         check_message_text("hey", None, ["bold"])
-    with bad("can't parse MessageEntity: Can't find field 'length'"):
+    with bad("can't parse MessageEntity: Can't find field \"length\""):
         check_message_text("hey", None, [{"type": "bold", "offset": 0}])
+    with bad("can't parse MessageEntity: Unsupported type specified"):
+        check_message_text("hey", None, [{"type": "blink", "offset": 0, "length": 1}])
+    with bad("can't parse MessageEntity: Can't find field \"url\""):
+        check_message_text("hey", None, [{"type": "text_link", "offset": 0, "length": 1}])
 
 
 @given(st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=50))

@@ -13,7 +13,33 @@ from digestbot.sandbox.entities import Entity, utf16_len
 from digestbot.sandbox.errors import bad_request
 from digestbot.sandbox.html import FormattedText
 
-__all__ = ["explicit_entities", "trim_text"]
+__all__ = ["ENTITY_TYPES", "explicit_entities", "trim_text"]
+
+ENTITY_TYPES = frozenset(
+    {
+        "mention",
+        "hashtag",
+        "cashtag",
+        "bot_command",
+        "url",
+        "email",
+        "phone_number",
+        "bold",
+        "italic",
+        "underline",
+        "strikethrough",
+        "spoiler",
+        "blockquote",
+        "expandable_blockquote",
+        "code",
+        "pre",
+        "text_link",
+        "text_mention",
+        "custom_emoji",
+        "date_time",
+    }
+)
+_REQUIRED_ARGUMENT = {"text_link": "url", "custom_emoji": "custom_emoji_id"}
 
 
 def _clip(entity: Entity, start: int, end: int) -> Entity | None:
@@ -22,6 +48,14 @@ def _clip(entity: Entity, start: int, end: int) -> Entity | None:
     if hi <= lo:
         return None
     return Entity(entity.type, lo, hi - lo, entity.url, entity.language, entity.custom_emoji_id)
+
+
+def _check_entity(entity: Entity) -> None:
+    if entity.type not in ENTITY_TYPES:
+        raise bad_request("can't parse MessageEntity: Unsupported type specified")
+    argument = _REQUIRED_ARGUMENT.get(entity.type)
+    if argument is not None and getattr(entity, argument) is None:
+        raise bad_request(f"can't parse MessageEntity: Can't find field \"{argument}\"")
 
 
 def explicit_entities(raw: list[Any], text: str) -> tuple[Entity, ...]:
@@ -34,9 +68,11 @@ def explicit_entities(raw: list[Any], text: str) -> tuple[Entity, ...]:
         try:
             entity = Entity.from_dict(item)
         except KeyError as missing:
-            raise bad_request(f"can't parse MessageEntity: Can't find field {missing}") from None
+            field = missing.args[0]
+            raise bad_request(f"can't parse MessageEntity: Can't find field \"{field}\"") from None
         except (TypeError, ValueError):
             raise bad_request("can't parse MessageEntity: wrong field type") from None
+        _check_entity(entity)
         clipped = _clip(entity, 0, size)
         if clipped is not None:
             found.append(clipped)
