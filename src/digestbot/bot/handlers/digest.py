@@ -1,13 +1,127 @@
-"""Handlers: (to be written)."""
+"""Handlers: ``/digest`` (what is new since the reader's last digest, now) and the ``d:`` buttons
+that show a delivered digest message in the other language, edited in place."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from telegram.ext import Application
+from sqlalchemy.orm import Session
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackContext, CallbackQueryHandler, CommandHandler
+
+from digestbot import messages
+from digestbot.bot.deps import BotDeps, get_deps, run_db
+from digestbot.bot.reader import Reader, load_reader
+from digestbot.delivery.sender import SENDER_KEY, wake_sender
+from digestbot.digest.compose import (
+    CALLBACK_PREFIX,
+    BlockCache,
+    DigestContent,
+    parse_switch_data,
+    render_message,
+    switch_markup,
+)
+from digestbot.render import split_blocks
+from digestbot.store import outbox
+from digestbot.store.digests import (
+    PlanReport,
+    claim_digest_messages,
+    digest_message,
+    plan_due_digests,
+)
+from digestbot.store.subscribers import ensure_subscriber
 
 __all__ = ["register"]
+
+Context = CallbackContext[Any, Any, Any, Any]
+log = logging.getLogger(__name__)
+
+
+async def on_digest(update: Update, context: Context) -> None:
+    """/digest: plan the reader's digest now and have it sent; say so when nothing is new."""
+    deps = get_deps(context)
+    reader = await load_reader(update, deps)
+    message = update.effective_message
+    if reader is None or message is None:
+        return
+    report = await run_db(deps, lambda session: _plan_now(session, deps, reader))
+    if report.messages == 0:
+        await message.reply_text(reader.tr.gettext(messages.DIGEST_NOTHING_SINCE_LAST))
+        return
+    if SENDER_KEY in context.application.bot_data:
+        await wake_sender(context.application)
+    else:  # no sender in this process (tests, a bot run without one): send it ourselves
+        for planned in report.planned:
+            await _send_digest(context, deps, planned.digest_id)
+
+
+def _plan_now(session: Session, deps: BotDeps, reader: Reader) -> PlanReport:
+    if reader.profile is None:
+        ensure_subscriber(
+            session,
+            reader.chat_id,
+            user_id=reader.user_id,
+            language=reader.lang,
+            timezone=deps.settings.digest.timezone,
+            digest_time=deps.settings.digest.time,
+        )
+    return plan_due_digests(
+        session, deps.clock(), deps.settings, force=True, chat_ids=[reader.chat_id]
+    )
+
+
+async def _send_digest(context: Context, deps: BotDeps, digest_id: int) -> None:
+    """Send a digest's pending messages in order, recording each once Telegram accepted it."""
+    rows = await run_db(deps, lambda s: claim_digest_messages(s, digest_id, deps.clock()))
+    for index, row in enumerate(rows):
+        markup = row.reply_markup
+        try:
+            sent = await context.bot.send_message(
+                row.chat_id,
+                row.text,
+                parse_mode=row.parse_mode,
+                reply_markup=InlineKeyboardMarkup.de_json(markup, context.bot) if markup else None,
+            )
+        except TelegramError:
+            unsent = [r.id for r in rows[index:]]
+            await run_db(deps, lambda s: outbox.release(s, unsent, deps.clock()))  # noqa: B023
+            raise
+        sent_row = outbox.Sent(row.id, sent.message_id, deps.clock())
+        await run_db(deps, lambda s: outbox.mark_sent(s, [sent_row]))  # noqa: B023
+
+
+async def on_switch(update: Update, context: Context) -> None:
+    """A ``d:<digest>:<seq>:<lang>`` button: show that message in ``lang``, edited in place."""
+    query = update.callback_query
+    deps = get_deps(context)
+    reader = await load_reader(update, deps)
+    if query is None or reader is None:
+        return
+    parsed = parse_switch_data(query.data or "")
+    if parsed is None:
+        await query.answer(reader.tr.gettext(messages.BUTTON_EXPIRED))
+        return
+    digest_id, seq, lang = parsed
+    found = await run_db(deps, lambda s: digest_message(s, digest_id, seq, reader.chat_id))
+    if found is None:
+        await query.answer(reader.tr.gettext(messages.NO_LONGER_AVAILABLE))
+        return
+    timezone = reader.profile.timezone if reader.profile else deps.settings.digest.timezone
+    content = DigestContent(lang, timezone, found.local_date, found.articles, found.total)
+    cache = BlockCache(deps.settings.reader.tag_label)
+    text = render_message(cache, content, with_header=found.with_header, more=found.more)
+    await query.edit_message_text(
+        split_blocks([text])[0],  # articles edited since could make it longer than one message
+        parse_mode=ParseMode.HTML,
+        reply_markup=InlineKeyboardMarkup.de_json(switch_markup(digest_id, seq, lang), context.bot),
+    )
+    await query.answer()
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add this module's handlers to ``application``."""
+    application.add_handler(CommandHandler("digest", on_digest))
+    application.add_handler(CallbackQueryHandler(on_switch, pattern=rf"^{CALLBACK_PREFIX}:"))
