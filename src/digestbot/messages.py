@@ -34,6 +34,10 @@ TAGS_NONE_AVAILABLE = N_("There are no tags yet.")
 TAGS_FOLLOWING = N_("You follow: {tags}")
 TAGS_EVERYTHING = N_("You follow no tags, so you get articles on every topic.")
 BUTTON_DONE = N_("Done")
+TAGS_PAGE = N_("Page {page} of {pages}")
+TAG_FOLLOWED = N_("Following: {tag}")
+TAG_UNFOLLOWED = N_("No longer following: {tag}")
+TAG_GONE = N_("That tag no longer exists. Here are the current tags.")
 
 # /subscribe, /unsubscribe
 SUBSCRIBED = N_("Subscribed! Your digest arrives every day at {time} ({timezone}).")
@@ -69,6 +73,13 @@ INVALID_TIME_ZONE = N_(
     "or an offset such as <code>+08:00</code>."
 )
 DIGEST_TIME_SET = N_("Your digest now arrives every day at {time} ({timezone}).")
+ASK_CANCEL_HINT = N_("Send /cancel to keep the current setting.")
+TIME_ZONE_WHOLE_HOURS = N_(
+    "{value} is not a whole number of hours from UTC. Please send the name of your time zone "
+    "instead, such as <code>Asia/Kolkata</code>."
+)
+CANCELLED = N_("Cancelled: your settings are unchanged.")
+NOTHING_TO_CANCEL = N_("There is nothing to cancel.")
 
 # /search and plain-text search
 SEARCH_RESULTS = NP_(
@@ -134,7 +145,10 @@ COMMANDS = (
 # Admins
 ADMIN_ONLY = N_("Sorry, this command is only for the bot's administrators.")
 STATS_HEADER = N_("<b>Statistics</b>")
-STATS_SUBSCRIBERS = N_("Subscribers: {active} active, {blocked} blocked the bot")
+STATS_SUBSCRIBERS = N_(
+    "Subscribers: {active} active, {unsubscribed} unsubscribed, {blocked} blocked the bot"
+)
+STATS_BY_LANGUAGE = N_("Active subscribers by language:")
 STATS_LANGUAGE = N_("{language}: {count}")
 STATS_ARTICLES = N_("Articles: {count}")
 STATS_TAGS = N_("Tags: {count}")

@@ -18,7 +18,9 @@ from digestbot.store.subscribers import (
     set_state,
     set_tags,
     subscriber_counts,
+    tag_catalog,
     toggle_tag,
+    toggle_tag_id,
 )
 from tests.store.factory import article, text
 
@@ -58,14 +60,18 @@ def test_ensure_creates_once_and_keeps_the_choice(session: Session) -> None:
     assert get_profile(session, 42) is None
 
 
-def test_tags_toggle_and_unknown_tags_are_ignored(session: Session) -> None:
-    for index, tags in enumerate([("world",), ("tech", "climate")]):
+def _save_tagged(session: Session, *tag_sets: tuple[str, ...]) -> None:
+    for index, tags in enumerate(tag_sets):
         save_article(
             session,
             article(f"a{index}", text(Lang.EN, "Title", "Body."), tags=tags),
             content_hash="h",
             source_path="p",
         )
+
+
+def test_tags_toggle_and_unknown_tags_are_ignored(session: Session) -> None:
+    _save_tagged(session, ("world",), ("tech", "climate"))
     _new(session, 1)
     assert toggle_tag(session, 1, "Tech").tags == ("tech",)
     assert toggle_tag(session, 1, "world").tags == ("tech", "world")
@@ -94,3 +100,17 @@ def test_schedule_state_and_counts(session: Session) -> None:
 def test_changing_an_unknown_chat_is_a_bug_not_a_silent_noop(session: Session) -> None:
     with pytest.raises(LookupError):
         set_language(session, 99, Lang.EN)
+
+
+def test_tag_catalog_has_ids_and_counts_and_toggles_by_id(session: Session) -> None:
+    _save_tagged(session, ("world", "tech"), ("tech",))
+    _new(session, 1)
+    catalog = tag_catalog(session)
+    assert [(tag.name, tag.articles) for tag in catalog] == [("tech", 2), ("world", 1)]
+    world = next(tag for tag in catalog if tag.name == "world")
+    toggled = toggle_tag_id(session, 1, world.id)
+    assert toggled is not None
+    assert toggled[0].tags == ("world",)
+    assert toggled[1] == "world"
+    assert toggle_tag_id(session, 1, max(tag.id for tag in catalog) + 100) is None
+    assert get_profile(session, 1).tags == ("world",)  # type: ignore[union-attr]

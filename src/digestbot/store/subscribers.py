@@ -10,11 +10,12 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from digestbot.articles.model import Lang
-from digestbot.store.models import Subscriber, SubscriberState, SubscriberTag, Tag
+from digestbot.store.models import ArticleTag, Subscriber, SubscriberState, SubscriberTag, Tag
 
 __all__ = [
     "Profile",
     "SubscriberCounts",
+    "TagInfo",
     "ensure_subscriber",
     "get_profile",
     "set_language",
@@ -22,7 +23,9 @@ __all__ = [
     "set_state",
     "set_tags",
     "subscriber_counts",
+    "tag_catalog",
     "toggle_tag",
+    "toggle_tag_id",
 ]
 
 
@@ -45,6 +48,27 @@ class SubscriberCounts:
 
     by_state: dict[SubscriberState, int]
     active_by_language: dict[Lang, int]
+
+
+@dataclass(frozen=True, slots=True)
+class TagInfo:
+    """A tag as the /tags keyboard shows it: id (for callback data), name, article count."""
+
+    id: int
+    name: str
+    articles: int
+
+
+def tag_catalog(session: Session) -> list[TagInfo]:
+    """Every tag in the store with its number of articles, most used first, then by name."""
+    count = func.count(ArticleTag.article_id)
+    rows = session.execute(
+        select(Tag.id, Tag.name, count)
+        .outerjoin(ArticleTag, ArticleTag.tag_id == Tag.id)
+        .group_by(Tag.id, Tag.name)
+        .order_by(count.desc(), Tag.name)
+    )
+    return [TagInfo(tag_id, name, n) for tag_id, name, n in rows]
 
 
 def get_profile(session: Session, chat_id: int) -> Profile | None:
@@ -123,6 +147,14 @@ def toggle_tag(session: Session, chat_id: int, tag: str) -> Profile:
     current = set(_tags(session, chat_id))
     current.symmetric_difference_update({tag.lower()})
     return set_tags(session, chat_id, current)
+
+
+def toggle_tag_id(session: Session, chat_id: int, tag_id: int) -> tuple[Profile, str] | None:
+    """Toggle the tag with ``tag_id``: the profile and tag name, or None if the tag is gone."""
+    name = session.scalar(select(Tag.name).where(Tag.id == tag_id))
+    if name is None:
+        return None
+    return toggle_tag(session, chat_id, name), name
 
 
 def subscriber_counts(session: Session) -> SubscriberCounts:

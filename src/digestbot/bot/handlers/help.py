@@ -1,13 +1,27 @@
-"""Handlers: (to be written)."""
+"""Handler: /help, what each command does in the reader's language."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackContext, CommandHandler
+
+from digestbot.bot.deps import get_deps
+from digestbot.bot.reader import load_reader
+from digestbot.bot.views.help import render_help
 
 __all__ = ["register"]
 
 
+async def on_help(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """/help: every command with a one-line description."""
+    reader = await load_reader(update, get_deps(context))
+    if reader is not None and update.effective_message is not None:
+        await update.effective_message.reply_text(render_help(reader.tr), parse_mode=ParseMode.HTML)
+
+
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add this module's handlers to ``application``."""
+    application.add_handler(CommandHandler("help", on_help))

@@ -1,13 +1,369 @@
-"""Handlers: (to be written)."""
+"""Handlers: /tags, /subscribe, /unsubscribe, /settings, their buttons, and short replies.
+
+After "change time" or "change time zone" the chat's next plain text is the answer: a handler in
+group -1 takes it (raising ApplicationHandlerStop) only while ``chat_data`` says a reply is
+awaited, so other text goes on to search. ``/cancel`` or any other command ends the wait.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from telegram.ext import Application
+from sqlalchemy.orm import Session
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
-__all__ = ["register"]
+from digestbot import messages
+from digestbot.bot.deps import BotDeps, get_deps, run_db
+from digestbot.bot.reader import Reader, load_reader
+from digestbot.bot.schedule_input import (
+    ScheduleInputError,
+    parse_digest_time,
+    parse_time_zone,
+    zone_label,
+)
+from digestbot.bot.views.preferences import (
+    SettingsAction,
+    parse_settings_data,
+    parse_tag_data,
+    render_settings,
+    render_tags,
+    render_tags_done,
+)
+from digestbot.bot.views.start import render_language_choice
+from digestbot.i18n import Translator
+from digestbot.store.models import SubscriberState
+from digestbot.store.subscribers import (
+    Profile,
+    ensure_subscriber,
+    get_profile,
+    set_schedule,
+    set_state,
+    tag_catalog,
+    toggle_tag_id,
+)
+
+__all__ = [
+    "Subscription",
+    "edit_html",
+    "ensure_profile",
+    "pressed_button",
+    "register",
+    "send_tags",
+    "subscribe_reader",
+    "subscribed_text",
+]
+
+Context = CallbackContext[Any, Any, Any, Any]
+T = TypeVar("T")
+AWAITING_KEY = "preferences.awaiting"  # chat_data: SettingsAction.TIME or TIME_ZONE
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """The reader's profile after subscribing: whether it is new, whether it was inactive."""
+
+    profile: Profile
+    created: bool
+    resubscribed: bool
+
+    @property
+    def changed(self) -> bool:
+        """Whether the chat was not receiving digests before."""
+        return self.created or self.resubscribed
+
+
+def _ensure(session: Session, deps: BotDeps, reader: Reader) -> tuple[Profile, bool]:
+    digest = deps.settings.digest
+    return ensure_subscriber(
+        session,
+        reader.chat_id,
+        user_id=reader.user_id,
+        language=reader.lang,
+        timezone=digest.timezone,
+        digest_time=digest.time,
+    )
+
+
+async def ensure_profile(deps: BotDeps, reader: Reader) -> Profile:
+    """The reader's profile, created (subscribed, configured defaults) if they have none."""
+    profile, _ = await run_db(deps, lambda session: _ensure(session, deps, reader))
+    return profile
+
+
+async def subscribe_reader(deps: BotDeps, reader: Reader) -> Subscription:
+    """Make the reader's chat receive digests (creating the profile if needed)."""
+
+    def work(session: Session) -> Subscription:
+        profile, created = _ensure(session, deps, reader)
+        resubscribed = profile.state is not SubscriberState.ACTIVE
+        if resubscribed:
+            profile = set_state(session, reader.chat_id, SubscriberState.ACTIVE)
+        return Subscription(profile, created, resubscribed)
+
+    return await run_db(deps, work)
+
+
+def subscribed_text(tr: Translator, profile: Profile) -> str:
+    """``SUBSCRIBED`` with the reader's digest time and time zone."""
+    return tr.gettext(
+        messages.SUBSCRIBED,
+        time=f"{profile.digest_time:%H:%M}",
+        timezone=html.escape(zone_label(profile.timezone)),
+    )
+
+
+async def edit_html(
+    query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> None:
+    """Edit the pressed message (a double tap's "not modified" is not an error)."""
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            raise
+
+
+async def send_tags(context: Context, chat_id: int, tr: Translator) -> None:
+    """Send the /tags message (first page) to ``chat_id``."""
+    deps = get_deps(context)
+    tags, profile = await run_db(deps, lambda s: (tag_catalog(s), get_profile(s, chat_id)))
+    followed = profile.tags if profile is not None else ()
+    text, keyboard = render_tags(tr, deps.settings.reader, tags, followed)
+    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+async def _reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+        )
+
+
+async def _reader(update: Update, context: Context) -> Reader | None:
+    return await load_reader(update, get_deps(context))
+
+
+async def on_tags(update: Update, context: Context) -> None:
+    """/tags: every tag as a toggle button."""
+    reader = await _reader(update, context)
+    if reader is not None:
+        await ensure_profile(get_deps(context), reader)
+        await send_tags(context, reader.chat_id, reader.tr)
+
+
+async def on_subscribe(update: Update, context: Context) -> None:
+    """/subscribe: the daily digest on (or say it already is)."""
+    reader = await _reader(update, context)
+    if reader is not None:
+        subscription = await subscribe_reader(get_deps(context), reader)
+        if subscription.changed:
+            await _reply(update, subscribed_text(reader.tr, subscription.profile))
+        else:
+            await _reply(update, reader.tr.gettext(messages.ALREADY_SUBSCRIBED))
+
+
+async def _unsubscribe(deps: BotDeps, chat_id: int) -> bool:
+    """Stop the chat's digest; whether it was on."""
+
+    def work(session: Session) -> bool:
+        profile = get_profile(session, chat_id)
+        if profile is None or profile.state is not SubscriberState.ACTIVE:
+            return False
+        set_state(session, chat_id, SubscriberState.UNSUBSCRIBED)
+        return True
+
+    return await run_db(deps, work)
+
+
+async def on_unsubscribe(update: Update, context: Context) -> None:
+    """/unsubscribe: the daily digest off (or say it was not on)."""
+    reader = await _reader(update, context)
+    if reader is not None:
+        stopped = await _unsubscribe(get_deps(context), reader.chat_id)
+        message = messages.UNSUBSCRIBED if stopped else messages.NOT_SUBSCRIBED
+        await _reply(update, reader.tr.gettext(message))
+
+
+async def on_settings(update: Update, context: Context) -> None:
+    """/settings: every setting with a button to change it."""
+    reader = await _reader(update, context)
+    if reader is not None:
+        deps = get_deps(context)
+        profile = await ensure_profile(deps, reader)
+        await _reply(update, *render_settings(reader.tr, deps.settings.reader, profile))
+
+
+async def pressed_button(
+    update: Update, context: Context, parse: Callable[[str], T | None]
+) -> tuple[CallbackQuery, Reader, T] | None:
+    """The pressed query, its reader and its parsed data; data it cannot parse is answered."""
+    query = update.callback_query
+    reader = await _reader(update, context)
+    if query is None or reader is None:
+        return None
+    parsed = parse(query.data or "")
+    if parsed is None:
+        await query.answer(reader.tr.gettext(messages.BUTTON_EXPIRED))
+        return None
+    return query, reader, parsed
+
+
+async def on_tag_button(update: Update, context: Context) -> None:
+    """A /tags button: toggle a tag, turn the page, or finish; stale tags are said to be gone."""
+    pressed = await pressed_button(update, context, parse_tag_data)
+    if pressed is None:
+        return
+    query, reader, action = pressed
+    deps = get_deps(context)
+    labels = deps.settings.reader
+    profile = await ensure_profile(deps, reader)
+    answer = ""
+    if action.tag_id is not None:
+        tag_id = action.tag_id
+        toggled = await run_db(deps, lambda s: toggle_tag_id(s, reader.chat_id, tag_id))
+        if toggled is None:
+            answer = reader.tr.gettext(messages.TAG_GONE)
+        else:
+            profile, name = toggled
+            done = messages.TAG_FOLLOWED if name in profile.tags else messages.TAG_UNFOLLOWED
+            answer = reader.tr.gettext(done, tag=labels.tag_label(name, reader.lang))
+    if action.done:
+        await edit_html(query, render_tags_done(reader.tr, labels, profile.tags))
+    else:
+        tags = await run_db(deps, tag_catalog)
+        await edit_html(query, *render_tags(reader.tr, labels, tags, profile.tags, action.page))
+    await query.answer(answer)  # after the edit, so the reader sees the new state with it
+
+
+async def on_settings_button(update: Update, context: Context) -> None:
+    """A /settings button: change the language, tags, time, time zone or subscription."""
+    pressed = await pressed_button(update, context, parse_settings_data)
+    if pressed is None:
+        return
+    query, reader, action = pressed
+    if action in (SettingsAction.SUBSCRIBE, SettingsAction.UNSUBSCRIBE):
+        await _toggle_subscription(query, context, reader, action)
+        return
+    await query.answer()
+    if action is SettingsAction.LANGUAGE:
+        text, keyboard = render_language_choice(reader.tr)
+        await context.bot.send_message(reader.chat_id, text, reply_markup=keyboard)
+    elif action is SettingsAction.TAGS:
+        await send_tags(context, reader.chat_id, reader.tr)
+    elif context.chat_data is not None:
+        context.chat_data[AWAITING_KEY] = action
+        question = (
+            messages.ASK_DIGEST_TIME if action is SettingsAction.TIME else messages.ASK_TIME_ZONE
+        )
+        text = f"{reader.tr.gettext(question)}\n{reader.tr.gettext(messages.ASK_CANCEL_HINT)}"
+        await context.bot.send_message(reader.chat_id, text, parse_mode=ParseMode.HTML)
+
+
+async def _toggle_subscription(
+    query: CallbackQuery, context: Context, reader: Reader, action: SettingsAction
+) -> None:
+    """Subscribe or unsubscribe from /settings; the settings message follows."""
+    deps = get_deps(context)
+    if action is SettingsAction.SUBSCRIBE:
+        subscription = await subscribe_reader(deps, reader)
+        changed, profile = subscription.changed, subscription.profile
+        answer = (
+            subscribed_text(reader.tr, profile)
+            if changed
+            else reader.tr.gettext(messages.ALREADY_SUBSCRIBED)
+        )
+    else:
+        changed = await _unsubscribe(deps, reader.chat_id)
+        profile = await ensure_profile(deps, reader)
+        answer = reader.tr.gettext(messages.UNSUBSCRIBED if changed else messages.NOT_SUBSCRIBED)
+    if changed:
+        await edit_html(query, *render_settings(reader.tr, deps.settings.reader, profile))
+    await query.answer(answer)
+
+
+async def on_reply(update: Update, context: Context) -> None:
+    """Group -1: take the awaited time or time zone; /cancel or any command ends the wait."""
+    message = update.effective_message
+    chat_data = context.chat_data
+    if message is None or message.text is None or chat_data is None:
+        return
+    awaiting = chat_data.get(AWAITING_KEY)
+    command = _command(message)
+    if command is not None and command != "cancel":
+        chat_data.pop(AWAITING_KEY, None)
+        return
+    if command is None and awaiting is None:
+        return
+    reader = await _reader(update, context)
+    if reader is None:
+        return
+    if command == "cancel":
+        chat_data.pop(AWAITING_KEY, None)
+        done = messages.CANCELLED if awaiting is not None else messages.NOTHING_TO_CANCEL
+        await _reply(update, reader.tr.gettext(done))
+    elif await _answer_schedule(update, context, reader, awaiting, message.text):
+        chat_data.pop(AWAITING_KEY, None)
+    raise ApplicationHandlerStop
+
+
+async def _answer_schedule(
+    update: Update, context: Context, reader: Reader, awaiting: object, text: str
+) -> bool:
+    """Store the reply as the digest time or time zone; False (and why) when it is not one."""
+    deps = get_deps(context)
+    tr = reader.tr
+    try:
+        digest_time = parse_digest_time(text) if awaiting is SettingsAction.TIME else None
+        timezone = parse_time_zone(text) if awaiting is SettingsAction.TIME_ZONE else None
+    except ScheduleInputError as error:
+        hint = tr.gettext(messages.ASK_CANCEL_HINT)
+        await _reply(update, f"{tr.gettext(error.message, value=html.escape(error.value))}\n{hint}")
+        return False
+    await ensure_profile(deps, reader)
+    profile = await run_db(
+        deps,
+        lambda s: set_schedule(s, reader.chat_id, timezone=timezone, digest_time=digest_time),
+    )
+    done = tr.gettext(
+        messages.DIGEST_TIME_SET,
+        time=f"{profile.digest_time:%H:%M}",
+        timezone=html.escape(zone_label(profile.timezone)),
+    )
+    settings, keyboard = render_settings(tr, deps.settings.reader, profile)
+    await _reply(update, f"{done}\n\n{settings}", keyboard)
+    return True
+
+
+def _command(message: Message) -> str | None:
+    """The command a message starts with (``/Cancel@bot`` -> ``cancel``), or None."""
+    text = message.text or ""
+    if not text.startswith("/"):
+        return None
+    return text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add this module's handlers to ``application``."""
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, on_reply), group=-1
+    )
+    application.add_handler(CommandHandler("tags", on_tags))
+    application.add_handler(CommandHandler("subscribe", on_subscribe))
+    application.add_handler(CommandHandler("unsubscribe", on_unsubscribe))
+    application.add_handler(CommandHandler("settings", on_settings))
+    application.add_handler(CallbackQueryHandler(on_tag_button, pattern=r"^tag:"))
+    application.add_handler(CallbackQueryHandler(on_settings_button, pattern=r"^(?:set|sub):"))

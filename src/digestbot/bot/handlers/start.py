@@ -1,13 +1,91 @@
-"""Handlers: (to be written)."""
+"""Handlers: /start (greeting, subscription, deep links), /language and the ``lang:`` buttons."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from telegram.ext import Application
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackContext, CallbackQueryHandler, CommandHandler
+
+from digestbot import messages
+from digestbot.bot.deps import get_deps, run_db
+from digestbot.bot.handlers.preferences import (
+    edit_html,
+    ensure_profile,
+    pressed_button,
+    send_tags,
+    subscribe_reader,
+    subscribed_text,
+)
+from digestbot.bot.handlers.read import send_article
+from digestbot.bot.reader import load_reader
+from digestbot.bot.views.start import (
+    parse_language_data,
+    render_greeting,
+    render_language_choice,
+)
+from digestbot.i18n import translator
+from digestbot.store.subscribers import set_language
 
 __all__ = ["register"]
+
+Context = CallbackContext[Any, Any, Any, Any]
+ONBOARDING_KEY = "start.onboarding"  # chat_data: the tags prompt follows the language choice
+_READ_LINK = re.compile(r"^read_(\d{1,18})$")
+
+
+async def on_start(update: Update, context: Context) -> None:
+    """Subscribe the chat, greet by name and offer the languages; ``read_<id>`` opens an article."""
+    deps = get_deps(context)
+    reader = await load_reader(update, deps)
+    message = update.effective_message
+    if reader is None or message is None:
+        return
+    subscription = await subscribe_reader(deps, reader)
+    link = _READ_LINK.match(context.args[0]) if context.args else None
+    if link is not None:
+        await send_article(context, reader, int(link[1]))
+        return
+    resubscribed = subscribed_text(reader.tr, subscription.profile)
+    text, keyboard = render_greeting(
+        reader.tr,
+        reader.first_name,
+        new=subscription.created,
+        resubscribed=resubscribed if subscription.resubscribed else "",
+    )
+    if context.chat_data is not None:
+        context.chat_data[ONBOARDING_KEY] = True
+    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+async def on_language(update: Update, context: Context) -> None:
+    """/language: the two language buttons."""
+    reader = await load_reader(update, get_deps(context))
+    if reader is not None and update.effective_message is not None:
+        text, keyboard = render_language_choice(reader.tr)
+        await update.effective_message.reply_text(text, reply_markup=keyboard)
+
+
+async def on_language_chosen(update: Update, context: Context) -> None:
+    """A language button: store the choice, confirm in the new language; tags after /start."""
+    pressed = await pressed_button(update, context, parse_language_data)
+    if pressed is None:
+        return
+    query, reader, lang = pressed
+    deps = get_deps(context)
+    await ensure_profile(deps, reader)
+    await run_db(deps, lambda session: set_language(session, reader.chat_id, lang))
+    tr = translator(lang)
+    await edit_html(query, tr.gettext(messages.LANGUAGE_CHOSEN))
+    await query.answer(tr.gettext(messages.LANGUAGE_CHOSEN))
+    if context.chat_data is not None and context.chat_data.pop(ONBOARDING_KEY, False):
+        await send_tags(context, reader.chat_id, tr)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add this module's handlers to ``application``."""
+    application.add_handler(CommandHandler("start", on_start))
+    application.add_handler(CommandHandler("language", on_language))
+    application.add_handler(CallbackQueryHandler(on_language_chosen, pattern=r"^lang:"))

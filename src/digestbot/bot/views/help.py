@@ -1,0 +1,19 @@
+"""The /help text (pure): every command of the menu with what it does, in the reader's language."""
+
+from __future__ import annotations
+
+from digestbot import messages
+from digestbot.i18n import Translator
+
+__all__ = ["render_help"]
+
+
+def render_help(tr: Translator) -> str:
+    """Header, one line per command, and the plain-text search hint."""
+    lines = [tr.gettext(messages.HELP_HEADER)]
+    lines += [
+        tr.gettext(messages.HELP_LINE, command=name, description=tr.gettext(description))
+        for name, description in messages.COMMANDS
+    ]
+    lines += ["", tr.gettext(messages.HELP_FOOTER)]
+    return "\n".join(lines)

@@ -1,0 +1,208 @@
+"""The /tags keyboard and the /settings view (pure), with their callback-data codecs.
+
+Callback data: ``tag:t:<tag id>:<page>`` (toggle), ``tag:p:<page>`` (turn the page),
+``tag:done``; ``set:<lang|tags|time|tz>`` (change a setting), ``sub:<on|off>``. Tags travel as
+database ids, so the data stays far below Telegram's 64 bytes whatever the tag's name.
+"""
+
+from __future__ import annotations
+
+import enum
+import html
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from babel.lists import format_list
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from digestbot import messages
+from digestbot.bot.schedule_input import zone_label
+from digestbot.config import ReaderSettings
+from digestbot.i18n import Translator
+from digestbot.store.models import SubscriberState
+from digestbot.store.subscribers import Profile, TagInfo
+
+__all__ = [
+    "CHECK",
+    "TAGS_PER_PAGE",
+    "TAG_DONE_DATA",
+    "SettingsAction",
+    "TagAction",
+    "parse_settings_data",
+    "parse_tag_data",
+    "render_settings",
+    "render_tags",
+    "render_tags_done",
+    "tag_page_data",
+    "tag_toggle_data",
+    "tags_line",
+]
+
+CHECK = "✅"
+TAGS_PER_PAGE = 8
+TAGS_PER_ROW = 2
+LABEL_CHARS = 40  # of a tag label on a button
+TAG_DONE_DATA = "tag:done"
+_TAG_DATA = re.compile(r"^tag:(?:t:(\d{1,18}):(\d{1,6})|p:(\d{1,6})|(done))$")
+
+
+@dataclass(frozen=True, slots=True)
+class TagAction:
+    """A pressed /tags button: toggle ``tag_id`` (on ``page``), turn to ``page``, or done."""
+
+    page: int
+    tag_id: int | None = None
+    done: bool = False
+
+
+class SettingsAction(enum.StrEnum):
+    """A button under /settings; the value is its callback data."""
+
+    LANGUAGE = "set:lang"
+    TAGS = "set:tags"
+    TIME = "set:time"
+    TIME_ZONE = "set:tz"
+    SUBSCRIBE = "sub:on"
+    UNSUBSCRIBE = "sub:off"
+
+
+def tag_toggle_data(tag_id: int, page: int) -> str:
+    """Callback data of the button that toggles ``tag_id`` on ``page``."""
+    return f"tag:t:{tag_id}:{page}"
+
+
+def tag_page_data(page: int) -> str:
+    """Callback data of a button that turns to ``page``."""
+    return f"tag:p:{page}"
+
+
+def parse_tag_data(data: str) -> TagAction | None:
+    """The action behind /tags callback data, or None if it is not one."""
+    match = _TAG_DATA.match(data)
+    if match is None:
+        return None
+    tag_id, toggle_page, page, done = match.groups()
+    if done:
+        return TagAction(page=0, done=True)
+    if tag_id is not None:
+        return TagAction(page=int(toggle_page), tag_id=int(tag_id))
+    return TagAction(page=int(page))
+
+
+def parse_settings_data(data: str) -> SettingsAction | None:
+    """The /settings button behind ``data``, or None."""
+    try:
+        return SettingsAction(data)
+    except ValueError:
+        return None
+
+
+def tags_line(tr: Translator, labels: ReaderSettings, followed: Collection[str]) -> str:
+    """The followed tags as an escaped, localized list; empty when every tag is followed."""
+    names = [html.escape(labels.tag_label(tag, tr.lang)) for tag in sorted(followed)]
+    return format_list(names, locale=tr.locale) if names else ""
+
+
+def render_tags(
+    tr: Translator,
+    labels: ReaderSettings,
+    tags: Sequence[TagInfo],
+    followed: Collection[str],
+    page: int = 0,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The /tags message: prompt, what is followed, and a page of toggle buttons."""
+    if not tags:
+        return tr.gettext(messages.TAGS_NONE_AVAILABLE), None
+    pages = -(-len(tags) // TAGS_PER_PAGE)
+    page = min(max(page, 0), pages - 1)
+    following = tags_line(tr, labels, followed)
+    status = (
+        tr.gettext(messages.TAGS_FOLLOWING, tags=following)
+        if following
+        else tr.gettext(messages.TAGS_EVERYTHING)
+    )
+    lines = [tr.gettext(messages.TAGS_PROMPT), "", status]
+    if pages > 1:
+        lines.append(tr.gettext(messages.TAGS_PAGE, page=page + 1, pages=pages))
+    shown = tags[page * TAGS_PER_PAGE : (page + 1) * TAGS_PER_PAGE]
+    buttons = [_tag_button(tr, labels, tag, tag.name in followed, page) for tag in shown]
+    rows = [buttons[i : i + TAGS_PER_ROW] for i in range(0, len(buttons), TAGS_PER_ROW)]
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("◀", callback_data=tag_page_data(page - 1)))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton("▶", callback_data=tag_page_data(page + 1)))
+    if nav:
+        rows.append(nav)
+    rows.append(
+        [InlineKeyboardButton(tr.gettext(messages.BUTTON_DONE), callback_data=TAG_DONE_DATA)]
+    )
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def render_tags_done(tr: Translator, labels: ReaderSettings, followed: Collection[str]) -> str:
+    """What the /tags message becomes after Done: the choice, without buttons."""
+    following = tags_line(tr, labels, followed)
+    if following:
+        return tr.gettext(messages.TAGS_FOLLOWING, tags=following)
+    return tr.gettext(messages.TAGS_EVERYTHING)
+
+
+def render_settings(
+    tr: Translator, labels: ReaderSettings, profile: Profile
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The /settings message: each setting on a line, buttons to change each."""
+    active = profile.state is SubscriberState.ACTIVE
+    values = (
+        (messages.SETTINGS_LANGUAGE, messages.LANGUAGE_NAMES[profile.language]),
+        (
+            messages.SETTINGS_TAGS,
+            tags_line(tr, labels, profile.tags) or tr.gettext(messages.TAGS_ALL),
+        ),
+        (messages.SETTINGS_DIGEST_TIME, f"{profile.digest_time:%H:%M}"),
+        (messages.SETTINGS_TIME_ZONE, html.escape(zone_label(profile.timezone))),
+        (
+            messages.SETTINGS_SUBSCRIPTION,
+            tr.gettext(messages.SETTING_ON if active else messages.SETTING_OFF),
+        ),
+    )
+    lines = [tr.gettext(messages.SETTINGS_HEADER)]
+    lines += [
+        tr.gettext(messages.SETTINGS_LINE, label=tr.gettext(label), value=value)
+        for label, value in values
+    ]
+
+    def button(label: str, action: SettingsAction) -> InlineKeyboardButton:
+        return InlineKeyboardButton(tr.gettext(label), callback_data=action.value)
+
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                button(messages.BUTTON_CHANGE_LANGUAGE, SettingsAction.LANGUAGE),
+                button(messages.BUTTON_CHANGE_TAGS, SettingsAction.TAGS),
+            ],
+            [
+                button(messages.BUTTON_CHANGE_TIME, SettingsAction.TIME),
+                button(messages.BUTTON_CHANGE_TIME_ZONE, SettingsAction.TIME_ZONE),
+            ],
+            [
+                button(messages.BUTTON_UNSUBSCRIBE, SettingsAction.UNSUBSCRIBE)
+                if active
+                else button(messages.BUTTON_SUBSCRIBE, SettingsAction.SUBSCRIBE)
+            ],
+        ]
+    )
+    return "\n".join(lines), keyboard
+
+
+def _tag_button(
+    tr: Translator, labels: ReaderSettings, tag: TagInfo, followed: bool, page: int
+) -> InlineKeyboardButton:
+    label = labels.tag_label(tag.name, tr.lang)
+    if len(label) > LABEL_CHARS:
+        label = label[: LABEL_CHARS - 1] + "…"
+    text = f"{label} ({tr.format_number(tag.articles)})"
+    return InlineKeyboardButton(
+        f"{CHECK} {text}" if followed else text, callback_data=tag_toggle_data(tag.id, page)
+    )
