@@ -140,6 +140,13 @@ def _method_spec(method: str) -> MethodSpec:
     return METHODS[name]
 
 
+def _required_default(param: ParamSpec) -> str:
+    """What Telegram reads for a missing required parameter; most are an error."""
+    if param.name in _EMPTY_WHEN_MISSING:
+        return _EMPTY_WHEN_MISSING[param.name]
+    raise bad_request(_MISSING.get(param.name, f"parameter {param.name} is required"))
+
+
 def coerce_params(method: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Decode and type-check a request's parameters; unknown ones are dropped, as by Telegram.
 
@@ -152,21 +159,13 @@ def coerce_params(method: str, raw: Mapping[str, Any]) -> dict[str, Any]:
         if "InputFile" in param.types and value is not None and not isinstance(value, str):
             result[param.name] = value  # an uploaded file, passed through untouched
             continue
-        wire = _as_wire_string(value)
-        if wire is not None:
-            utf8_bytes(wire)
+        wire = _as_wire_string(value) or ""
+        utf8_bytes(wire)
         if not wire:
-            wire = _EMPTY_WHEN_MISSING.get(param.name) if param.required else None
-            if wire is None:
-                if param.required:
-                    raise bad_request(
-                        _MISSING.get(param.name, f"parameter {param.name} is required")
-                    )
+            if not param.required:
                 continue
-            if not wire:
-                result[param.name] = wire
-                continue
-        result[param.name] = _check_shape(param.name, _read(param, wire))
+            wire = _required_default(param)
+        result[param.name] = _check_shape(param.name, _read(param, wire)) if wire else wire
     return result
 
 
