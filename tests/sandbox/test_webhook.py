@@ -155,3 +155,17 @@ async def test_ptb_webhook_checks_the_secret(
         assert [m["text"] for m in driver.transcript(1) if m["from_bot"]] == []
         await api.ok("setWebhook", url=url, secret_token="right-secret")
         assert (await driver.next_bot_message(1))["text"] == "got it"
+
+
+async def test_a_poll_whose_client_hangs_up_is_abandoned(api: BotApi) -> None:
+    emu = api.emulator
+    _, writer = await asyncio.open_connection("127.0.0.1", emu.port)
+    writer.write(f"GET /bot{emu.token}/getUpdates?timeout=30 HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    await writer.drain()
+    await emu.driver.wait_for(lambda: emu.updates.waiting or None)
+    writer.close()
+    await writer.wait_closed()
+    await emu.driver.wait_for(lambda: not emu.updates.waiting or None)
+    emu.driver.send_text(1, "kept")
+    assert [u["message"]["text"] for u in await api.ok("getUpdates")] == ["kept"]
+    assert emu.recorder.recent[0]["status"] == 0  # the abandoned poll, recorded as dropped

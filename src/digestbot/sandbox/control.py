@@ -33,7 +33,7 @@ from urllib.parse import parse_qs
 from digestbot.sandbox.driver import Driver, DriverError, UnknownTarget
 from digestbot.sandbox.faults import FaultSet, fault_rule_from_json
 from digestbot.sandbox.record import Recorder
-from digestbot.sandbox.wire import HttpRequest, HttpResponse
+from digestbot.sandbox.wire import HttpRequest, HttpResponse, unless_hangup
 
 __all__ = ["ControlApi"]
 
@@ -223,5 +223,5 @@ class ControlApi:
         wait = _query_float(request, "wait", 25.0)
         state = self.driver.state
         if state.version <= since and wait > 0:
-            await state.wait_changed(wait)
+            await unless_hangup(state.wait_changed(wait), request)
         return {"version": state.version}

@@ -23,7 +23,7 @@ from digestbot.sandbox.methods import MethodHandler
 from digestbot.sandbox.record import Recorder
 from digestbot.sandbox.updates import Described
 from digestbot.sandbox.validate import canonical_method, coerce_params
-from digestbot.sandbox.wire import DropConnection, HttpRequest, HttpResponse
+from digestbot.sandbox.wire import DropConnection, HttpRequest, HttpResponse, unless_hangup
 
 __all__ = ["BAD_GATEWAY_HTML", "Router", "json_response"]
 
@@ -33,6 +33,7 @@ BAD_GATEWAY_HTML = (
     b"</body>\r\n</html>\r\n"
 )
 UI_PREFIX = "/sandbox/ui/"
+LONG_POLLS = frozenset({"getUpdates"})  # abandoned when the client hangs up
 
 
 def json_response(
@@ -104,7 +105,8 @@ class Router:
                     json.loads(http.body) if http.content_type == "application/json" else None
                 )
                 return http
-            result = await handler(coerce_params(method, raw))
+            work = handler(coerce_params(method, raw))
+            result = await (unless_hangup(work, request) if method in LONG_POLLS else work)
             envelope: dict[str, Any] = {"ok": True}
             if isinstance(result, Described):
                 envelope["result"] = result.result

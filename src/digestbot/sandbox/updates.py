@@ -97,6 +97,7 @@ class UpdateMethods:
         finally:
             if self._poll is poll:
                 self._poll = None
+                self.state.notify()  # "no poll waiting" is news too (tests, the web page)
 
     async def set_webhook(self, params: Params) -> Described:
         """setWebhook: HTTPS, or plain HTTP to this machine; an empty URL removes the webhook."""

@@ -10,10 +10,18 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
+from typing import Any, TypeVar
 
-__all__ = ["DropConnection", "Handler", "HttpRequest", "HttpResponse", "HttpServer"]
+__all__ = [
+    "DropConnection",
+    "Handler",
+    "HttpRequest",
+    "HttpResponse",
+    "HttpServer",
+    "unless_hangup",
+]
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +32,14 @@ MAX_BODY_BYTES = 60 * 1024 * 1024  # a little above Telegram's 50 MB upload limi
 
 @dataclass(frozen=True)
 class HttpRequest:
-    """One parsed request; header names are lower-case."""
+    """One parsed request (header names lower-case); ``hangup`` resolves when the client leaves."""
 
     method: str
     path: str
     query: str
     headers: dict[str, str]
     body: bytes
+    hangup: asyncio.Future[None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,47 @@ class BadHttp(Exception):
 
 
 Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
+T = TypeVar("T")
+
+
+async def unless_hangup(work: Awaitable[T], request: HttpRequest) -> T:
+    """Await ``work`` (a long poll), abandoning it with DropConnection if the client goes away."""
+    if request.hangup is None:
+        return await work
+    task = asyncio.ensure_future(work)
+    either: list[asyncio.Future[Any]] = [task, request.hangup]
+    await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        raise DropConnection
+    return task.result()
+
+
+class _HangupProtocol(asyncio.StreamReaderProtocol):
+    """Stream protocol that also resolves ``hangup`` when the peer closes or the link drops."""
+
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        connected: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
+        hangup: asyncio.Future[None],
+    ) -> None:
+        super().__init__(reader, connected)
+        self.hangup = hangup
+
+    def _hang_up(self) -> None:
+        if not self.hangup.done():
+            self.hangup.set_result(None)
+
+    def eof_received(self) -> bool | None:
+        self._hang_up()
+        return super().eof_received()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._hang_up()
+        super().connection_lost(exc)
 
 
 class HttpServer:
@@ -68,8 +118,19 @@ class HttpServer:
     async def start(self) -> None:
         """Bind and start accepting connections."""
         self._closing = False
-        self._server = await asyncio.start_server(self._on_connection, self.host, self.port)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(self._make_protocol, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
+
+    def _make_protocol(self) -> asyncio.StreamReaderProtocol:
+        loop = asyncio.get_running_loop()
+        hangup: asyncio.Future[None] = loop.create_future()
+        reader = asyncio.StreamReader(limit=MAX_HEADER_BYTES, loop=loop)
+
+        async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await self._on_connection(reader, writer, hangup)
+
+        return _HangupProtocol(reader, connected, hangup)
 
     async def stop(self) -> None:
         """Stop accepting, then cancel open connections (pending long polls included)."""
@@ -85,13 +146,16 @@ class HttpServer:
         self._server = None
 
     async def _on_connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        hangup: asyncio.Future[None],
     ) -> None:
         task = asyncio.current_task()
         assert task is not None
         self._connections.add(task)
         try:
-            await self._serve(reader, writer)
+            await self._serve(reader, writer, hangup)
         except (
             BadHttp,
             ValueError,  # a malformed Content-Length or chunk size
@@ -110,7 +174,12 @@ class HttpServer:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _serve(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        hangup: asyncio.Future[None],
+    ) -> None:
         while True:
             try:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -120,7 +189,7 @@ class HttpServer:
                 return
             if len(head) > MAX_HEADER_BYTES:
                 raise BadHttp("headers too large")
-            request, keep_alive = await _read_request(head, reader, writer)
+            request, keep_alive = await _read_request(head, reader, writer, hangup)
             try:
                 response = await self._handler(request)
             except DropConnection:
@@ -136,7 +205,10 @@ class HttpServer:
 
 
 async def _read_request(
-    head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    head: bytes,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    hangup: asyncio.Future[None],
 ) -> tuple[HttpRequest, bool]:
     lines = head.decode("latin-1").split("\r\n")
     try:
@@ -160,7 +232,7 @@ async def _read_request(
             raise BadHttp("body too large")
         body = await reader.readexactly(length) if length else b""
     path, _, query = target.partition("?")
-    return HttpRequest(method.upper(), path, query, headers, body), keep_alive
+    return HttpRequest(method.upper(), path, query, headers, body, hangup), keep_alive
 
 
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
