@@ -9,6 +9,7 @@ from digestbot.cli.articles import add_article_commands
 from digestbot.cli.bot import add_bot_commands
 from digestbot.cli.context import add_common_options
 from digestbot.cli.database import add_database_commands
+from digestbot.cli.digest import add_digest_commands
 
 __all__ = ["build_parser"]
 
@@ -27,4 +28,5 @@ def build_parser() -> argparse.ArgumentParser:
     add_article_commands(commands, common)
     add_database_commands(commands, common)
     add_bot_commands(commands, common)
+    add_digest_commands(commands, common)
     return parser
