@@ -26,6 +26,7 @@ from digestbot.bot.handlers import (
     start,
 )
 from digestbot.bot.menu import register_command_menus
+from digestbot.delivery.jobs import register as register_delivery_jobs
 
 __all__ = ["HANDLER_MODULES", "PtbApplication", "build_application"]
 
@@ -52,6 +53,7 @@ def build_application(deps: BotDeps, token: str, *, api_url: str = "") -> PtbApp
     application.bot_data[DEPS_KEY] = deps
     for module in HANDLER_MODULES:
         module.register(application)
+    register_delivery_jobs(application)
     application.add_error_handler(on_error)
     return application
 

@@ -52,6 +52,8 @@ from digestbot.store.outbox import OutboxRow, Sent
 __all__ = ["DrainReport", "OutboxSender", "SenderError", "wake_sender"]
 
 SENDER_KEY = "digestbot.sender"
+LEASE_SWEEP_SECONDS = 60.0
+STOP_CHECK_SECONDS = 0.1  # PTB has no stop hook for tasks: how often an idle sender looks
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
 
@@ -134,6 +136,7 @@ class OutboxSender:
         self._outcomes: list[_Outcome] = []
         self._outcome_ready = asyncio.Event()
         self._flushes = 0
+        self._idle = asyncio.Event()
         self._fatal: SenderError | None = None
 
     @property
@@ -145,6 +148,10 @@ class OutboxSender:
         """New messages are due: a waiting :meth:`run` drains again now."""
         self._wake.set()
 
+    async def wait_idle(self, timeout: float = 10.0) -> None:
+        """Wait until the current drain has written every outcome and returned."""
+        await asyncio.wait_for(self._idle.wait(), timeout)
+
     async def db(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one transaction on the sender's database thread."""
 
@@ -154,8 +161,20 @@ class OutboxSender:
 
         return await asyncio.get_running_loop().run_in_executor(self._db_thread, in_transaction)
 
-    async def recover(self, *, stale_only: bool = False) -> int:
-        """Return rows left SENDING by a crashed process to PENDING; returns how many."""
+    @property
+    def shared_database(self) -> bool:
+        """Whether other sender processes may share the outbox (PostgreSQL)."""
+        bind = self.sessions.kw.get("bind")
+        return bind is not None and bind.dialect.name == "postgresql"
+
+    async def recover(self, *, stale_only: bool | None = None) -> int:
+        """Return rows left SENDING by a crashed process to PENDING; returns how many.
+
+        By default only expired leases on PostgreSQL (other live processes may have rows in
+        flight) and every SENDING row on SQLite (one sender process).
+        """
+        if stale_only is None:
+            stale_only = self.shared_database
         now = self.clock()
         count = await self.db(lambda s: outbox.recover_sending(s, now, stale_only=stale_only))
         if count:
@@ -173,6 +192,7 @@ class OutboxSender:
     ) -> DrainReport:
         """Send until nothing is due (waiting up to ``linger`` s for retries); returns a report."""
         report = DrainReport()
+        self._idle.clear()
         stop = should_stop or (lambda: False)
         loop = asyncio.get_running_loop()
         sem = asyncio.Semaphore(self.concurrency)
@@ -222,14 +242,23 @@ class OutboxSender:
         now = self.clock()
         report.deferred = await self.db(lambda s: outbox.delivery_counts(s, now).pending)
         self._spacing.forget_before(loop.time())
+        self._idle.set()
         if self._fatal is not None:
             fatal, self._fatal = self._fatal, None
             raise fatal
         return report
 
     async def run(self, should_stop: Callable[[], bool], *, idle_poll: float = 5.0) -> None:
-        """Drain whenever woken, due or every ``idle_poll`` s, until ``should_stop()``."""
+        """Drain whenever woken, due or every ``idle_poll`` s, until ``should_stop()``.
+
+        On PostgreSQL it also takes back, now and then, rows whose lease expired (a dead process).
+        """
+        loop = asyncio.get_running_loop()
+        next_sweep = loop.time() + LEASE_SWEEP_SECONDS
         while not should_stop():
+            if self.shared_database and loop.time() >= next_sweep:
+                next_sweep = loop.time() + LEASE_SWEEP_SECONDS
+                await self.recover(stale_only=True)
             try:
                 await self.drain(should_stop=should_stop)
             except SenderError:
@@ -259,7 +288,7 @@ class OutboxSender:
                 return
 
     async def _sleep_or_wake(self, seconds: float, stop: Callable[[], bool]) -> None:
-        """Sleep up to ``seconds``, cut short by :meth:`wake`; checks ``stop`` every 0.25 s."""
+        """Sleep up to ``seconds``, cut short by :meth:`wake`; looks at ``stop`` every 0.1 s."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(0.0, seconds)
         while not stop() and not self._wake.is_set():
@@ -267,7 +296,7 @@ class OutboxSender:
             if left <= 0:
                 return
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), min(left, 0.25))
+                await asyncio.wait_for(self._wake.wait(), min(left, STOP_CHECK_SECONDS))
         self._wake.clear()
 
     async def _seconds_until_due(self) -> float:

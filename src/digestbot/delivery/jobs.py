@@ -1,0 +1,159 @@
+"""The bot's background work on python-telegram-bot's JobQueue: plan, send, rescan.
+
+- the **tick**, every minute and once at start: plans due digests (on PostgreSQL only the process
+  that wins a transaction-scoped advisory lock plans; the unique constraints make a second
+  planner harmless anyway) and wakes the sender;
+- the **sender**, started once at start as an Application task: SENDING rows a crash left behind
+  go back to PENDING, then it drains whenever woken, when a retry comes due, or every few seconds
+  (other processes may enqueue), until the Application stops;
+- the **rescan** of ``[paths] articles_dir`` at start and every ``rescan_minutes`` (0: start
+  only), logging each rejected file once, not on every rescan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from telegram import Bot
+from telegram.ext import Application, CallbackContext
+from telegram.request import HTTPXRequest
+
+from digestbot.articles.load import LoadReport, Rejected, load_paths
+from digestbot.bot.deps import DEPS_KEY, BotDeps, get_deps, run_db
+from digestbot.delivery.sender import SENDER_KEY, OutboxSender
+from digestbot.store.digests import PlanReport, plan_due_digests
+
+__all__ = ["RejectionLog", "plain_bot_for", "register", "run_rescan", "run_tick"]
+
+PtbApplication = Application[Any, Any, Any, Any, Any, Any]
+Context = CallbackContext[Any, Any, Any, Any]
+
+TICK_SECONDS = 60.0
+TICK_LOCK_KEY = 0x6469676573740001  # "digest" + 1: one planner at a time on PostgreSQL
+SENDER_POOL = 8  # HTTP connections of the sender's own bot
+REJECTIONS_KEY = "digestbot.rejections"
+_log = logging.getLogger(__name__)
+
+
+def register(application: PtbApplication) -> None:
+    """Schedule the sender start, the tick and the articles rescan on the application's JobQueue."""
+    jobs = application.job_queue
+    if jobs is None:
+        raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
+    jobs.run_once(_start_sender, when=0, name="digestbot: outbox sender")
+    jobs.run_repeating(_on_tick, interval=TICK_SECONDS, first=0, name="digestbot: tick")
+    deps: BotDeps = application.bot_data[DEPS_KEY]
+    minutes = deps.settings.digest.rescan_minutes
+    if deps.settings.paths.articles_dir is not None:
+        if minutes > 0:
+            jobs.run_repeating(_on_rescan, interval=minutes * 60, first=0, name="digestbot: rescan")
+        else:
+            jobs.run_once(_on_rescan, when=0, name="digestbot: rescan")
+
+
+async def run_tick(application: PtbApplication, *, force: bool = False) -> PlanReport | None:
+    """Plan due digests now and wake the sender; None when another process holds the tick."""
+    deps: BotDeps = application.bot_data[DEPS_KEY]
+    now = deps.clock()
+
+    def plan(session: Session) -> PlanReport | None:
+        if not _hold_tick_lock(session):
+            return None
+        return plan_due_digests(session, now, deps.settings, force=force)
+
+    report = await run_db(deps, plan)
+    if report is not None and report.messages:
+        _log.info("tick: planned %d digest(s), %d message(s)", len(report.planned), report.messages)
+    sender = application.bot_data.get(SENDER_KEY)
+    if isinstance(sender, OutboxSender):
+        sender.wake()
+    return report
+
+
+def _hold_tick_lock(session: Session) -> bool:
+    """PostgreSQL: take the tick's advisory lock for this transaction (False: someone has it)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(TICK_LOCK_KEY))))
+
+
+class RejectionLog:
+    """Remembers which files were reported as rejected, so each is logged once per reason."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Path, str] = {}
+
+    def fresh(self, rejected: list[Rejected]) -> list[Rejected]:
+        """The rejections not reported before; files that load again are forgotten."""
+        current = {r.path: r.reason for r in rejected}
+        new = [r for r in rejected if self._seen.get(r.path) != r.reason]
+        self._seen = current
+        return new
+
+
+async def run_rescan(application: PtbApplication) -> LoadReport | None:
+    """Load new and edited files from ``articles_dir`` (on a thread); None if there is none."""
+    deps: BotDeps = application.bot_data[DEPS_KEY]
+    folder = deps.settings.paths.articles_dir
+    if folder is None:
+        return None
+    seen = application.bot_data.setdefault(REJECTIONS_KEY, RejectionLog())
+    if not folder.is_dir():
+        missing = Rejected(folder, "articles folder not found")
+        for rejected in seen.fresh([missing]):
+            _log.warning("rescan: %s: %s", rejected.path, rejected.reason)
+        return None
+    report = await asyncio.to_thread(load_paths, deps.sessions, [folder])
+    for rejected in seen.fresh(report.rejected):
+        _log.warning("rescan: %s: %s", rejected.path, rejected.reason)
+    if report.new or report.updated:
+        _log.info("rescan of %s: %s", folder, report.summary())
+    return report
+
+
+def plain_bot_for(application: PtbApplication) -> Bot:
+    """A bot for the same token and server as the application's, without its rate limiter."""
+    bot = application.bot
+    base_url = bot.base_url.removesuffix(bot.token)
+    request = HTTPXRequest(connection_pool_size=SENDER_POOL)
+    return Bot(bot.token, base_url=base_url, request=request)
+
+
+async def _start_sender(context: Context) -> None:
+    """Recover rows a crash left in flight, then run the sender until the application stops."""
+    application = context.application
+    deps = get_deps(context)
+    bot = plain_bot_for(application)
+    await bot.initialize()
+    sender = OutboxSender(bot, deps.sessions, deps.settings.delivery)
+    await sender.recover()
+    if not application.running:  # stopped while we were starting
+        sender.close()
+        await bot.shutdown()
+        return
+    application.bot_data[SENDER_KEY] = sender
+    application.create_task(_run_sender(application, sender), name="digestbot: outbox sender")
+
+
+async def _run_sender(application: PtbApplication, sender: OutboxSender) -> None:
+    try:
+        await sender.run(lambda: not application.running)
+    finally:
+        application.bot_data.pop(SENDER_KEY, None)
+        sender.close()
+        await sender.bot.shutdown()
+
+
+async def _on_tick(context: Context) -> None:
+    """Every minute: plan what is due and wake the sender."""
+    await run_tick(context.application)
+
+
+async def _on_rescan(context: Context) -> None:
+    """At start and every few minutes: load what the operator dropped in the articles folder."""
+    await run_rescan(context.application)

@@ -1,0 +1,143 @@
+"""The delivery jobs in the running bot: sender start and wake-up, the tick, the rescan."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from digestbot.bot.app import build_application
+from digestbot.bot.deps import BotDeps
+from digestbot.config import PathSettings, Settings
+from digestbot.delivery import wake_sender
+from digestbot.delivery.jobs import TICK_LOCK_KEY, run_rescan, run_tick
+from digestbot.delivery.sender import SENDER_KEY
+from digestbot.sandbox.emulator import Emulator
+from digestbot.store import outbox
+from digestbot.store.articles import get_article
+from digestbot.store.models import OutboxMessage, OutboxState, Subscriber
+from tests.delivery.conftest import add_readers
+from tests.support.bot import ANN, LI, BotHarness
+
+DROPPED_IN = """---
+title: Dropped in
+date: 2026-05-24
+tags: [tech]
+---
+# Dropped in
+
+An article the operator dropped into the folder while the bot ran.
+
+[Source](https://example.com/dropped-in)
+"""
+
+
+@pytest.fixture
+def bot_settings(bot_settings: Settings, tmp_path: Path) -> Settings:
+    """The harness settings with an articles folder: one good file, one broken one."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "good.md").write_text(DROPPED_IN, encoding="utf-8")
+    (folder / "broken.md").write_text("---\ntitle: [unclosed\n---\nbody\n", encoding="utf-8")
+    return replace(bot_settings, paths=PathSettings(articles_dir=folder))
+
+
+async def test_wake_sender_delivers_what_was_enqueued(bot: BotHarness) -> None:
+    await bot.say(ANN, "/start")
+    with bot.sessions.begin() as session:
+        outbox.enqueue(session, ANN, ["<b>one</b>", "two"], now=datetime.now(UTC))
+    await wake_sender(bot.app)
+
+    first = await bot.driver.next_bot_message(ANN, timeout=10)
+    second = await bot.driver.next_bot_message(ANN, timeout=10)
+    assert (first["text"], second["text"]) == ("one", "two")
+    assert first["html"] == "<b>one</b>"
+
+
+def _subscribed_long_ago(session: Session, chat_id: int, digest_time: time, zone: str) -> None:
+    session.execute(
+        update(Subscriber)
+        .where(Subscriber.chat_id == chat_id)
+        .values(
+            digest_time=digest_time,
+            timezone=zone,
+            created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+    )
+
+
+async def test_tick_plans_due_digests_and_the_sender_delivers_them(bot: BotHarness) -> None:
+    await bot.say(ANN, "/start")
+    await bot.say(LI, "/start")
+    with bot.sessions.begin() as session:
+        _subscribed_long_ago(session, ANN, time(8, 0), "Europe/London")
+        _subscribed_long_ago(session, LI, time(8, 0), "Asia/Shanghai")
+    bot.clock.now = datetime(2026, 5, 25, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai, 01:30 London
+
+    report = await run_tick(bot.app)
+    assert report is not None
+    assert [p.chat_id for p in report.planned] == [LI]
+    digests = [await bot.driver.next_bot_message(LI, timeout=10) for _ in range(report.messages)]
+    assert all(m["text"] for m in digests)
+    await bot.app.bot_data[SENDER_KEY].wait_idle()
+
+    again = await run_tick(bot.app)
+    assert again is not None
+    assert again.planned == ()
+    with bot.sessions() as session:
+        states = session.scalars(select(OutboxMessage.state).where(OutboxMessage.chat_id == LI))
+        assert set(states) == {OutboxState.SENT}
+        assert not session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == ANN)).all()
+
+
+@pytest.mark.postgres
+async def test_tick_is_skipped_while_another_process_holds_the_lock(bot: BotHarness) -> None:
+    if bot.sessions.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("the tick lock is PostgreSQL's")
+    with bot.sessions.begin() as other:
+        assert other.scalar(select(func.pg_try_advisory_xact_lock(TICK_LOCK_KEY)))
+        assert await run_tick(bot.app) is None
+    assert await run_tick(bot.app) is not None
+
+
+async def test_rescan_loads_new_files_and_logs_a_broken_one_once(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="digestbot.delivery.jobs")
+    first = await run_rescan(bot.app)
+    second = await run_rescan(bot.app)
+
+    assert first is not None
+    assert second is not None
+    assert [r.path.name for r in second.rejected] == ["broken.md"]
+    with bot.sessions() as session:
+        dropped_in = get_article(session, "good")
+    assert dropped_in is not None
+    assert dropped_in.texts
+    broken = [r for r in caplog.records if "broken.md" in r.getMessage()]
+    assert len(broken) == 1
+
+
+async def test_the_sender_starts_with_the_application_and_stops_with_it(
+    emulator: Emulator, sessions: sessionmaker[Session]
+) -> None:
+    add_readers(emulator, sessions, range(1, 2))
+    with sessions.begin() as session:
+        outbox.enqueue(session, 1, ["queued before the start"], now=datetime.now(UTC))
+    app = build_application(
+        BotDeps(Settings(), sessions), emulator.token, api_url=emulator.base_url
+    )
+    async with app:
+        await app.start()
+        message = await emulator.driver.next_bot_message(1, timeout=10)
+        assert SENDER_KEY in app.bot_data
+        await app.stop()
+    assert message["text"] == "queued before the start"
+    assert SENDER_KEY not in app.bot_data
+    assert not [t for t in asyncio.all_tasks() if t.get_name() == "digestbot: outbox sender"]
