@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from digestbot.articles.load import load_paths
+from digestbot.articles.load import PARALLEL_FROM, load_paths
 from digestbot.store.articles import get_article, list_articles
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from tests.support.articles import BAD_FILES, ENGLISH_ONLY, write_article_folder
@@ -87,3 +87,26 @@ def test_a_later_file_with_a_known_url_is_a_duplicate(
     assert report.new == 0
     assert len(report.rejected) == 1
     assert "duplicate of article 'seed'" in report.rejected[0].reason
+
+
+def test_parallel_parsing_loads_exactly_what_serial_parsing_does(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for index in range(PARALLEL_FROM + 20):
+        body = ENGLISH_ONLY.replace("sodium", f"sodium{index}").replace(
+            "https://example.com/sodium", f"https://example.com/{index}"
+        )
+        (folder / f"{index:04d}.md").write_text(body, encoding="utf-8")
+    (folder / "broken.md").write_bytes(BAD_FILES["broken.md"][0])
+    outcomes = []
+    for workers in (1, 2):
+        engine = create_engine_for(f"sqlite:///{tmp_path / f'w{workers}.sqlite3'}")
+        upgrade_schema(engine)
+        sessions = session_factory(engine)
+        report = load_paths(sessions, [folder], workers=workers)
+        with sessions() as session:
+            keys = [(a.key, a.url) for a in list_articles(session)]
+        outcomes.append((report.summary(), [r.reason for r in report.rejected], sorted(keys)))
+        engine.dispose()
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0].startswith(f"loaded {PARALLEL_FROM + 20} new")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.articles.files import ArticleFile, decode_article, find_article_files
+from digestbot.articles.model import Article
 from digestbot.articles.parse import parse_article
 from digestbot.errors import ArticleError
 from digestbot.store import articles as store
@@ -16,6 +21,7 @@ from digestbot.store import articles as store
 __all__ = ["LoadReport", "Rejected", "load_paths"]
 
 BATCH_SIZE = 500  # files per transaction: progress survives an interruption, WAL stays small
+PARALLEL_FROM = 400  # changed files below which a process pool costs more than it saves
 
 ProgressCallback = Callable[[int, int], None]  # (files done, files in all)
 
@@ -55,20 +61,70 @@ def load_paths(
     paths: Sequence[Path],
     *,
     on_progress: ProgressCallback | None = None,
+    workers: int | None = None,
 ) -> LoadReport:
-    """Load every article file under ``paths``; good files load even when others are rejected."""
+    """Load every article file under ``paths``; good files load even when others are rejected.
+
+    Parsing runs in ``workers`` forked processes (default: one per core, for loads of more than
+    :data:`PARALLEL_FROM` changed files; 1 parses in this process, as callers running threads
+    should ask for). Reading, hashing (unchanged files are skipped without parsing) and every
+    database write stay in this process, in order.
+    """
     files = list(find_article_files(paths))
     report = LoadReport()
     with sessions() as session:
         loader = _Loader(session, report)
-        for done, file in enumerate(files, start=1):
-            loader.load(file)
+        changed = [job for file in files if (job := loader.read(file)) is not None]
+        done = len(files) - len(changed)
+        for job, outcome in zip(changed, _parse_all(changed, workers), strict=True):
+            loader.add(job, outcome)
+            done += 1
             if done % BATCH_SIZE == 0:
+                loader.flush()
                 session.commit()
             if on_progress is not None:
                 on_progress(done, len(files))
+        loader.flush()
         session.commit()
+    if on_progress is not None and not changed:
+        on_progress(len(files), len(files))
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class _ParseJob:
+    """A changed file, read and hashed, waiting to be parsed."""
+
+    file: ArticleFile
+    data: bytes
+    digest: str
+    mtime: datetime
+
+
+_Outcome = Article | str  # the parsed article, or the reason it was rejected
+
+
+def _parse_job(job: tuple[bytes, str, datetime]) -> _Outcome:
+    """Decode and parse one file's bytes (runs in a worker process)."""
+    data, key, mtime = job
+    try:
+        return parse_article(decode_article(data), key=key, default_date=mtime)
+    except ArticleError as exc:
+        return str(exc)
+
+
+def _parse_all(jobs: Sequence[_ParseJob], workers: int | None) -> Iterator[_Outcome]:
+    """Parse ``jobs`` in order, in a process pool when there are enough of them."""
+    inputs = [(job.data, job.file.key, job.mtime) for job in jobs]
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if count <= 1 or len(inputs) < PARALLEL_FROM or not forking:
+        yield from map(_parse_job, inputs)
+        return
+    # fork: the workers need nothing re-imported, and the caller's __main__ is never re-run.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        yield from pool.map(_parse_job, inputs, chunksize=64)
 
 
 class _Loader:
@@ -79,38 +135,49 @@ class _Loader:
         self._report = report
         self._known = store.known_hashes(session)  # key -> (id, content hash)
         self._hash_keys = {digest: key for key, (_, digest) in self._known.items()}
+        self._url_keys = store.article_urls(session)  # source URL -> key
         self._seen_keys: dict[str, Path] = {}
         self._seen_urls: dict[str, Path] = {}
+        self._batch: list[store.SaveItem] = []
 
-    def load(self, file: ArticleFile) -> None:
+    def flush(self) -> None:
+        """Write the parsed articles waiting in the batch, in a few statements."""
+        for _, created in store.save_articles(self._session, self._batch):
+            if created:
+                self._report.new += 1
+            else:
+                self._report.updated += 1
+        self._batch.clear()
+
+    def read(self, file: ArticleFile) -> _ParseJob | None:
+        """Read and hash ``file``; None when it is unreadable (rejected) or unchanged (counted)."""
         try:
-            self._load(file)
-        except ArticleError as exc:
-            self._report.rejected.append(Rejected(file.path, str(exc)))
+            data, digest, mtime = file.read()
         except OSError as exc:
             self._report.rejected.append(Rejected(file.path, f"cannot read: {exc.strerror}"))
-
-    def _load(self, file: ArticleFile) -> None:
-        data, digest, mtime = file.read()
+            return None
         known_key = self._hash_keys.get(digest)
         if known_key is not None and known_key not in self._seen_keys:
             # Byte-identical to what an article was loaded from: nothing to parse or write.
             self._seen_keys[known_key] = file.path
             self._report.unchanged += 1
+            return None
+        return _ParseJob(file, data, digest, mtime)
+
+    def add(self, job: _ParseJob, outcome: _Outcome) -> None:
+        """Queue a parsed article for writing, or record why its file was rejected."""
+        try:
+            if isinstance(outcome, str):
+                raise ArticleError(outcome)
+            self._check_unique(outcome.key, outcome.url, job.file.path)
+        except ArticleError as exc:
+            self._report.rejected.append(Rejected(job.file.path, str(exc)))
             return
-        article = parse_article(decode_article(data), key=file.key, default_date=mtime)
-        self._check_unique(article.key, article.url, file.path)
-        known = self._known.get(article.key)
-        if known is not None and known[1] == digest:
+        known = self._known.get(outcome.key)
+        if known is not None and known[1] == job.digest:
             self._report.unchanged += 1
             return
-        _, created = store.save_article(
-            self._session, article, content_hash=digest, source_path=str(file.path)
-        )
-        if created:
-            self._report.new += 1
-        else:
-            self._report.updated += 1
+        self._batch.append((outcome, job.digest, str(job.file.path)))
 
     def _check_unique(self, key: str, url: str | None, path: Path) -> None:
         earlier = self._seen_keys.get(key)
@@ -120,7 +187,7 @@ class _Loader:
             earlier = self._seen_urls.get(url)
             if earlier is not None:
                 raise ArticleError(f"duplicate of {earlier} (same source URL {url})")
-            owner = store.find_key_by_url(self._session, url)
+            owner = self._url_keys.get(url)
             if owner is not None and owner != key:
                 raise ArticleError(f"duplicate of article {owner!r} (same source URL {url})")
             self._seen_urls[url] = path

@@ -78,6 +78,12 @@ def find_key_by_url(session: Session, url: str) -> str | None:
     return session.execute(select(m.Article.key).where(m.Article.url == url)).scalar()
 
 
+def article_urls(session: Session) -> dict[str, str]:
+    """Every article's ``source URL -> key``, for a loader to spot duplicates without a query each."""
+    rows = session.execute(select(m.Article.url, m.Article.key).where(m.Article.url.is_not(None)))
+    return {row.url: row.key for row in rows}
+
+
 def count_articles(session: Session) -> int:
     """How many articles the store holds."""
     return session.execute(select(func.count()).select_from(m.Article)).scalar_one()
