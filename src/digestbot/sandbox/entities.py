@@ -1,4 +1,4 @@
-"""Message entities as the Bot API sends them, and the ones Telegram detects in a user's text.
+"""Message entities and formatted text as the Bot API sends them; entities found in user text.
 
 Offsets and lengths count UTF-16 code units, as in the Bot API: an emoji outside the BMP is 2.
 """
@@ -10,7 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Entity", "command_entities", "message_entities", "utf16_len"]
+__all__ = [
+    "Entity",
+    "FormattedText",
+    "command_entities",
+    "entity_order",
+    "message_entities",
+    "utf16_len",
+]
 
 _COMMAND_MAX = 64
 _USERNAME_MIN, _USERNAME_MAX = 3, 32
@@ -19,6 +26,21 @@ _MENTION_MIN, _MENTION_MAX = 4, 32
 _SHORT_USERNAMES = frozenset({"gif", "vid", "pic"})
 _HASHTAG_MAX = 256
 _HASHTAG_EXTRA = frozenset("_\u200c\u00b7")
+
+# TDLib's order for entities that start and end together (lower first).
+_PRIORITY = {
+    "blockquote": 0,
+    "expandable_blockquote": 0,
+    "pre": 11,
+    "code": 20,
+    "text_link": 49,
+    "bold": 90,
+    "italic": 91,
+    "underline": 92,
+    "strikethrough": 93,
+    "spoiler": 94,
+    "custom_emoji": 99,
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +77,20 @@ class Entity:
             language=_optional_str(data.get("language")),
             custom_emoji_id=_optional_str(data.get("custom_emoji_id")),
         )
+
+
+@dataclass(frozen=True)
+class FormattedText:
+    """Plain text as a client shows it, with its entities sorted as Telegram sorts them."""
+
+    text: str
+    entities: tuple[Entity, ...] = ()
+
+
+def entity_order(entity: Entity) -> tuple[int, int, int, str, str]:
+    """Sort key: TDLib's order (offset, longer first, type priority), then a fixed one."""
+    extra = entity.url or entity.language or entity.custom_emoji_id or ""
+    return entity.offset, -entity.length, _PRIORITY.get(entity.type, 50), entity.type, extra
 
 
 def _optional_str(value: Any) -> str | None:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from digestbot.sandbox.entities import Entity, utf16_len
+from digestbot.sandbox.entities import Entity, FormattedText, utf16_len
 from digestbot.sandbox.errors import bad_request
-from digestbot.sandbox.html import FormattedText
 
 __all__ = ["ENTITY_TYPES", "explicit_entities", "trim_text"]
 

@@ -1,4 +1,4 @@
-"""Telegram's HTML parse mode, as TDLib implements it, and the reverse rendering.
+"""Telegram's HTML parse mode, as TDLib implements it (``render_html`` re-exported for callers).
 
 ``parse_html`` walks the UTF-8 bytes like TDLib does, so the byte offsets in error texts match
 what Telegram reports; entity offsets and lengths are in UTF-16 code units. Differences from
@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from digestbot.sandbox.entities import Entity, utf16_len
+from digestbot.sandbox.entities import Entity, FormattedText, entity_order
 from digestbot.sandbox.errors import ApiError, utf8_bytes
 from digestbot.sandbox.links import checked_link
+from digestbot.sandbox.render_html import escape_html, render_html
 
 __all__ = ["EntityParseError", "FormattedText", "escape_html", "parse_html", "render_html"]
 
@@ -38,20 +39,6 @@ _SPACES = frozenset(b" \t\r\n\0\v")
 _NAME_STOPS = frozenset(b" \t\r\n\0\v=>/\"'")
 _NAMED_REFERENCES = {b"lt": "<", b"gt": ">", b"amp": "&", b"quot": '"'}
 _MAX_CODE_POINT = 0x10FFFF
-# TDLib's order for entities that start and end together (lower first).
-_PRIORITY = {
-    "blockquote": 0,
-    "expandable_blockquote": 0,
-    "pre": 11,
-    "code": 20,
-    "text_link": 49,
-    "bold": 90,
-    "italic": 91,
-    "underline": 92,
-    "strikethrough": 93,
-    "spoiler": 94,
-    "custom_emoji": 99,
-}
 
 
 class EntityParseError(ApiError):
@@ -60,14 +47,6 @@ class EntityParseError(ApiError):
     def __init__(self, detail: str) -> None:
         super().__init__(400, f"Bad Request: can't parse entities: {detail}")
         self.detail = detail
-
-
-@dataclass(frozen=True)
-class FormattedText:
-    """Plain text as a client shows it, with its entities sorted as Telegram sorts them."""
-
-    text: str
-    entities: tuple[Entity, ...] = ()
 
 
 @dataclass
@@ -135,7 +114,7 @@ class _Parser:
                 "check for unmatched surrogate code units"
             )
         text = self.out.decode("utf-8")
-        return FormattedText(text, tuple(sorted(self.entities, key=_sort_key)))
+        return FormattedText(text, tuple(sorted(self.entities, key=entity_order)))
 
     def _append_text(self, chunk: bytes) -> None:
         """Append text between tags, its character references decoded."""
@@ -309,12 +288,6 @@ def _is_emoji_id(argument: str) -> bool:
     )
 
 
-def _sort_key(entity: Entity) -> tuple[int, int, int, str, str]:
-    """TDLib's order (offset, longer first, type priority), then a fixed order for equal ranks."""
-    extra = entity.url or entity.language or entity.custom_emoji_id or ""
-    return entity.offset, -entity.length, _PRIORITY.get(entity.type, 50), entity.type, extra
-
-
 def _finish(entity: Entity) -> Entity:
     """A code entity keeps no language outside pre, as TDLib clears it."""
     if entity.type == "code" and entity.language is not None:
@@ -326,73 +299,3 @@ def parse_html(source: str) -> FormattedText:
     """Parse Telegram HTML into plain text and entities, or raise ``EntityParseError``."""
     parsed = _Parser(utf8_bytes(source)).run()
     return FormattedText(parsed.text, tuple(_finish(e) for e in parsed.entities))
-
-
-def escape_html(text: str) -> str:
-    """Escape the four characters Telegram's HTML parser decodes: ``& < > "``."""
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
-
-
-_PLAIN_TAGS = {
-    "bold": ("b", ""),
-    "italic": ("i", ""),
-    "underline": ("u", ""),
-    "strikethrough": ("s", ""),
-    "spoiler": ("tg-spoiler", ""),
-    "blockquote": ("blockquote", ""),
-    "expandable_blockquote": ("blockquote", " expandable"),
-    "code": ("code", ""),
-}
-
-
-def _tags(entity: Entity) -> tuple[str, str]:
-    """The opening and closing HTML for an entity; empty for kinds HTML cannot express."""
-    if entity.type == "pre" and entity.language:
-        language = escape_html(entity.language)
-        return f'<pre><code class="language-{language}">', "</code></pre>"
-    if entity.type == "pre":
-        return "<pre>", "</pre>"
-    if entity.type == "text_link":
-        return f'<a href="{escape_html(entity.url or "")}">', "</a>"
-    if entity.type == "custom_emoji":
-        emoji_id = escape_html(entity.custom_emoji_id or "")
-        return f'<tg-emoji emoji-id="{emoji_id}">', "</tg-emoji>"
-    if entity.type in _PLAIN_TAGS:
-        name, attributes = _PLAIN_TAGS[entity.type]
-        return f"<{name}{attributes}>", f"</{name}>"
-    return "", ""
-
-
-def render_html(fmt: FormattedText) -> str:
-    """Render text and entities back to Telegram HTML; overlapping entities are split to nest."""
-    pending = sorted((e for e in fmt.entities if e.length > 0), key=_sort_key)
-    stack: list[Entity] = []
-    out: list[str] = []
-    units = 0
-    for ch in [*fmt.text, ""]:
-        _close_ended(stack, out, units)
-        while pending and pending[0].offset <= units:
-            entity = pending.pop(0)
-            if entity.offset + entity.length > units:
-                stack.append(entity)
-                out.append(_tags(entity)[0])
-        out.append(escape_html(ch))
-        units += utf16_len(ch)
-    return "".join(out)
-
-
-def _close_ended(stack: list[Entity], out: list[str], units: int) -> None:
-    """Close every entity ending at ``units``, re-opening the ones nested inside it."""
-    while any(e.offset + e.length <= units for e in stack):
-        reopen: list[Entity] = []
-        while stack:
-            top = stack.pop()
-            out.append(_tags(top)[1])
-            if top.offset + top.length <= units:
-                break
-            reopen.append(top)
-        for entity in reversed(reopen):
-            stack.append(entity)
-            out.append(_tags(entity)[0])
