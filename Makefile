@@ -14,10 +14,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Load the seed articles and start the bot (the local sandbox when no token is configured).
+CONFIG ?= config/digestbot.toml
+
+# Start the bot with the seed articles loaded: against Telegram when a token is configured,
+# else against the local sandbox.
 run: setup
-	$(BIN)/digestbot load seeds
-	$(BIN)/digestbot run
+	$(BIN)/digestbot run --config $(CONFIG) --sandbox-without-token
 
 test: setup
 	$(BIN)/pytest

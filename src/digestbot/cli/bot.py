@@ -8,6 +8,7 @@ from typing import Any
 
 from digestbot.bot.run import run_bot
 from digestbot.cli.context import settings_from
+from digestbot.cli.sandbox import cmd_sandbox
 from digestbot.logs import configure_logging
 
 __all__ = ["add_bot_commands", "cmd_run"]
@@ -17,6 +18,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run the bot until Ctrl-C or SIGTERM."""
     settings = settings_from(args)
     token = settings.resolve_token()
+    if not token and args.sandbox_without_token:
+        print("no bot token configured: starting the local sandbox instead of Telegram")
+        return cmd_sandbox(argparse.Namespace(**vars(args), no_bot=False))
     configure_logging(logging.DEBUG if args.verbose else logging.INFO, token)
     run_bot(settings, token)
     return 0
@@ -33,4 +37,11 @@ def add_bot_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         "API server such as the sandbox.",
     )
     run.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    run.add_argument(
+        "--sandbox-without-token",
+        action="store_true",
+        help="when no token is configured, run the local sandbox instead (what `make run` does)",
+    )
+    run.add_argument("--host", default="127.0.0.1", help="sandbox address (127.0.0.1)")
+    run.add_argument("--port", type=int, default=8081, help="sandbox port (8081)")
     run.set_defaults(handler=cmd_run)

@@ -10,6 +10,8 @@ from digestbot.cli.bot import add_bot_commands
 from digestbot.cli.context import add_common_options
 from digestbot.cli.database import add_database_commands
 from digestbot.cli.digest import add_digest_commands
+from digestbot.cli.sandbox import add_sandbox_commands
+from digestbot.cli.stats import add_stats_command
 
 __all__ = ["build_parser"]
 
@@ -28,5 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_article_commands(commands, common)
     add_database_commands(commands, common)
     add_bot_commands(commands, common)
+    add_sandbox_commands(commands, common)
     add_digest_commands(commands, common)
+    add_stats_command(commands, common)
     return parser

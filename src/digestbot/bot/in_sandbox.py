@@ -1,0 +1,82 @@
+"""The bot and the Bot API emulator in one process: try digestbot without a Telegram account."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from digestbot.articles.load import LoadReport, load_paths
+from digestbot.bot.app import PtbApplication, build_application
+from digestbot.bot.deps import BotDeps
+from digestbot.config import Settings
+from digestbot.sandbox.emulator import Emulator
+from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
+
+__all__ = ["SandboxedBot", "run_sandboxed_bot", "sandboxed_bot"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxedBot:
+    """A running emulator with the bot polling it."""
+
+    emulator: Emulator
+    application: PtbApplication
+    deps: BotDeps
+    loaded: LoadReport | None
+
+
+@asynccontextmanager
+async def sandboxed_bot(
+    settings: Settings, *, host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[SandboxedBot]:
+    """Start the emulator, load the articles folder, run the bot against it; stop on exit."""
+    engine = create_engine_for(settings.database_url, echo=settings.database.echo)
+    await asyncio.to_thread(upgrade_schema, engine)
+    sessions = session_factory(engine)
+    loaded = None
+    if settings.paths.articles_dir is not None and settings.paths.articles_dir.is_dir():
+        folder = settings.paths.articles_dir
+        loaded = await asyncio.to_thread(load_paths, sessions, [folder], workers=1)
+    deps = BotDeps(settings=settings, sessions=sessions)
+    try:
+        async with Emulator(host=host, port=port) as emulator:
+            application = build_application(deps, emulator.token, api_url=emulator.base_url)
+            async with application:
+                if application.post_init is not None:
+                    await application.post_init(application)
+                await application.start()
+                assert application.updater is not None
+                await application.updater.start_polling(poll_interval=0, timeout=10)
+                try:
+                    yield SandboxedBot(emulator, application, deps, loaded)
+                finally:
+                    await application.updater.stop()
+                    await application.stop()
+    finally:
+        engine.dispose()
+
+
+def run_sandboxed_bot(
+    settings: Settings, *, host: str, port: int, on_ready: Callable[[SandboxedBot], None]
+) -> None:
+    """Run until SIGINT/SIGTERM, calling ``on_ready`` once everything listens."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        async with sandboxed_bot(settings, host=host, port=port) as running:
+            on_ready(running)
+            await stop.wait()
+            log.info("stopping")
+
+    asyncio.run(main())

@@ -1,0 +1,65 @@
+"""``sandbox``: the Bot API emulator on 127.0.0.1, with the bot running against it."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from digestbot.bot.in_sandbox import SandboxedBot, run_sandboxed_bot
+from digestbot.cli.context import settings_from
+from digestbot.logs import configure_logging
+from digestbot.sandbox.emulator import DEFAULT_TOKEN, run_emulator_cli
+
+__all__ = ["add_sandbox_commands", "cmd_sandbox"]
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    """Run the emulator alone (``--no-bot``) or with the bot and a sandbox database."""
+    if args.no_bot:
+        return run_emulator_cli(
+            host=args.host, port=args.port, token=args.token, record=args.record
+        )
+    settings = settings_from(args)
+    if not args.database:
+        sandbox_db = settings.paths.data_dir / "sandbox.sqlite3"
+        settings = replace(
+            settings, database=replace(settings.database, url=f"sqlite:///{sandbox_db}")
+        )
+    configure_logging(logging.DEBUG if args.verbose else logging.WARNING)
+    run_sandboxed_bot(settings, host=args.host, port=args.port, on_ready=_announce)
+    return 0
+
+
+def _announce(running: SandboxedBot) -> None:
+    root = running.emulator.base_url
+    if running.loaded is not None:
+        print(f"articles: {running.loaded.summary()}")
+    print(f"digestbot is running against the sandbox Bot API at {root}")
+    print(f"  driver API (talk to the bot as a simulated user): {root}/sandbox/")
+    print("Press Ctrl-C to stop.", flush=True)
+
+
+def add_sandbox_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """Register ``sandbox``."""
+    sandbox = commands.add_parser(
+        "sandbox",
+        parents=[common],
+        help="run the bot against a local Telegram Bot API emulator (no token needed)",
+        description="Start the Bot API emulator on 127.0.0.1 and the bot against it, with the "
+        "articles folder loaded into a sandbox database (<data_dir>/sandbox.sqlite3 unless "
+        "--database is given). With --no-bot, only the emulator runs.",
+    )
+    sandbox.add_argument("--no-bot", action="store_true", help="run the emulator alone")
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    sandbox.add_argument("--port", type=int, default=8081, help="port to listen on (8081)")
+    sandbox.add_argument(
+        "--token", default=DEFAULT_TOKEN, help="the bot token the emulator accepts (--no-bot)"
+    )
+    sandbox.add_argument(
+        "--record", type=Path, metavar="FILE", help="append every request to FILE (JSON lines)"
+    )
+    sandbox.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sandbox.set_defaults(handler=cmd_sandbox)
