@@ -63,3 +63,12 @@ async def test_empty_query_lists_the_newest_and_nothing_found_is_empty(bot: BotH
     nothing = await ask(bot, LI, "zzzqqq")
     assert nothing["results"] == []
     assert CJK.search(nothing["button"]["text"])
+
+
+async def test_results_are_in_the_typers_language_when_the_article_has_it(bot: BotHarness) -> None:
+    chips = article_id(bot, "001_chip_export_rules")
+    results = check_results(await ask(bot, LI, "chip"))
+    mine = next(r for r in results if r["id"].startswith(f"{chips}-"))
+    assert mine["title"].startswith("新一轮芯片出口管制收紧")
+    english_only = check_results(await ask(bot, LI, "boosters"))
+    assert english_only[0]["title"].startswith("Reusable boosters")

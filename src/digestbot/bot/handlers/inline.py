@@ -27,13 +27,12 @@ MAX_INLINE_RESULTS = 20
 CACHE_SECONDS = 10
 
 
-def find_inline(session: Session, query: str, lang: Lang) -> list[tuple[StoredArticle, Lang]]:
-    """Articles for an inline query with the language to show each in; newest when empty."""
+def find_inline(session: Session, query: str, lang: Lang) -> list[StoredArticle]:
+    """Articles matching ``query`` (``lang`` matches first); the newest when it is empty."""
     if not query.strip():
-        return [(article, lang) for article in list_articles(session, limit=MAX_INLINE_RESULTS)]
+        return list_articles(session, limit=MAX_INLINE_RESULTS)
     hits = matching_hits(session, query, lang, MAX_INLINE_RESULTS)
-    articles = {a.id: a for a in get_articles(session, [hit.article_id for hit in hits])}
-    return [(articles[hit.article_id], hit.lang) for hit in hits if hit.article_id in articles]
+    return get_articles(session, [hit.article_id for hit in hits])
 
 
 async def on_inline_query(update: Update, context: Context) -> None:

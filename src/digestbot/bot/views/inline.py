@@ -67,13 +67,13 @@ def inline_result(
 
 
 def inline_results(
-    found: Sequence[tuple[StoredArticle, Lang]], tr: Translator, bot_username: str
+    articles: Sequence[StoredArticle], tr: Translator, bot_username: str
 ) -> list[InlineQueryResultArticle]:
-    """Results for ``(article, language)`` pairs, each article once, in order."""
+    """Results for ``articles``, each once, in order, in the reader's language when they have it."""
     seen: set[int] = set()
     results = []
-    for article, lang in found:
+    for article in articles:
         if article.id not in seen:
             seen.add(article.id)
-            results.append(inline_result(article, lang, tr, bot_username))
+            results.append(inline_result(article, tr.lang, tr, bot_username))
     return results
