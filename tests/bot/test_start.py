@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from digestbot.articles.model import Lang
 from digestbot.store.models import SubscriberState
-from digestbot.store.subscribers import Profile, get_profile, set_state
+from digestbot.store.subscribers import set_state
 from tests.support.bot import ANN, LI, BotHarness, button_data, button_labels
 from tests.support.content import article_id
-
-
-def _profile(bot: BotHarness, chat_id: int) -> Profile:
-    with bot.sessions() as session:
-        profile = get_profile(session, chat_id)
-    assert profile is not None
-    return profile
+from tests.support.profiles import stored_profile as _profile
 
 
 async def test_chinese_reader_is_greeted_in_chinese_and_can_switch_to_english(

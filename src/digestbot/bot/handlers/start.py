@@ -32,7 +32,7 @@ from digestbot.store.subscribers import set_language
 __all__ = ["register"]
 
 Context = CallbackContext[Any, Any, Any, Any]
-ONBOARDING_KEY = "start.onboarding"  # chat_data: the tags prompt follows the language choice
+GREETING_KEY = "start.greeting"  # chat_data: id of the /start message; its choice brings the tags
 _READ_LINK = re.compile(r"^read_(\d{1,18})$")
 
 
@@ -55,9 +55,9 @@ async def on_start(update: Update, context: Context) -> None:
         new=subscription.created,
         resubscribed=resubscribed if subscription.resubscribed else "",
     )
+    sent = await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
     if context.chat_data is not None:
-        context.chat_data[ONBOARDING_KEY] = True
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        context.chat_data[GREETING_KEY] = sent.message_id
 
 
 async def on_language(update: Update, context: Context) -> None:
@@ -80,7 +80,8 @@ async def on_language_chosen(update: Update, context: Context) -> None:
     tr = translator(lang)
     await edit_html(query, tr.gettext(messages.LANGUAGE_CHOSEN))
     await query.answer(tr.gettext(messages.LANGUAGE_CHOSEN))
-    if context.chat_data is not None and context.chat_data.pop(ONBOARDING_KEY, False):
+    greeting = context.chat_data.get(GREETING_KEY) if context.chat_data is not None else None
+    if query.message is not None and greeting == query.message.message_id:
         await send_tags(context, reader.chat_id, tr)
 
 

@@ -1,0 +1,111 @@
+"""/settings end to end: the view, its buttons, and time and time-zone replies (both languages)."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+from digestbot.store.models import SubscriberState
+from tests.support.bot import ANN, LI, BotHarness, button_data, button_labels
+from tests.support.profiles import stored_profile as _profile
+
+
+async def _ask(bot: BotHarness, user: int, data: str) -> dict[str, Any]:
+    settings = await bot.say(user, "/settings")
+    await bot.press(user, settings, data)
+    return await bot.driver.next_bot_message(user, 10)
+
+
+async def test_settings_show_every_setting_with_buttons(bot: BotHarness) -> None:
+    shown = await bot.say(ANN, "/settings")
+    lines = shown["text"].splitlines()
+    assert lines == [
+        "Your settings",
+        "Language: English",
+        "Tags: All topics",
+        "Digest time: 08:00",
+        "Time zone: Asia/Shanghai",
+        "Daily digest: On",
+    ]
+    assert button_data(shown) == ["set:lang", "set:tags", "set:time", "set:tz", "sub:off"]
+
+
+async def test_chinese_settings(bot: BotHarness) -> None:
+    shown = await bot.say(LI, "/settings")
+    assert shown["text"].startswith("你的设置")
+    assert "中文" in shown["text"]
+    assert "English" not in button_labels(shown)
+
+
+async def test_change_time_by_reply(bot: BotHarness) -> None:
+    question = await _ask(bot, ANN, "set:time")
+    assert question["text"].startswith("Send the time for your daily digest")
+    done = await bot.say(ANN, "7:30")
+    assert done["text"].startswith("Your digest now arrives every day at 07:30 (Asia/Shanghai).")
+    assert "Digest time: 07:30" in done["text"]
+    assert _profile(bot, ANN).digest_time == time(7, 30)
+    shown = await bot.say(ANN, "/settings")
+    assert "Digest time: 07:30" in shown["text"]
+
+
+async def test_invalid_time_keeps_waiting_in_chinese(bot: BotHarness) -> None:
+    question = await _ask(bot, LI, "set:time")
+    assert question["text"].startswith("请发送每日摘要的推送时间")
+    wrong = await bot.say(LI, "25:99")
+    assert wrong["text"].startswith("无法识别时间“25:99”")
+    done = await bot.say(LI, "20")
+    assert done["text"].startswith("设置成功：每天 20:00")
+    assert _profile(bot, LI).digest_time == time(20, 0)
+
+
+async def test_time_zone_by_name_and_by_offset(bot: BotHarness) -> None:
+    await _ask(bot, ANN, "set:tz")
+    done = await bot.say(ANN, "europe/london")
+    assert "(Europe/London)" in done["text"]
+    assert _profile(bot, ANN).timezone == "Europe/London"
+    await _ask(bot, ANN, "set:tz")
+    done = await bot.say(ANN, "UTC+08:00")
+    assert "Time zone: UTC+8" in done["text"]
+    assert _profile(bot, ANN).timezone == "Etc/GMT-8"
+
+
+async def test_invalid_time_zone_is_explained(bot: BotHarness) -> None:
+    await _ask(bot, ANN, "set:tz")
+    unknown = await bot.say(ANN, "Mars/Olympus <b>")
+    assert unknown["text"].startswith("Unknown time zone: Mars/Olympus <b>.")
+    half = await bot.say(ANN, "-05:30")
+    assert half["text"].startswith("-05:30 is not a whole number of hours from UTC.")
+    cancelled = await bot.say(ANN, "/cancel")
+    assert cancelled["text"] == "Cancelled: your settings are unchanged."
+    assert _profile(bot, ANN).timezone == "Asia/Shanghai"
+    nothing = await bot.say(ANN, "/cancel")
+    assert nothing["text"] == "There is nothing to cancel."
+
+
+async def test_a_command_ends_the_wait(bot: BotHarness) -> None:
+    await _ask(bot, LI, "set:time")
+    help_text = await bot.say(LI, "/help")
+    assert help_text["text"].startswith("我能为你做什么")
+    after = await bot.say(LI, "7:30")  # now plain text goes to search, not to the settings
+    assert "设置成功" not in after["text"]
+    assert _profile(bot, LI).digest_time == time(8, 0)
+
+
+async def test_unsubscribe_and_subscribe_buttons_edit_the_settings(bot: BotHarness) -> None:
+    shown = await bot.say(ANN, "/settings")
+    answer = await bot.press(ANN, shown, "sub:off")
+    assert answer["text"].startswith("Unsubscribed")
+    edited = bot.message(ANN, shown["message_id"])
+    assert "Daily digest: Off" in edited["text"]
+    assert button_data(edited)[-1] == "sub:on"
+    assert _profile(bot, ANN).state is SubscriberState.UNSUBSCRIBED
+    answer = await bot.press(ANN, edited, "sub:on")
+    assert answer["text"].startswith("Subscribed!")
+    assert "Daily digest: On" in bot.message(ANN, shown["message_id"])["text"]
+
+
+async def test_language_and_tags_buttons_send_their_choices(bot: BotHarness) -> None:
+    choice = await _ask(bot, LI, "set:lang")
+    assert button_labels(choice) == ["中文", "English"]
+    tags = await _ask(bot, LI, "set:tags")
+    assert tags["text"].startswith("请选择你想关注的标签。")
