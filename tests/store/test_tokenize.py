@@ -15,6 +15,7 @@ from digestbot.store.tokenize import (
     MAX_QUERY_TOKENS,
     SEP,
     build_query,
+    cjk_bigrams,
     index_text,
     index_tokens,
     is_cjk,
@@ -48,6 +49,23 @@ def test_words_are_folded_and_not_split() -> None:
     assert index_tokens("ＡＩ芯片") == ["ai", "芯", "片"]
 
 
+def test_bigrams_stay_inside_cjk_runs() -> None:
+    assert cjk_bigrams(index_tokens("阿里巴巴")) == ["阿里", "里巴", "巴巴"]
+    assert cjk_bigrams(index_tokens("新能源，汽车")) == ["新能", "能源", SEP, "汽车"]
+    assert cjk_bigrams(index_tokens("芯 AI 片")) == []
+    assert cjk_bigrams(index_tokens("no chinese here")) == []
+
+
+@given(TEXTS)
+def test_bigram_phrases_match_where_character_phrases_do(text: str) -> None:
+    tokens = index_tokens(text)
+    pairs = cjk_bigrams(tokens)
+    for i in range(len(tokens) - 1):
+        a, b = tokens[i], tokens[i + 1]
+        if is_cjk(a[0]) and is_cjk(b[0]):
+            assert a + b in pairs
+
+
 def test_compatibility_ideographs_are_unified() -> None:
     compat = "\uf900"  # 豈 compatibility form
     assert index_tokens(compat) == [unicodedata.normalize("NFKC", compat)]
@@ -55,15 +73,18 @@ def test_compatibility_ideographs_are_unified() -> None:
 
 def test_query_groups_chinese_runs_into_phrases_and_words_into_prefixes() -> None:
     query = build_query("AI芯片 新能源, chip")
-    assert query.fts5() == '"ai"* AND "芯 片" AND "新 能 源" AND "chip"*'
-    assert query.tsquery() == "'ai':* & ('芯' <-> '片') & ('新' <-> '能' <-> '源') & 'chip':*"
+    assert query.fts5() == (
+        '{title summary body} : "ai" AND {title2 summary2 body2} : "芯片" AND '
+        '{title2 summary2 body2} : "新能 能源" AND {title summary body} : "chip"*'
+    )
+    assert query.tsquery() == "'ai' & ('芯' <-> '片') & ('新' <-> '能' <-> '源') & 'chip':*"
 
 
 def test_fts_syntax_in_user_text_is_plain_text() -> None:
     query = build_query('"chip* NEAR(a b) AND (x OR -y:z)')
-    assert query.fts5() == (
-        '"chip"* AND "near"* AND "a"* AND "b"* AND "and"* AND "x"* AND "or"* AND "y"* AND "z"*'
-    )
+    words = ["chip", "near", "a", "b", "and", "x", "or", "y", "z"]
+    expected = [f'{{title summary body}} : "{w}"{"*" if len(w) > 2 else ""}' for w in words]
+    assert query.fts5() == " AND ".join(expected)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "，。！", '"*()', "-:^", SEP])
@@ -111,14 +132,26 @@ def test_tokens_have_no_spaces_and_are_lower_case(text: str) -> None:
         assert token == token.lower()
 
 
-@pytest.fixture(scope="module")
-def fts() -> sqlite3.Connection:
+def _fts_with(text: str) -> sqlite3.Connection:
+    """An in-memory FTS5 table shaped like the store's, holding ``text`` in every field."""
     connection = sqlite3.connect(":memory:")
     connection.execute(
-        "CREATE VIRTUAL TABLE t USING fts5(a, content='', tokenize='unicode61 remove_diacritics 2')"
+        "CREATE VIRTUAL TABLE t USING fts5(title, summary, body, title2, summary2, body2, "
+        "content='', tokenize='unicode61 remove_diacritics 2')"
     )
-    connection.execute("INSERT INTO t(rowid, a) VALUES (1, ?)", (index_text("芯片 chips 新能源"),))
+    tokens = index_tokens(text)
+    words, pairs = " ".join(tokens), " ".join(cjk_bigrams(tokens))
+    connection.execute(
+        "INSERT INTO t(rowid, title, summary, body, title2, summary2, body2) "
+        "VALUES (1, ?, ?, ?, ?, ?, ?)",
+        (words, words, words, pairs, pairs, pairs),
+    )
     return connection
+
+
+@pytest.fixture(scope="module")
+def fts() -> sqlite3.Connection:
+    return _fts_with("芯片 chips 新能源")
 
 
 @settings(max_examples=300)
@@ -135,9 +168,7 @@ def test_every_query_is_valid_fts5(fts: sqlite3.Connection, text: str) -> None:
 
 @given(st.text(alphabet=ALPHABET, min_size=1, max_size=30))
 def test_a_text_always_finds_itself(text: str) -> None:
-    connection = sqlite3.connect(":memory:")
-    connection.execute("CREATE VIRTUAL TABLE t USING fts5(a, content='')")
-    connection.execute("INSERT INTO t(rowid, a) VALUES (1, ?)", (index_text(text),))
+    connection = _fts_with(text)
     try:
         query = build_query(text)
     except QueryError:

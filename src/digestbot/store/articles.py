@@ -79,7 +79,7 @@ def find_key_by_url(session: Session, url: str) -> str | None:
 
 
 def article_urls(session: Session) -> dict[str, str]:
-    """Every article's ``source URL -> key``, for a loader to spot duplicates without a query each."""
+    """Every article's ``source URL -> key``, for a loader to spot duplicates without queries."""
     rows = session.execute(select(m.Article.url, m.Article.key).where(m.Article.url.is_not(None)))
     return {row.url: row.key for row in rows}
 

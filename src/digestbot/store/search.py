@@ -21,7 +21,7 @@ __all__ = ["CANDIDATES", "MAX_LIMIT", "SearchHit", "Snippet", "count_matches", "
 MAX_LIMIT = 100
 # Only the newest CANDIDATES matches are ranked: a query as broad as one common character
 # matches a third of all articles, and ranking them all would cost a full sort per search.
-CANDIDATES = 1000
+CANDIDATES = 500
 
 
 @dataclass(frozen=True, slots=True)

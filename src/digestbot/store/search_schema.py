@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, TextClause, text
 
-from digestbot.store.tokenize import SEP, index_text, index_tokens
+from digestbot.store.tokenize import SEP, cjk_bigrams, index_tokens
 
 __all__ = [
     "FTS_TABLE",
@@ -58,26 +58,26 @@ def index_body(title: str, plain: str) -> str:
     return plain[len(title) :].lstrip() if title and plain.startswith(title) else plain
 
 
-_FTS_INSERT = text(
-    f"INSERT INTO {FTS_TABLE}(rowid, title, summary, body) VALUES (:id, :title, :summary, :body)"
-)
+_FIELDS = ("title", "summary", "body")
+_COLUMNS = ", ".join(_FIELDS + tuple(f"{field}2" for field in _FIELDS))
+_VALUES = ", ".join(f":{column}" for column in _COLUMNS.split(", "))
+_FTS_INSERT = text(f"INSERT INTO {FTS_TABLE}(rowid, {_COLUMNS}) VALUES (:id, {_VALUES})")
 _FTS_DELETE = text(
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, summary, body) "
-    "VALUES ('delete', :id, :title, :summary, :body)"
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLUMNS}) VALUES ('delete', :id, {_VALUES})"
 )
+
+
+def _fts_values(row: IndexRow) -> dict[str, object]:
+    values: dict[str, object] = {"id": row.text_id}
+    for field, value in zip(_FIELDS, (row.title, row.summary, row.body), strict=True):
+        tokens = index_tokens(value)
+        values[field] = " ".join(tokens)
+        values[f"{field}2"] = " ".join(cjk_bigrams(tokens))
+    return values
 
 
 def _write_fts(connection: Connection, statement: TextClause, rows: Sequence[IndexRow]) -> None:
-    params = [
-        {
-            "id": row.text_id,
-            "title": index_text(row.title),
-            "summary": index_text(row.summary),
-            "body": index_text(row.body),
-        }
-        for row in rows
-    ]
-    connection.execute(statement, params)
+    connection.execute(statement, [_fts_values(row) for row in rows])
 
 
 def tsvector_literal(title: str, summary: str, body: str) -> str:

@@ -11,7 +11,6 @@ from digestbot.store.tokenize import SEP, SearchQuery, is_cjk, tokens_with_spans
 __all__ = ["SNIPPET_WIDTH", "Snippet", "hit_spans", "make_snippet"]
 
 SNIPPET_WIDTH = 160  # terminal columns: a CJK character counts two
-_LEAD = SNIPPET_WIDTH // 4  # context kept before the first hit
 _SPACE_RE = re.compile(r"\s+")
 ELLIPSIS = "…"
 
@@ -56,26 +55,17 @@ def hit_spans(text: str, query: SearchQuery) -> list[tuple[int, int]]:
     return merged
 
 
-def _width(text: str) -> int:
-    return sum(2 if is_cjk(ch) else 1 for ch in text)
-
-
 def _window(text: str, first_hit: int) -> tuple[int, int]:
     """A ``[start, end)`` window of about :data:`SNIPPET_WIDTH` columns around ``first_hit``."""
-    start = first_hit
-    lead = 0
-    while start > 0 and lead < _LEAD:
-        start -= 1
-        lead += 2 if is_cjk(text[start]) else 1
+    nearby = text[first_hit : first_hit + SNIPPET_WIDTH]
+    wide = len(nearby.encode()) > 2 * len(nearby)  # mostly CJK: two columns a character
+    width = SNIPPET_WIDTH // 2 if wide else SNIPPET_WIDTH
+    start = max(0, first_hit - width // 4)
     if start > 0:  # begin at a word or sentence boundary when one is near
         boundary = max(text.rfind(" ", start, first_hit), text.rfind("。", start, first_hit))
         if boundary >= 0:
             start = boundary + 1
-    end = start
-    used = 0
-    while end < len(text) and used < SNIPPET_WIDTH:
-        used += 2 if is_cjk(text[end]) else 1
-        end += 1
+    end = min(len(text), start + width)
     if end < len(text):
         boundary = text.rfind(" ", max(end - 20, first_hit), end)
         if boundary > first_hit:
@@ -87,7 +77,7 @@ def _first_hits(text: str, query: SearchQuery) -> list[int]:
     """Where each group first appears in ``text``, found quickly (exact text, any case)."""
     found = []
     for group in query.groups:
-        if group.prefix:
+        if not is_cjk(group.tokens[0][0]):  # a word, whole or prefix
             match = word_start(group.tokens[0]).search(text)
             position = match.start() if match else -1
         else:

@@ -11,6 +11,7 @@ quoted: nothing the user types is ever query syntax.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ __all__ = [
     "SearchQuery",
     "Token",
     "build_query",
+    "cjk_bigrams",
     "index_text",
     "index_tokens",
     "is_cjk",
@@ -38,6 +40,9 @@ SEP = "\ue000"  # private use: a token character for FTS5 unicode61; in user tex
 MAX_WORD = 64  # longer runs of letters are cut into several tokens (PostgreSQL lexeme limit)
 MAX_QUERY_TOKENS = 64
 MAX_QUERY_GROUPS = 16
+MIN_PREFIX = 3  # shorter words match whole words only: "ai" is not "aim", "a" is not "and"
+FTS_TOKEN_COLUMNS = "title summary body"
+FTS_BIGRAM_COLUMNS = "title2 summary2 body2"
 
 _CJK = (
     "\u1100-\u11ff"  # hangul jamo
@@ -133,6 +138,27 @@ def index_text(text: str) -> str:
     return " ".join(index_tokens(text))
 
 
+def cjk_bigrams(tokens: list[str]) -> list[str]:
+    """Each pair of adjacent CJK tokens as one token, with :data:`SEP` between CJK runs.
+
+    A phrase of bigrams matches exactly where the phrase of characters does, but FTS5 finds it
+    from short posting lists instead of checking the positions of very common characters.
+    """
+    out: list[str] = []
+    previous = ""
+    cjk_forms = _TABLE.cjk
+    for token in tokens:
+        if token in cjk_forms:
+            if previous:
+                out.append(previous + token)
+            elif out:
+                out.append(SEP)
+            previous = token
+        else:
+            previous = ""
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     """A token with its place in the original text, for highlighting."""
@@ -168,7 +194,7 @@ class QueryGroup:
     """One required part of a query: a phrase of CJK characters, or a word matched by prefix."""
 
     tokens: tuple[str, ...]
-    prefix: bool  # a word: matches every token that starts with it
+    prefix: bool  # a word of MIN_PREFIX letters or more: matches every token starting with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,11 +204,20 @@ class SearchQuery:
     groups: tuple[QueryGroup, ...]
 
     def fts5(self) -> str:
-        """The FTS5 MATCH expression; every token is a quoted string."""
+        """The FTS5 MATCH expression; every token is a quoted string.
+
+        Words and single characters search the token columns; longer CJK phrases search the
+        bigram columns (``*2``, see :func:`cjk_bigrams`).
+        """
         parts = []
         for group in self.groups:
-            quoted = '"' + " ".join(group.tokens).replace('"', '""') + '"'
-            parts.append(quoted + "*" if group.prefix else quoted)
+            tokens = group.tokens
+            columns = FTS_TOKEN_COLUMNS
+            if len(tokens) > 1:
+                tokens = tuple(a + b for a, b in itertools.pairwise(tokens))
+                columns = FTS_BIGRAM_COLUMNS
+            quoted = '"' + " ".join(tokens).replace('"', '""') + '"'
+            parts.append(f"{{{columns}}} : {quoted}{'*' if group.prefix else ''}")
         return " AND ".join(parts)
 
     def tsquery(self) -> str:
@@ -223,7 +258,8 @@ def build_query(text: str) -> SearchQuery:
             continue
         close_run()
         if token.text != SEP:
-            groups.append(QueryGroup((token.text,), prefix=True))
+            prefix = len(token.text) >= MIN_PREFIX
+            groups.append(QueryGroup((token.text,), prefix=prefix))
             budget -= 1
     close_run()
     unique = tuple(dict.fromkeys(groups[:MAX_QUERY_GROUPS]))
