@@ -15,6 +15,7 @@ from digestbot.sandbox.html import (
     parse_html,
     render_html,
 )
+from digestbot.sandbox.links import checked_link
 
 PREFIX = "Bad Request: can't parse entities: "
 
@@ -349,3 +350,37 @@ def test_escaped_text_parses_back_to_itself(text: str) -> None:
 def test_tag_soup_raises_only_api_errors(source: str) -> None:
     result = outcome(source)
     assert isinstance(result, FormattedText) or result.description.startswith("Bad Request: ")
+
+
+_URL_PARTS = st.lists(
+    st.sampled_from(
+        [
+            "http",
+            "HTTPS",
+            "tg",
+            "://",
+            ":",
+            "/",
+            "?",
+            "#",
+            "@",
+            ".",
+            "a",
+            "B",
+            " ",
+            "%",
+            "80",
+            "中",
+            "=",
+            "&",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@given(_URL_PARTS)
+def test_link_normalisation_is_idempotent(url: str) -> None:
+    checked = checked_link(url)
+    if checked is not None:
+        assert checked_link(checked) == checked
