@@ -112,12 +112,12 @@ def test_every_results_page_is_valid_html(
         for button in row:
             assert button.callback_data is not None
             assert parse_search_data(str(button.callback_data)) is not None
-    assert valid(render_no_results(query, translator(reader)))
+    assert valid(render_no_results(query, translator(reader)).text)
 
 
 def test_a_huge_query_is_cut_in_the_reply() -> None:
     query = "<script>" * 2000
-    text = valid(render_no_results(query, translator(Lang.EN)))
+    text = valid(render_no_results(query, translator(Lang.EN)).text)
     assert len(text) < 200
     assert text.startswith("Nothing found for <script><script>")
     assert "…" in text

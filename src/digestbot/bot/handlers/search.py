@@ -91,8 +91,8 @@ def _recall(context: Context, token: str) -> str | None:
 
 async def _results(
     context: Context, reader: Reader, query: str, token: str, page: int
-) -> str | SearchView:
-    """The view of ``page``, or the no-results text."""
+) -> SearchView:
+    """The view of ``page`` of the results for ``query``."""
     deps = get_deps(context)
     found = await run_db(deps, lambda session: find_results(session, query, reader.lang, page))
     if found.total == 0:
@@ -113,10 +113,7 @@ async def _search(update: Update, context: Context, query: str) -> None:
         )
         return
     view = await _results(context, reader, query, _remember(context, query), 0)
-    if isinstance(view, str):
-        await message.reply_text(view, parse_mode=ParseMode.HTML)
-    else:
-        await message.reply_text(view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard)
+    await message.reply_text(view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard)
 
 
 async def on_search(update: Update, context: Context) -> None:
@@ -144,9 +141,10 @@ async def on_page(update: Update, context: Context) -> None:
         await query.answer(reader.tr.gettext(messages.SEARCH_EXPIRED))
         return
     view = await _results(context, reader, words, parsed[0], parsed[1])
-    text, keyboard = (view, None) if isinstance(view, str) else (view.text, view.keyboard)
     try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        await query.edit_message_text(
+            view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
+        )
     except BadRequest as error:
         if "not modified" not in error.message:
             raise

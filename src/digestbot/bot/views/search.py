@@ -61,9 +61,10 @@ def page_count(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 
 
-def render_no_results(query: str, tr: Translator) -> str:
+def render_no_results(query: str, tr: Translator) -> SearchView:
     """The reply when nothing matches ``query`` (echoed escaped and shortened)."""
-    return tr.gettext(messages.SEARCH_NO_RESULTS, query=escape(clip(query, QUERY_ECHO)))
+    text = tr.gettext(messages.SEARCH_NO_RESULTS, query=escape(clip(query, QUERY_ECHO)))
+    return SearchView(text, None)
 
 
 def _segment(text: str, is_hit: bool) -> str:
