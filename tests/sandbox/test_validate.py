@@ -439,3 +439,35 @@ def test_webhook_secret(token: str, error: str | None) -> None:
             check_webhook_secret(token)
     assert check_webhook_secret(None) is None
     assert check_webhook_secret("") is None
+
+
+_BUTTONS = st.builds(
+    lambda text, data: {"text": text, "callback_data": data},
+    st.text(min_size=1, max_size=5),
+    st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=16),
+)
+
+
+@given(st.lists(st.lists(_BUTTONS, max_size=15), max_size=30))
+def test_keyboard_check_keeps_limits_and_is_idempotent(rows: list[list[dict[str, Any]]]) -> None:
+    checked = check_reply_markup({"inline_keyboard": rows})
+    kept = checked["inline_keyboard"]
+    assert all(0 < len(row) <= 12 for row in kept)
+    assert sum(len(row) for row in kept) <= 300
+    assert check_reply_markup(checked) == checked
+
+
+@given(
+    st.lists(
+        st.builds(
+            lambda c, d: {"command": c, "description": d},
+            st.from_regex(r"[ /]?[a-z0-9_]{1,32} ?", fullmatch=True),
+            st.text(st.characters(exclude_categories=("Cs",)), max_size=10).map(lambda s: s + "d"),
+        ),
+        max_size=100,
+    )
+)
+def test_commands_check_is_idempotent(commands: list[dict[str, str]]) -> None:
+    checked = check_commands(commands)
+    assert check_commands(checked) == checked
+    assert all(len(c["command"]) <= 32 for c in checked)
