@@ -115,6 +115,12 @@ def test_every_results_page_is_valid_html(
     assert valid(render_no_results(query, translator(reader)).text)
 
 
+def test_a_capped_count_says_there_are_more() -> None:
+    hit = SearchHit(1, "k", Lang.EN, "T", Snippet((("x", True),)), None, DATE, (), 1.0)
+    view = render_results("x", [hit], 50, 0, token="t", tr=translator(Lang.EN), tz="UTC", more=True)
+    assert valid(view.text).startswith("Results for x: 50+ articles")
+
+
 def test_a_huge_query_is_cut_in_the_reply() -> None:
     query = "<script>" * 2000
     text = valid(render_no_results(query, translator(Lang.EN)).text)

@@ -50,10 +50,11 @@ _QUERIES_KEY = "search_queries"
 
 @dataclass(frozen=True, slots=True)
 class ResultPage:
-    """One page of results and how many there are in all."""
+    """One page of results, how many can be paged, and whether more matched than that."""
 
     hits: tuple[SearchHit, ...]
     total: int
+    more: bool = False
 
 
 def matching_hits(session: Session, query: str, lang: Lang, limit: int) -> list[SearchHit]:
@@ -71,7 +72,8 @@ def find_results(session: Session, query: str, lang: Lang, page: int) -> ResultP
     """Page ``page`` of the matches for ``query`` (see :func:`matching_hits`)."""
     hits = matching_hits(session, query, lang, MAX_RESULTS)
     start = page * PAGE_SIZE
-    return ResultPage(tuple(hits[start : start + PAGE_SIZE]), len(hits))
+    more = len(hits) >= MAX_RESULTS
+    return ResultPage(tuple(hits[start : start + PAGE_SIZE]), len(hits), more)
 
 
 def _remember(context: Context, query: str) -> str:
@@ -98,7 +100,9 @@ async def _results(
     if found.total == 0:
         return render_no_results(query, reader.tr)
     tz = reader_timezone(deps, reader)
-    return render_results(query, found.hits, found.total, page, token=token, tr=reader.tr, tz=tz)
+    return render_results(
+        query, found.hits, found.total, page, token=token, tr=reader.tr, tz=tz, more=found.more
+    )
 
 
 async def _search(update: Update, context: Context, query: str) -> None:

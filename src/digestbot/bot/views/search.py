@@ -100,10 +100,16 @@ def render_results(
     token: str,
     tr: Translator,
     tz: str,
+    more: bool = False,
 ) -> SearchView:
-    """Page ``page`` (``hits``, at most :data:`PAGE_SIZE`) of ``total`` results for ``query``."""
+    """Page ``page`` (``hits``, at most :data:`PAGE_SIZE`) of ``total`` results for ``query``.
+
+    ``more``: only the best ``total`` are shown of more matches; the count reads ``50+``.
+    """
     pages = page_count(total)
-    header = tr.plural(messages.SEARCH_RESULTS, total, query=escape(clip(query, QUERY_ECHO)))
+    count = tr.format_number(total) + ("+" if more else "")
+    query_html = escape(clip(query, QUERY_ECHO))
+    header = tr.plural(messages.SEARCH_RESULTS, total, query=query_html, n=count)
     blocks = [header]
     blocks += [_hit(page * PAGE_SIZE + i, hit, tr, tz) for i, hit in enumerate(hits, start=1)]
     if pages > 1:
