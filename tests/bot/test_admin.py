@@ -31,3 +31,12 @@ async def test_stats_show_subscribers_articles_and_tags_to_admins(bot: BotHarnes
         articles = count_articles(session)
     assert f"Articles: {articles}" in lines
     assert "Tags: 5" in lines
+
+
+async def test_stats_are_in_chinese_for_a_chinese_admin(bot: BotHarness) -> None:
+    bot.user(ADMIN, language_code="zh-hans")
+    stats = await bot.say(ADMIN, "/stats")
+    lines = stats["text"].splitlines()
+    assert lines[0] == "统计数据"
+    assert "订阅者：0 位活跃，0 位已退订，0 位已屏蔽机器人" in lines
+    assert "活跃订阅者（按语言）：" in lines

@@ -1,8 +1,8 @@
 """Handlers: /tags, /subscribe, /unsubscribe, /settings, their buttons, and short replies.
 
-After "change time" or "change time zone" the chat's next plain text is the answer: a handler in
-group -1 takes it (raising ApplicationHandlerStop) only while ``chat_data`` says a reply is
-awaited, so other text goes on to search. ``/cancel`` or any other command ends the wait.
+After "change time" or "change time zone" the next plain text of that user in that chat is the
+answer: a handler in group -1 takes it (raising ApplicationHandlerStop) only while ``chat_data``
+says a reply is awaited, so other text goes on to search. ``/cancel`` or any command ends the wait.
 """
 
 from __future__ import annotations
@@ -69,7 +69,9 @@ __all__ = [
 
 Context = CallbackContext[Any, Any, Any, Any]
 T = TypeVar("T")
-AWAITING_KEY = "preferences.awaiting"  # chat_data: SettingsAction.TIME or TIME_ZONE
+AWAITING = (
+    "preferences.awaiting"  # chat_data[(AWAITING, user id)]: SettingsAction TIME or TIME_ZONE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +267,7 @@ async def on_settings_button(update: Update, context: Context) -> None:
     elif action is SettingsAction.TAGS:
         await send_tags(context, reader.chat_id, reader.tr)
     elif context.chat_data is not None:
-        context.chat_data[AWAITING_KEY] = action
+        context.chat_data[(AWAITING, reader.user_id)] = action
         question = (
             messages.ASK_DIGEST_TIME if action is SettingsAction.TIME else messages.ASK_TIME_ZONE
         )
@@ -301,10 +303,11 @@ async def on_reply(update: Update, context: Context) -> None:
     chat_data = context.chat_data
     if message is None or message.text is None or chat_data is None:
         return
-    awaiting = chat_data.get(AWAITING_KEY)
+    key = (AWAITING, message.from_user.id if message.from_user is not None else None)
+    awaiting = chat_data.get(key)
     command = _command(message)
     if command is not None and command != "cancel":
-        chat_data.pop(AWAITING_KEY, None)
+        chat_data.pop(key, None)
         return
     if command is None and awaiting is None:
         return
@@ -312,11 +315,11 @@ async def on_reply(update: Update, context: Context) -> None:
     if reader is None:
         return
     if command == "cancel":
-        chat_data.pop(AWAITING_KEY, None)
+        chat_data.pop(key, None)
         done = messages.CANCELLED if awaiting is not None else messages.NOTHING_TO_CANCEL
         await _reply(update, reader.tr.gettext(done))
     elif await _answer_schedule(update, context, reader, awaiting, message.text):
-        chat_data.pop(AWAITING_KEY, None)
+        chat_data.pop(key, None)
     raise ApplicationHandlerStop
 
 
