@@ -1,21 +1,16 @@
-"""Delivery fixtures: a migrated database (SQLite, and PostgreSQL where it runs), readers who have
-written to the bot in the emulator and have a subscriber row, and a plain bot for the sender."""
+"""Delivery fixtures: a migrated database (SQLite, and PostgreSQL where it runs) and a plain bot."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, time
 
 import pytest
-from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from digestbot.articles.model import Lang
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
-from digestbot.store.models import Subscriber, SubscriberState
 
 
 @pytest.fixture
@@ -25,32 +20,6 @@ def sessions(bot_database: str) -> Iterator[sessionmaker[Session]]:
     upgrade_schema(engine)
     yield session_factory(engine)
     engine.dispose()
-
-
-def add_readers(emulator: Emulator, sessions: sessionmaker[Session], chat_ids: range) -> None:
-    """Readers who have written to the bot (so it may write back) with active subscriber rows."""
-    for chat_id in chat_ids:
-        emulator.driver.create_user(chat_id, f"Reader {chat_id}")
-        emulator.driver.send_text(chat_id, "/start")
-    with sessions.begin() as session:
-        session.execute(
-            insert(Subscriber),
-            [
-                {
-                    "chat_id": chat_id,
-                    "language": Lang.EN,
-                    "timezone": "UTC",
-                    "digest_time": time(8, 0),
-                    "state": SubscriberState.ACTIVE,
-                }
-                for chat_id in chat_ids
-            ],
-        )
-
-
-def now() -> datetime:
-    """The wall clock in UTC."""
-    return datetime.now(UTC)
 
 
 @pytest.fixture

@@ -16,14 +16,15 @@ from digestbot.bot.app import build_application
 from digestbot.bot.deps import BotDeps
 from digestbot.config import PathSettings, Settings
 from digestbot.delivery import wake_sender
-from digestbot.delivery.jobs import TICK_LOCK_KEY, run_rescan, run_tick
+from digestbot.delivery.jobs import run_rescan, run_tick
 from digestbot.delivery.sender import SENDER_KEY
+from digestbot.delivery.tick import TICK_LOCK_KEY
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store import outbox
 from digestbot.store.articles import get_article
 from digestbot.store.models import OutboxMessage, OutboxState, Subscriber
-from tests.delivery.conftest import add_readers
 from tests.support.bot import ANN, LI, BotHarness
+from tests.support.outbox import add_readers
 
 DROPPED_IN = """---
 title: Dropped in

@@ -11,7 +11,7 @@ from digestbot.delivery import OutboxSender
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store import outbox
 from digestbot.store.models import OutboxMessage, OutboxState
-from tests.delivery.conftest import add_readers, now
+from tests.support.outbox import add_readers, now
 
 
 async def test_drain_sends_each_chat_in_order_and_records_message_ids(

@@ -10,6 +10,7 @@ from typing import Any
 from digestbot.articles.model import Lang
 from digestbot.cli.context import open_store, settings_from
 from digestbot.cli.output import print_json
+from digestbot.cli.send import add_send_action
 from digestbot.digest.compose import switch_markup
 from digestbot.digest.schedule import utc_midnight
 from digestbot.store.digests import preview_messages
@@ -92,4 +93,5 @@ def add_digest_commands(commands: Any, common: argparse.ArgumentParser) -> Any:
         "--json", action="store_true", help="a JSON list of {text, reply_markup} objects"
     )
     preview.set_defaults(handler=cmd_digest_preview)
+    add_send_action(actions, common)
     return actions

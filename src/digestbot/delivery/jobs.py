@@ -17,16 +17,14 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from telegram import Bot
 from telegram.ext import Application, CallbackContext
-from telegram.request import HTTPXRequest
 
 from digestbot.articles.load import LoadReport, Rejected, load_paths
 from digestbot.bot.deps import DEPS_KEY, BotDeps, get_deps, run_db
 from digestbot.delivery.sender import SENDER_KEY, OutboxSender
-from digestbot.store.digests import PlanReport, plan_due_digests
+from digestbot.delivery.tick import plan_tick, standalone_bot
+from digestbot.store.digests import PlanReport
 
 __all__ = ["RejectionLog", "plain_bot_for", "register", "run_rescan", "run_tick"]
 
@@ -34,8 +32,6 @@ PtbApplication = Application[Any, Any, Any, Any, Any, Any]
 Context = CallbackContext[Any, Any, Any, Any]
 
 TICK_SECONDS = 60.0
-TICK_LOCK_KEY = 0x6469676573740001  # "digest" + 1: one planner at a time on PostgreSQL
-SENDER_POOL = 8  # HTTP connections of the sender's own bot
 REJECTIONS_KEY = "digestbot.rejections"
 _log = logging.getLogger(__name__)
 
@@ -61,25 +57,13 @@ async def run_tick(application: PtbApplication, *, force: bool = False) -> PlanR
     deps: BotDeps = application.bot_data[DEPS_KEY]
     now = deps.clock()
 
-    def plan(session: Session) -> PlanReport | None:
-        if not _hold_tick_lock(session):
-            return None
-        return plan_due_digests(session, now, deps.settings, force=force)
-
-    report = await run_db(deps, plan)
+    report = await run_db(deps, lambda s: plan_tick(s, now, deps.settings, force=force))
     if report is not None and report.messages:
         _log.info("tick: planned %d digest(s), %d message(s)", len(report.planned), report.messages)
     sender = application.bot_data.get(SENDER_KEY)
     if isinstance(sender, OutboxSender):
         sender.wake()
     return report
-
-
-def _hold_tick_lock(session: Session) -> bool:
-    """PostgreSQL: take the tick's advisory lock for this transaction (False: someone has it)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return True
-    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(TICK_LOCK_KEY))))
 
 
 class RejectionLog:
@@ -119,9 +103,7 @@ async def run_rescan(application: PtbApplication) -> LoadReport | None:
 def plain_bot_for(application: PtbApplication) -> Bot:
     """A bot for the same token and server as the application's, without its rate limiter."""
     bot = application.bot
-    base_url = bot.base_url.removesuffix(bot.token)
-    request = HTTPXRequest(connection_pool_size=SENDER_POOL)
-    return Bot(bot.token, base_url=base_url, request=request)
+    return standalone_bot(bot.token, base_url=bot.base_url.removesuffix(bot.token))
 
 
 async def _start_sender(context: Context) -> None:

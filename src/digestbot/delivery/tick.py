@@ -1,0 +1,80 @@
+"""One tick: plan what is due (one planner at a time on PostgreSQL); one whole send outside the bot.
+
+``plan_tick`` is what the bot's minute job and ``digestbot digest send`` share; ``send_once`` is the
+latter: recover rows a crash left in flight, plan, drain the outbox, report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+from digestbot.config import Settings
+from digestbot.delivery.sender import DrainReport, OutboxSender
+from digestbot.store.digests import PlanReport, plan_due_digests
+from digestbot.store.models import utc_now
+
+__all__ = ["TICK_LOCK_KEY", "SendReport", "plan_tick", "send_once", "standalone_bot"]
+
+TICK_LOCK_KEY = 0x6469676573740001  # "digest" + 1: one planner at a time on PostgreSQL
+SENDER_POOL = 8  # HTTP connections of the sender's bot
+TELEGRAM_API = "https://api.telegram.org"
+
+
+@dataclass(frozen=True, slots=True)
+class SendReport:
+    """What ``send_once`` did: the planning (None if another process was planning) and the drain."""
+
+    planned: PlanReport | None
+    drained: DrainReport
+
+    def summary(self) -> str:
+        """The line ``digestbot digest send`` prints."""
+        return self.drained.summary()
+
+
+def plan_tick(
+    session: Session, now: datetime, settings: Settings, *, force: bool = False
+) -> PlanReport | None:
+    """Plan due digests (``force``: every active reader); None when another process is planning.
+
+    On PostgreSQL a transaction-scoped advisory lock keeps planners from racing; it goes with the
+    transaction, so a crashed planner never leaves it held.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        locked = session.scalar(select(func.pg_try_advisory_xact_lock(TICK_LOCK_KEY)))
+        if not locked:
+            return None
+    return plan_due_digests(session, now, settings, force=force)
+
+
+def standalone_bot(token: str, api_url: str = "", *, base_url: str = "") -> Bot:
+    """A plain bot (no rate limiter, no retries) for ``token`` on the server ``api_url``
+    (default: Telegram's), or on ``base_url`` given whole (``.../bot``, as PTB takes it)."""
+    request = HTTPXRequest(connection_pool_size=SENDER_POOL)
+    return Bot(token, base_url=base_url or f"{api_url or TELEGRAM_API}/bot", request=request)
+
+
+async def send_once(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    bot: Bot,
+    *,
+    force: bool = False,
+    linger: float = 60.0,
+) -> SendReport:
+    """Recover, plan one tick, drain the outbox (waiting up to ``linger`` s for retries)."""
+    sender = OutboxSender(bot, sessions, settings.delivery)
+    try:
+        await sender.recover()
+        now = utc_now()
+        planned = await sender.db(lambda s: plan_tick(s, now, settings, force=force))
+        drained = await sender.drain(linger=linger)
+    finally:
+        sender.close()
+    return SendReport(planned, drained)
