@@ -109,3 +109,21 @@ async def test_language_and_tags_buttons_send_their_choices(bot: BotHarness) -> 
     assert button_labels(choice) == ["中文", "English"]
     tags = await _ask(bot, LI, "set:tags")
     assert tags["text"].startswith("请选择你想关注的标签。")
+
+
+async def test_in_a_group_only_the_user_who_asked_answers(bot: BotHarness) -> None:
+    group = -500
+    bot.user(ANN)
+    bot.user(LI)
+    bot.driver.create_group(group, "readers")
+    bot.driver.send_text(ANN, "/settings", chat_id=group)
+    settings = await bot.driver.next_bot_message(group, 10)
+    bot.driver.press_button(ANN, settings["message_id"], "set:time", chat_id=group)
+    await bot.driver.next_bot_message(group, 10)  # the question
+    bot.driver.send_text(LI, "6:00", chat_id=group)  # not LI's wait: left to other handlers
+    bot.driver.send_text(ANN, "9:15", chat_id=group)
+    done = await bot.driver.next_bot_message(group, 10)
+    assert done["text"].startswith("Your digest now arrives every day at 09:15")
+    assert _profile(bot, group).digest_time == time(9, 15)
+    texts = [entry["text"] for entry in bot.driver.transcript(group)]
+    assert not any("06:00" in text for text in texts)
