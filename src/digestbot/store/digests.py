@@ -17,21 +17,24 @@ one composition, and rows go in with one executemany per table and chunk.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
+from itertools import repeat
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Table, func, select, update
 from sqlalchemy.orm import Session
 
 from digestbot.articles.model import Lang
 from digestbot.config import Settings
 from digestbot.digest.compose import (
+    CALLBACK_PREFIX,
     BlockCache,
     ComposedMessage,
     DigestContent,
@@ -41,6 +44,7 @@ from digestbot.digest.compose import (
 from digestbot.digest.schedule import due_local_date, is_due, local_now, local_today
 from digestbot.store import models as m
 from digestbot.store.articles import StoredArticle, get_articles
+from digestbot.store.bulk import insert_returning, insert_rows
 from digestbot.store.outbox import OutboxRow
 
 __all__ = [
@@ -55,6 +59,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 CHUNK = 2000  # readers planned per round of statements
+_LINK_COLUMNS = ("chat_id", "article_id", "digest_id", "seq")
+_OUTBOX_COLUMNS = ("chat_id", "digest_id", "seq", "text", "reply_markup")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +125,19 @@ class _Planner:
     pool: _Pool
     articles: dict[int, StoredArticle] = field(default_factory=dict)
     composed: dict[tuple[Any, ...], list[ComposedMessage]] = field(default_factory=dict)
+    fresh: dict[tuple[int, frozenset[str]], tuple[int, ...]] = field(default_factory=dict)
+
+    def new_for(
+        self, watermark: int, tags: frozenset[str], had: set[int] | None
+    ) -> tuple[int, ...]:
+        """The pool's new articles for a reader, shared by readers alike (nothing had above)."""
+        if had:
+            return self.pool.new_for(watermark, tags, had)
+        key = (watermark, tags)
+        found = self.fresh.get(key)
+        if found is None:
+            found = self.fresh[key] = self.pool.new_for(watermark, tags, set())
+        return found
 
 
 def plan_due_digests(
@@ -302,30 +321,29 @@ def _plan_chunk(
     max_articles = planner.settings.digest.max_articles
     new: dict[int, tuple[int, ...]] = {}
     for d in chunk:
-        fresh = planner.pool.new_for(
-            watermarks.get(d.chat_id, 0),
-            tags.get(d.chat_id, frozenset()),
-            had.get(d.chat_id, set()),
+        fresh = planner.new_for(
+            watermarks.get(d.chat_id, 0), tags.get(d.chat_id, frozenset()), had.get(d.chat_id)
         )
         if fresh or not force:
             new[d.chat_id] = fresh
     _load_articles(planner, {i for fresh in new.values() for i in fresh[:max_articles]})
     digest_rows = [
-        {
-            "chat_id": d.chat_id,
-            "local_date": d.local_date,
-            "sequence": d.sequence,
-            "lang": d.lang,
-            "total": len(new[d.chat_id]),
-            "last_article_id": planner.pool.top_id,
-            "created_at": planner.now,
-        }
+        (d.chat_id, d.local_date, d.sequence, d.lang, len(new[d.chat_id]))
         for d in chunk
         if d.chat_id in new
     ]
-    digest_ids = _insert_digests(connection, digest_rows)
-    links: list[dict[str, Any]] = []
-    outbox: list[dict[str, Any]] = []
+    added = insert_returning(
+        connection,
+        _table(m.Digest),
+        ("chat_id", "local_date", "sequence", "lang", "total"),
+        digest_rows,
+        conflict=("chat_id", "local_date", "sequence"),
+        returning=("chat_id", "id"),
+        constants={"last_article_id": planner.pool.top_id, "created_at": planner.now},
+    )
+    digest_ids: dict[int, int] = dict(added)
+    links: list[tuple[int, int, int, int]] = []
+    outbox: list[tuple[int, int, int, str, str | None]] = []
     planned = []
     for d in chunk:
         digest_id = digest_ids.get(d.chat_id)
@@ -333,20 +351,45 @@ def _plan_chunk(
             continue
         composed = _compose(planner, d, new[d.chat_id])
         for message in composed:
-            links.extend(
-                {"chat_id": d.chat_id, "article_id": i, "digest_id": digest_id, "seq": message.seq}
-                for i in message.article_ids
-            )
-            outbox.append(_outbox_row(planner.now, d, digest_id, message))
+            shown_ids = message.article_ids
+            links.extend(zip(repeat(d.chat_id), shown_ids, repeat(digest_id), repeat(message.seq)))
+            markup = _markup_json(digest_id, message.seq, d.lang) if shown_ids else None
+            outbox.append((d.chat_id, digest_id, message.seq, message.text, markup))
         shown = sum(len(message.article_ids) for message in composed)
         planned.append(
             PlannedDigest(d.chat_id, digest_id, d.local_date, d.sequence, len(composed), shown)
         )
-    if links:
-        connection.execute(insert(m.DigestArticle), links)
-    if outbox:
-        connection.execute(insert(m.OutboxMessage), outbox)
+    insert_rows(connection, _table(m.DigestArticle), _LINK_COLUMNS, links)
+    constants = {
+        "parse_mode": "HTML",
+        "state": m.OutboxState.PENDING,
+        "attempts": 0,
+        "next_attempt_at": planner.now,
+        "created_at": planner.now,
+    }
+    insert_rows(connection, _table(m.OutboxMessage), _OUTBOX_COLUMNS, outbox, constants)
     return planned
+
+
+@cache
+def _markup_parts(shown: Lang) -> tuple[str, str]:
+    """``switch_markup`` JSON for ``shown`` cut around its callback data."""
+    sample = switch_markup(0, 0, shown)
+    data = sample["inline_keyboard"][0][0]["callback_data"]
+    before, after = json.dumps(sample, ensure_ascii=False).split(json.dumps(data))
+    return f'{before}"{CALLBACK_PREFIX}', after
+
+
+def _markup_json(digest_id: int, seq: int, shown: Lang) -> str:
+    """``switch_markup`` as JSON text (it is made per message: no dict, no encoder run)."""
+    before, after = _markup_parts(shown)
+    return f'{before}:{digest_id}:{seq}:{shown.other.value}"{after}'
+
+
+def _table(model: type[m.Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _load_articles(planner: _Planner, ids: set[int]) -> None:
@@ -372,37 +415,6 @@ def _compose(planner: _Planner, d: _Due, fresh: tuple[int, ...]) -> list[Compose
         )
         planner.composed[key] = found
     return found
-
-
-def _outbox_row(now: datetime, d: _Due, digest_id: int, message: ComposedMessage) -> dict[str, Any]:
-    return {
-        "chat_id": d.chat_id,
-        "digest_id": digest_id,
-        "seq": message.seq,
-        "text": message.text,
-        "parse_mode": "HTML",
-        "reply_markup": (
-            switch_markup(digest_id, message.seq, d.lang) if message.switchable else None
-        ),
-        "state": m.OutboxState.PENDING,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-    }
-
-
-def _insert_digests(connection: Connection, rows: list[dict[str, Any]]) -> dict[int, int]:
-    """Insert digest rows, skipping any already there; ``chat_id -> digest id`` of those added."""
-    if not rows:
-        return {}
-    digest = m.Digest
-    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
-    statement = (
-        dialect.insert(digest)
-        .on_conflict_do_nothing(index_elements=["chat_id", "local_date", "sequence"])
-        .returning(digest.chat_id, digest.id)
-    )
-    return dict(connection.execute(statement, rows).all())
 
 
 def claim_digest_messages(session: Session, digest_id: int, now: datetime) -> list[OutboxRow]:
