@@ -40,11 +40,12 @@ from digestbot.bot.views.search import (
 from digestbot.errors import QueryError
 from digestbot.store.search import SearchHit, search_articles
 
-__all__ = ["MAX_RESULTS", "ResultPage", "find_results", "matching_hits", "register"]
+__all__ = ["MAX_QUERY", "MAX_RESULTS", "ResultPage", "find_results", "matching_hits", "register"]
 
 Context = CallbackContext[Any, Any, Any, Any]
 MAX_RESULTS = 50
 KEPT_QUERIES = 20  # tokens remembered per chat; older page buttons expire
+MAX_QUERY = 500  # characters searched (and kept); a pasted essay is cut, not refused
 _QUERIES_KEY = "search_queries"
 
 
@@ -116,6 +117,7 @@ async def _search(update: Update, context: Context, query: str) -> None:
             reader.tr.gettext(messages.SEARCH_USAGE), parse_mode=ParseMode.HTML
         )
         return
+    query = query.strip()[:MAX_QUERY]
     view = await _results(context, reader, query, _remember(context, query), 0)
     await message.reply_text(view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard)
 
