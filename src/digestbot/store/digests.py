@@ -19,16 +19,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 from itertools import repeat
 from typing import Any
-from zoneinfo import ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, Table, func, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from digestbot.articles.model import Lang
@@ -41,10 +39,21 @@ from digestbot.digest.compose import (
     compose_digest,
     switch_markup,
 )
-from digestbot.digest.schedule import due_local_date, is_due, local_now, local_today
+from digestbot.digest.schedule import local_today
 from digestbot.store import models as m
 from digestbot.store.articles import StoredArticle, get_articles
 from digestbot.store.bulk import insert_returning, insert_rows
+from digestbot.store.due import (
+    CHUNK,
+    ArticlePool,
+    DueReader,
+    forced_readers,
+    had_articles,
+    load_pool,
+    reader_tags,
+    scheduled_readers,
+    watermarks_of,
+)
 from digestbot.store.outbox import OutboxRow
 
 __all__ = [
@@ -58,7 +67,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-CHUNK = 2000  # readers planned per round of statements
 _LINK_COLUMNS = ("chat_id", "article_id", "digest_id", "seq")
 _OUTBOX_COLUMNS = ("chat_id", "digest_id", "seq", "text", "reply_markup")
 
@@ -89,40 +97,13 @@ class PlanReport:
         return sum(p.messages for p in self.planned)
 
 
-@dataclass(frozen=True, slots=True)
-class _Due:
-    chat_id: int
-    lang: Lang
-    timezone: str
-    local_date: date
-    sequence: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Pool:
-    """Articles above the lowest watermark: (id, date, tags), newest first."""
-
-    top_id: int
-    items: tuple[tuple[int, datetime, frozenset[str]], ...]
-
-    def new_for(self, watermark: int, tags: frozenset[str], had: set[int]) -> tuple[int, ...]:
-        """Ids newer than ``watermark``, matching ``tags``, not in ``had``; newest first."""
-        return tuple(
-            article_id
-            for article_id, _, article_tags in self.items
-            if article_id > watermark
-            and article_id not in had
-            and (not tags or not tags.isdisjoint(article_tags))
-        )
-
-
 @dataclass
 class _Planner:
     session: Session
     now: datetime
     settings: Settings
     cache: BlockCache
-    pool: _Pool
+    pool: ArticlePool
     articles: dict[int, StoredArticle] = field(default_factory=dict)
     composed: dict[tuple[Any, ...], list[ComposedMessage]] = field(default_factory=dict)
     fresh: dict[tuple[int, frozenset[str]], tuple[int, ...]] = field(default_factory=dict)
@@ -149,18 +130,22 @@ def plan_due_digests(
     chat_ids: Sequence[int] | None = None,
 ) -> PlanReport:
     """Plan every due digest; ``force``: one now for each active reader (or ``chat_ids``)."""
-    due = _forced(session, now, chat_ids) if force else _scheduled(session, now, chat_ids)
+    due = (
+        forced_readers(session, now, chat_ids)
+        if force
+        else scheduled_readers(session, now, chat_ids)
+    )
     if not due:
         return PlanReport()
     connection = session.connection()
-    watermarks = _watermarks(connection, [d.chat_id for d in due])
+    watermarks = watermarks_of(connection, [d.chat_id for d in due])
     max_age = settings.digest.max_age_days
     planner = _Planner(
         session,
         now,
         settings,
         BlockCache(settings.reader.tag_label),
-        _load_pool(
+        load_pool(
             connection,
             min(watermarks.get(d.chat_id, 0) for d in due),
             now - timedelta(days=max_age) if max_age else None,
@@ -175,149 +160,19 @@ def plan_due_digests(
     return PlanReport(due=len(due), planned=tuple(planned), skipped=skipped)
 
 
-def _chunks(items: Sequence[_Due], size: int) -> Iterator[Sequence[_Due]]:
+def _chunks(items: Sequence[DueReader], size: int) -> Iterator[Sequence[DueReader]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-def _scheduled(session: Session, now: datetime, chat_ids: Sequence[int] | None) -> list[_Due]:
-    """Active readers whose digest time has passed today and whose digest is not made yet."""
-    s = m.Subscriber
-    zones = session.scalars(
-        select(s.timezone).where(s.state == m.SubscriberState.ACTIVE).distinct()
-    ).all()
-    due: list[_Due] = []
-    for name in zones:
-        try:
-            local = local_now(now, name)
-        except (ZoneInfoNotFoundError, ValueError):
-            log.warning("skipping readers with the unknown time zone %r", name)
-            continue
-        made = (
-            select(m.Digest.id)
-            .where(
-                m.Digest.chat_id == s.chat_id,
-                m.Digest.local_date == local.date(),
-                m.Digest.sequence == 0,
-            )
-            .exists()
-        )
-        query = select(s.chat_id, s.language, s.digest_time, s.created_at).where(
-            s.state == m.SubscriberState.ACTIVE,
-            s.timezone == name,
-            s.digest_time <= local.time(),
-            ~made,
-        )
-        if chat_ids is not None:
-            query = query.where(s.chat_id.in_(chat_ids))
-        for chat_id, lang, digest_time, created_at in session.execute(query):
-            if is_due(now, name, digest_time, created_at):
-                due.append(_Due(chat_id, lang, name, local.date(), 0))
-    return due
-
-
-def _forced(session: Session, now: datetime, chat_ids: Sequence[int] | None) -> list[_Due]:
-    """Every active reader (or exactly ``chat_ids``, whatever their state), due now."""
-    s = m.Subscriber
-    query = select(s.chat_id, s.language, s.timezone, s.digest_time)
-    if chat_ids is None:
-        query = query.where(s.state == m.SubscriberState.ACTIVE)
-    else:
-        query = query.where(s.chat_id.in_(chat_ids))
-    readers = []
-    for chat_id, lang, name, digest_time in session.execute(query):
-        try:
-            readers.append((chat_id, lang, name, local_today(now, name), digest_time))
-        except (ZoneInfoNotFoundError, ValueError):
-            log.warning("chat %s has the unknown time zone %r", chat_id, name)
-    if not readers:
-        return []
-    days = {r[3] for r in readers}
-    taken: dict[tuple[int, date], int] = {}
-    digest = m.Digest
-    taken_query = (
-        select(digest.chat_id, digest.local_date, func.max(digest.sequence))
-        .where(digest.local_date.in_(days))
-        .group_by(digest.chat_id, digest.local_date)
-    )
-    if chat_ids is not None:
-        taken_query = taken_query.where(digest.chat_id.in_(chat_ids))
-    rows = session.execute(taken_query)
-    for chat_id, day, sequence in rows:
-        taken[(chat_id, day)] = sequence
-    due = []
-    for chat_id, lang, name, day, digest_time in readers:
-        last = taken.get((chat_id, day))
-        scheduled_now = last is None and due_local_date(now, name, digest_time) == day
-        due.append(_Due(chat_id, lang, name, day, 0 if scheduled_now else (last or 0) + 1))
-    return due
-
-
-def _watermarks(connection: Connection, chat_ids: Sequence[int]) -> dict[int, int]:
-    """Each reader's highest ``last_article_id`` (absent: no digest yet)."""
-    found: dict[int, int] = {}
-    for start in range(0, len(chat_ids), CHUNK):
-        part = chat_ids[start : start + CHUNK]
-        rows = connection.execute(
-            select(m.Digest.chat_id, func.max(m.Digest.last_article_id))
-            .where(m.Digest.chat_id.in_(part))
-            .group_by(m.Digest.chat_id)
-        )
-        found.update(dict(rows.all()))
-    return found
-
-
-def _load_pool(connection: Connection, watermark: int, oldest: datetime | None) -> _Pool:
-    """Articles above ``watermark`` (and newer than ``oldest``) with their tags."""
-    a = m.Article
-    top = connection.execute(select(func.max(a.id))).scalar() or 0
-    query = select(a.id, a.date).where(a.id > watermark, a.id <= top)
-    if oldest is not None:
-        query = query.where(a.date >= oldest)
-    rows = connection.execute(query.order_by(a.date.desc(), a.id.desc())).all()
-    tags: dict[int, set[str]] = defaultdict(set)
-    tag_rows = connection.execute(
-        select(m.ArticleTag.article_id, m.Tag.name)
-        .join(m.Tag, m.Tag.id == m.ArticleTag.tag_id)
-        .where(m.ArticleTag.article_id > watermark, m.ArticleTag.article_id <= top)
-    )
-    for article_id, name in tag_rows:
-        tags[article_id].add(name)
-    return _Pool(top, tuple((i, d, frozenset(tags.get(i, ()))) for i, d in rows))
-
-
-def _reader_tags(connection: Connection, chat_ids: Sequence[int]) -> dict[int, frozenset[str]]:
-    rows = connection.execute(
-        select(m.SubscriberTag.chat_id, m.Tag.name)
-        .join(m.Tag, m.Tag.id == m.SubscriberTag.tag_id)
-        .where(m.SubscriberTag.chat_id.in_(chat_ids))
-    )
-    tags: dict[int, set[str]] = defaultdict(set)
-    for chat_id, name in rows:
-        tags[chat_id].add(name)
-    return {chat_id: frozenset(names) for chat_id, names in tags.items()}
-
-
-def _had(connection: Connection, chat_ids: Sequence[int], above: int) -> dict[int, set[int]]:
-    rows = connection.execute(
-        select(m.DigestArticle.chat_id, m.DigestArticle.article_id).where(
-            m.DigestArticle.chat_id.in_(chat_ids), m.DigestArticle.article_id > above
-        )
-    )
-    had: dict[int, set[int]] = defaultdict(set)
-    for chat_id, article_id in rows:
-        had[chat_id].add(article_id)
-    return had
-
-
 def _plan_chunk(
-    planner: _Planner, chunk: Sequence[_Due], watermarks: dict[int, int], *, force: bool
+    planner: _Planner, chunk: Sequence[DueReader], watermarks: dict[int, int], *, force: bool
 ) -> list[PlannedDigest]:
     """Compose and insert the digests of one chunk of readers; returns those written."""
     connection = planner.session.connection()
     ids = [d.chat_id for d in chunk]
-    tags = _reader_tags(connection, ids)
-    had = _had(connection, ids, min(watermarks.get(i, 0) for i in ids))
+    tags = reader_tags(connection, ids)
+    had = had_articles(connection, ids, min(watermarks.get(i, 0) for i in ids))
     max_articles = planner.settings.digest.max_articles
     new: dict[int, tuple[int, ...]] = {}
     for d in chunk:
@@ -399,7 +254,7 @@ def _load_articles(planner: _Planner, ids: set[int]) -> None:
             planner.articles[article.id] = article
 
 
-def _compose(planner: _Planner, d: _Due, fresh: tuple[int, ...]) -> list[ComposedMessage]:
+def _compose(planner: _Planner, d: DueReader, fresh: tuple[int, ...]) -> list[ComposedMessage]:
     """The reader's messages, composed once per (language, zone, date, new articles)."""
     key = (d.lang, d.timezone, d.local_date, fresh)
     found = planner.composed.get(key)
@@ -448,7 +303,7 @@ def preview_messages(
     oldest = now - timedelta(days=max_age) if max_age else None
     if since is not None:
         oldest = since if oldest is None else max(oldest, since)
-    pool = _load_pool(session.connection(), 0, oldest)
+    pool = load_pool(session.connection(), 0, oldest)
     fresh = pool.new_for(0, frozenset(t.strip().lower() for t in tags if t.strip()), set())
     shown = get_articles(session, list(fresh[: settings.digest.max_articles]))
     timezone = settings.digest.timezone

@@ -1,0 +1,202 @@
+"""Who is due for a digest and which articles are new for them: the queries planning runs.
+
+Data functions: the caller owns the session. See :mod:`digestbot.store.digests` for the rules.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfoNotFoundError
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session
+
+from digestbot.articles.model import Lang
+from digestbot.digest.schedule import due_local_date, is_due, local_now, local_today
+from digestbot.store import models as m
+
+__all__ = [
+    "CHUNK",
+    "ArticlePool",
+    "DueReader",
+    "forced_readers",
+    "had_articles",
+    "load_pool",
+    "reader_tags",
+    "scheduled_readers",
+    "watermarks_of",
+]
+
+log = logging.getLogger(__name__)
+CHUNK = 2000  # readers per round of statements (also keeps IN lists short)
+
+
+@dataclass(frozen=True, slots=True)
+class DueReader:
+    """A reader to plan a digest for: their language, zone, local date and digest sequence."""
+
+    chat_id: int
+    lang: Lang
+    timezone: str
+    local_date: date
+    sequence: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePool:
+    """Articles above the lowest watermark: (id, date, tags), newest first."""
+
+    top_id: int
+    items: tuple[tuple[int, datetime, frozenset[str]], ...]
+
+    def new_for(self, watermark: int, tags: frozenset[str], had: set[int]) -> tuple[int, ...]:
+        """Ids newer than ``watermark``, matching ``tags``, not in ``had``; newest first."""
+        return tuple(
+            article_id
+            for article_id, _, article_tags in self.items
+            if article_id > watermark
+            and article_id not in had
+            and (not tags or not tags.isdisjoint(article_tags))
+        )
+
+
+def scheduled_readers(
+    session: Session, now: datetime, chat_ids: Sequence[int] | None
+) -> list[DueReader]:
+    """Active readers whose digest time has passed today and whose digest is not made yet."""
+    s = m.Subscriber
+    zones = session.scalars(
+        select(s.timezone).where(s.state == m.SubscriberState.ACTIVE).distinct()
+    ).all()
+    due: list[DueReader] = []
+    for name in zones:
+        try:
+            local = local_now(now, name)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("skipping readers with the unknown time zone %r", name)
+            continue
+        made = (
+            select(m.Digest.id)
+            .where(
+                m.Digest.chat_id == s.chat_id,
+                m.Digest.local_date == local.date(),
+                m.Digest.sequence == 0,
+            )
+            .exists()
+        )
+        query = select(s.chat_id, s.language, s.digest_time, s.created_at).where(
+            s.state == m.SubscriberState.ACTIVE,
+            s.timezone == name,
+            s.digest_time <= local.time(),
+            ~made,
+        )
+        if chat_ids is not None:
+            query = query.where(s.chat_id.in_(chat_ids))
+        for chat_id, lang, digest_time, created_at in session.execute(query):
+            if is_due(now, name, digest_time, created_at):
+                due.append(DueReader(chat_id, lang, name, local.date(), 0))
+    return due
+
+
+def forced_readers(
+    session: Session, now: datetime, chat_ids: Sequence[int] | None
+) -> list[DueReader]:
+    """Every active reader (or exactly ``chat_ids``, whatever their state), due now."""
+    s = m.Subscriber
+    query = select(s.chat_id, s.language, s.timezone, s.digest_time)
+    if chat_ids is None:
+        query = query.where(s.state == m.SubscriberState.ACTIVE)
+    else:
+        query = query.where(s.chat_id.in_(chat_ids))
+    readers = []
+    for chat_id, lang, name, digest_time in session.execute(query):
+        try:
+            readers.append((chat_id, lang, name, local_today(now, name), digest_time))
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("chat %s has the unknown time zone %r", chat_id, name)
+    if not readers:
+        return []
+    days = {r[3] for r in readers}
+    taken: dict[tuple[int, date], int] = {}
+    digest = m.Digest
+    taken_query = (
+        select(digest.chat_id, digest.local_date, func.max(digest.sequence))
+        .where(digest.local_date.in_(days))
+        .group_by(digest.chat_id, digest.local_date)
+    )
+    if chat_ids is not None:
+        taken_query = taken_query.where(digest.chat_id.in_(chat_ids))
+    rows = session.execute(taken_query)
+    for chat_id, day, sequence in rows:
+        taken[(chat_id, day)] = sequence
+    due = []
+    for chat_id, lang, name, day, digest_time in readers:
+        last = taken.get((chat_id, day))
+        scheduled_now = last is None and due_local_date(now, name, digest_time) == day
+        due.append(DueReader(chat_id, lang, name, day, 0 if scheduled_now else (last or 0) + 1))
+    return due
+
+
+def watermarks_of(connection: Connection, chat_ids: Sequence[int]) -> dict[int, int]:
+    """Each reader's highest ``last_article_id`` (absent: no digest yet)."""
+    found: dict[int, int] = {}
+    for start in range(0, len(chat_ids), CHUNK):
+        part = chat_ids[start : start + CHUNK]
+        rows = connection.execute(
+            select(m.Digest.chat_id, func.max(m.Digest.last_article_id))
+            .where(m.Digest.chat_id.in_(part))
+            .group_by(m.Digest.chat_id)
+        )
+        found.update(dict(rows.all()))
+    return found
+
+
+def load_pool(connection: Connection, watermark: int, oldest: datetime | None) -> ArticlePool:
+    """Articles above ``watermark`` (and newer than ``oldest``) with their tags."""
+    a = m.Article
+    top = connection.execute(select(func.max(a.id))).scalar() or 0
+    query = select(a.id, a.date).where(a.id > watermark, a.id <= top)
+    if oldest is not None:
+        query = query.where(a.date >= oldest)
+    rows = connection.execute(query.order_by(a.date.desc(), a.id.desc())).all()
+    tags: dict[int, set[str]] = defaultdict(set)
+    tag_rows = connection.execute(
+        select(m.ArticleTag.article_id, m.Tag.name)
+        .join(m.Tag, m.Tag.id == m.ArticleTag.tag_id)
+        .where(m.ArticleTag.article_id > watermark, m.ArticleTag.article_id <= top)
+    )
+    for article_id, name in tag_rows:
+        tags[article_id].add(name)
+    return ArticlePool(top, tuple((i, d, frozenset(tags.get(i, ()))) for i, d in rows))
+
+
+def reader_tags(connection: Connection, chat_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    """The tags each reader in ``chat_ids`` follows (absent: none, i.e. every article)."""
+    rows = connection.execute(
+        select(m.SubscriberTag.chat_id, m.Tag.name)
+        .join(m.Tag, m.Tag.id == m.SubscriberTag.tag_id)
+        .where(m.SubscriberTag.chat_id.in_(chat_ids))
+    )
+    tags: dict[int, set[str]] = defaultdict(set)
+    for chat_id, name in rows:
+        tags[chat_id].add(name)
+    return {chat_id: frozenset(names) for chat_id, names in tags.items()}
+
+
+def had_articles(
+    connection: Connection, chat_ids: Sequence[int], above: int
+) -> dict[int, set[int]]:
+    """Articles above ``above`` each reader already had in a digest (normally none)."""
+    rows = connection.execute(
+        select(m.DigestArticle.chat_id, m.DigestArticle.article_id).where(
+            m.DigestArticle.chat_id.in_(chat_ids), m.DigestArticle.article_id > above
+        )
+    )
+    had: dict[int, set[int]] = defaultdict(set)
+    for chat_id, article_id in rows:
+        had[chat_id].add(article_id)
+    return had
