@@ -23,6 +23,13 @@ def sessions(bot_database: str) -> Iterator[sessionmaker[Session]]:
 
 
 @pytest.fixture
+async def emulator() -> AsyncIterator[Emulator]:
+    """The emulator with its flood limits off (these tests inject faults; pacing turns them on)."""
+    async with Emulator(rate_limits=False) as emu:
+        yield emu
+
+
+@pytest.fixture
 async def plain_bot(emulator: Emulator) -> AsyncIterator[Bot]:
     """A bot without a rate limiter or retries, pointed at the emulator."""
     request = HTTPXRequest(connection_pool_size=8)

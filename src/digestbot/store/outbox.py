@@ -102,10 +102,9 @@ def enqueue(
     return [row.id for row in rows]
 
 
-def _is_queue_head() -> ColumnElement[bool]:
-    """No open row of the same chat comes before this one in (created_at, seq, id) order."""
+def _is_queue_head(row: type[OutboxMessage]) -> ColumnElement[bool]:
+    """No open row of the same chat comes before ``row`` in (created_at, seq, id) order."""
     earlier = aliased(OutboxMessage)
-    row = OutboxMessage
     before = or_(
         earlier.created_at < row.created_at,
         and_(
@@ -122,17 +121,22 @@ def _is_queue_head() -> ColumnElement[bool]:
 
 def claim_due(session: Session, now: datetime, limit: int) -> list[OutboxRow]:
     """Mark up to ``limit`` due chat-queue heads SENDING (leased until now + lease); return them."""
-    row = OutboxMessage
+    head = aliased(OutboxMessage)
+    # A materialized CTE: as a plain IN (subquery), PostgreSQL may rescan the locking subquery
+    # once per row, skip the rows this very UPDATE changed and so claim more than ``limit``.
     candidates = (
-        select(row.id)
-        .where(row.state == OutboxState.PENDING, row.next_attempt_at <= now, _is_queue_head())
-        .order_by(row.next_attempt_at, row.id)
+        select(head.id)
+        .where(head.state == OutboxState.PENDING, head.next_attempt_at <= now, _is_queue_head(head))
+        .order_by(head.next_attempt_at, head.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
+        .cte("claimable")
+        .prefix_with("MATERIALIZED")
     )
+    row = OutboxMessage
     claimed = session.execute(
         update(row)
-        .where(row.id.in_(candidates.scalar_subquery()), row.state == OutboxState.PENDING)
+        .where(row.id.in_(select(candidates.c.id)), row.state == OutboxState.PENDING)
         .values(state=OutboxState.SENDING, next_attempt_at=now + CLAIM_LEASE)
         .returning(row.id, row.chat_id, row.text, row.parse_mode, row.reply_markup, row.attempts)
         .execution_options(synchronize_session=False)
@@ -219,7 +223,7 @@ def next_due_at(session: Session) -> datetime | None:
     """When the earliest claimable row (a PENDING queue head) becomes due; None if there is none."""
     return session.scalar(
         select(func.min(OutboxMessage.next_attempt_at)).where(
-            OutboxMessage.state == OutboxState.PENDING, _is_queue_head()
+            OutboxMessage.state == OutboxState.PENDING, _is_queue_head(OutboxMessage)
         )
     )
 
