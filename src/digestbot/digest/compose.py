@@ -152,12 +152,22 @@ class BlockCache:
             meta.append(escape(tr.gettext(messages.TAGS_LINE, tags=joined)))
         lines.append(" · ".join(meta))
         links = []
-        href = escape_attr(article.url or "")
-        if href.startswith(("https://", "http://")) and len(href.encode()) <= MAX_HREF_BYTES:
+        href = _web_link(article.url)
+        if href is not None:
             links.append(f'<a href="{href}">{escape(tr.gettext(messages.SOURCE))}</a>')
         links.append(escape(tr.gettext(messages.FULL_TEXT_LINK, command=f"/read_{article.id}")))
         lines.append(" · ".join(links))
         return "\n".join(lines)
+
+
+def _web_link(url: str | None) -> str | None:
+    """``url`` escaped for ``href``; None unless it is a plain http(s) link of sensible length."""
+    if not url or not url.startswith(("https://", "http://")):
+        return None
+    if not all(ch.isprintable() and not ch.isspace() for ch in url):
+        return None
+    href = escape_attr(url)
+    return href if len(href.encode()) <= MAX_HREF_BYTES else None
 
 
 def _header(lang: Lang, local_date: date, total: int) -> str:
