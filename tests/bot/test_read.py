@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
+from digestbot.articles.model import Lang
+from digestbot.config import ReaderSettings, Settings, TelegramSettings
 from digestbot.render import visible_length
-from tests.support.bot import ANN, LI, BotHarness, button_data, button_labels
+from tests.support.bot import ADMIN, ANN, LI, BotHarness, button_data, button_labels
 from tests.support.content import LONG_ARTICLE, article_id, remove_article
+
+TAG_LABELS = {"world": {Lang.ZH: "国际"}, "tech": {Lang.ZH: "科技", Lang.EN: "Technology"}}
+
+
+@pytest.fixture
+def bot_settings() -> Settings:
+    """Settings with localized labels for two tags."""
+    return replace(
+        Settings(),
+        telegram=TelegramSettings(admin_ids=frozenset({ADMIN})),
+        reader=ReaderSettings(tag_labels=TAG_LABELS),
+    )
 
 
 async def test_read_link_sends_a_long_article_in_order_with_the_switch_last(
@@ -65,10 +83,13 @@ async def test_an_article_without_the_readers_language_is_marked(bot: BotHarness
     assert button_data(shown) == []
 
 
-async def test_tags_and_author_are_shown(bot: BotHarness) -> None:
+async def test_author_and_tags_are_shown_with_localized_labels(bot: BotHarness) -> None:
     chips = article_id(bot, "001_chip_export_rules")
     shown = await bot.say(ANN, f"/read_{chips}@digest_sandbox_bot")
-    assert "Tags: world, tech" in shown["text"]
+    assert "Tags: world, Technology" in shown["text"]
+    assert "By digestbot-demo" in shown["text"]
+    chinese = await bot.say(LI, f"/read_{chips}")
+    assert "标签：国际, 科技" in chinese["text"]
     assert visible_length(shown["html"]) <= 4096
 
 
