@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from digestbot.bot.app import build_application
+from digestbot.bot.deps import BotDeps
 from digestbot.bot.run import check_token
+from digestbot.config import Settings
 from digestbot.errors import ConfigError, DigestbotError
 from digestbot.sandbox.emulator import Emulator
+from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from tests.support.bot import ANN, LI, BotHarness
+from tests.support.sandbox import WEBHOOK_SECRET, webhook
 
 
 async def test_command_menu_is_registered_in_both_languages(bot: BotHarness) -> None:
@@ -27,3 +34,16 @@ async def test_check_token_names_the_bot_or_says_what_is_wrong(emulator: Emulato
         await check_token("123:wrong-token-wrong-token-wrong", emulator.base_url)
     with pytest.raises(DigestbotError, match="cannot reach"):
         await check_token(emulator.token, "http://127.0.0.1:9")
+
+
+async def test_the_bot_also_works_behind_a_webhook(emulator: Emulator, tmp_path: Path) -> None:
+    engine = create_engine_for(f"sqlite:///{tmp_path}/bot.sqlite3")
+    upgrade_schema(engine)
+    deps = BotDeps(settings=Settings(), sessions=session_factory(engine))
+    application = build_application(deps, emulator.token, api_url=emulator.base_url)
+    async with webhook(application, secret=WEBHOOK_SECRET):
+        emulator.driver.create_user(ANN, "Ann", None, "en")
+        emulator.driver.send_text(ANN, "/help")
+        reply = await emulator.driver.next_bot_message(ANN, timeout=10)
+    engine.dispose()
+    assert "/search" in reply["text"]

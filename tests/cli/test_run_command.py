@@ -1,0 +1,53 @@
+"""``digestbot run`` as a process against a Bot API server (the emulator, in this test's loop)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from digestbot.sandbox.emulator import Emulator
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def _run_bot(emulator: Emulator, tmp_path: Path, token: str) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "DIGESTBOT_TOKEN": token,
+        "DIGESTBOT_API_URL": emulator.base_url,
+        "DIGESTBOT_DATA_DIR": str(tmp_path / "data"),
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "digestbot", "run", "--config", "config/digestbot.toml",
+        cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def test_run_answers_readers_and_stops_cleanly_on_sigterm(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    process = await _run_bot(emulator, tmp_path, emulator.token)
+    try:
+        emulator.driver.create_user(5, "Wei", None, "zh-hans")
+        emulator.driver.send_text(5, "/help")
+        reply = await emulator.driver.next_bot_message(5, timeout=30)
+        assert "/search" in reply["text"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode()
+    assert emulator.token not in err.decode()
+
+
+async def test_a_rejected_token_is_one_clear_line(emulator: Emulator, tmp_path: Path) -> None:
+    process = await _run_bot(emulator, tmp_path, "123456:not-the-right-token-at-all")
+    _, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 1
+    assert err.decode().strip().splitlines()[-1] == (
+        f"digestbot: error: the Bot API server ({emulator.base_url}) rejected the bot token"
+    )
+    assert "Traceback" not in err.decode()
