@@ -2,14 +2,15 @@
 
 Readers are spread evenly over 8 (language, tags) combinations, all due at the same moment, with
 ``--articles`` new bilingual articles. Times ``plan_due_digests`` plus the commit on a SQLite file
-database, and reports the peak memory of the process (``ru_maxrss``) and, with ``--tracemalloc``,
-the peak of Python allocations during planning (slower).
+database (filled by a child process first), and reports the peak memory of the planning process
+(``ru_maxrss``) and, with ``--tracemalloc``, the peak of Python allocations (slower).
 Usage: ``python bench/bench_compose.py [--readers 100000] [--articles 50] [--max-articles 10]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import platform
 import resource
@@ -109,9 +110,15 @@ def main() -> None:
     path = args.keep or folder / "compose.sqlite3"
     url = f"sqlite:///{path}"
     started = time.perf_counter()
-    populate(url, args.readers, args.articles)
-    print(f"setup: {args.readers} readers, {args.articles} articles in "
-          f"{time.perf_counter() - started:.1f} s")
+    setup = multiprocessing.Process(target=populate, args=(url, args.readers, args.articles))
+    setup.start()  # in a child process, so the peak RSS below is the planning's own
+    setup.join()
+    if setup.exitcode != 0:
+        raise SystemExit(f"setup failed ({setup.exitcode})")
+    print(
+        f"setup: {args.readers} readers, {args.articles} articles in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     settings = replace(Settings(), digest=DigestSettings(max_articles=args.max_articles))
     engine = create_engine_for(url)
     sessions = session_factory(engine)
@@ -128,13 +135,20 @@ def main() -> None:
         outbox = session.execute(select(func.count()).select_from(m.OutboxMessage)).scalar()
         links = session.execute(select(func.count()).select_from(m.DigestArticle)).scalar()
     engine.dispose()
-    print(f"planned {len(report.planned)} digests, {report.messages} messages "
-          f"(outbox {outbox} rows, digest_articles {links} rows) in {elapsed:.2f} s "
-          f"({len(report.planned) / elapsed:,.0f} digests/s)")
-    print(f"peak RSS {rss_after:.0f} MB (before planning {rss_before:.0f} MB)"
-          + (f"; traced Python peak {traced:.0f} MB" if traced is not None else ""))
-    print(f"database {path.stat().st_size / 2**20:.0f} MB; SQLite {sqlite3.sqlite_version}; "
-          f"Python {platform.python_version()}; {os.cpu_count()} CPUs; {platform.machine()}")
+    print(
+        f"planned {len(report.planned)} digests, {report.messages} messages "
+        f"(outbox {outbox} rows, digest_articles {links} rows) in {elapsed:.2f} s "
+        f"({len(report.planned) / elapsed:,.0f} digests/s)"
+    )
+    print(
+        f"peak RSS {rss_after:.0f} MB (before planning {rss_before:.0f} MB)"
+        + (f"; traced Python peak {traced:.0f} MB" if traced is not None else "")
+    )
+    print(
+        f"database {path.stat().st_size / 2**20:.0f} MB; SQLite {sqlite3.sqlite_version}; "
+        f"Python {platform.python_version()}; {os.cpu_count()} CPUs; {platform.machine()}; "
+        f"load average {os.getloadavg()[0]:.1f} (other work on the machine slows this down)"
+    )
 
 
 if __name__ == "__main__":

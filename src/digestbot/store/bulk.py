@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table
 __all__ = ["insert_returning", "insert_rows"]
 
 _MAX_PARAMS = 30_000  # bound values per statement (SQLite allows 32,766; PostgreSQL 65,535)
-_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{}"}
+_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # SQLite, psycopg
 
 
 def _prepare(
@@ -32,7 +32,7 @@ def _prepare(
     tail = tuple(
         _process(table.c[name].type.bind_processor(dialect), value) for name, value in fixed.items()
     )
-    params = [(*row, *tail) for row in rows]
+    params = [(*row, *tail) for row in rows] if tail else [tuple(row) for row in rows]
     return [*columns, *fixed], params
 
 
@@ -41,9 +41,8 @@ def _head(connection: Connection, table: Table, names: Sequence[str]) -> str:
     return f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) VALUES "
 
 
-def _marks(connection: Connection, count: int, start: int = 0) -> str:
-    mark = _PLACEHOLDER[connection.dialect.paramstyle]
-    return "(" + ", ".join(mark.format(start + i + 1) for i in range(count)) + ")"
+def _marks(connection: Connection, count: int) -> str:
+    return "(" + ", ".join([_PLACEHOLDER[connection.dialect.paramstyle]] * count) + ")"
 
 
 def insert_rows(
@@ -80,12 +79,11 @@ def insert_returning(
         f" RETURNING {', '.join(quote(c) for c in returning)}"
     )
     per_statement = max(1, _MAX_PARAMS // len(names))
+    row_marks = _marks(connection, len(names))
     found: list[tuple[Any, ...]] = []
     for start in range(0, len(params), per_statement):
         batch = params[start : start + per_statement]
-        values = ", ".join(
-            _marks(connection, len(names), i * len(names)) for i in range(len(batch))
-        )
+        values = ", ".join([row_marks] * len(batch))
         flat = tuple(value for row in batch for value in row)
         result = connection.exec_driver_sql(_head(connection, table, names) + values + tail, flat)
         found.extend(tuple(row) for row in result)
