@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from digestbot.digest.schedule import (
+    day_start,
     due_local_date,
     first_digest_date,
     is_due,
@@ -91,6 +92,8 @@ def test_naive_now_is_refused() -> None:
 def test_ticks_plan_each_local_date_once_in_order_at_its_time(
     zone: str, start: datetime, offset: int, step: int, digest_time: time
 ) -> None:
+    left = 24 * 60 - (digest_time.hour * 60 + digest_time.minute) - 1
+    assume(step + 60 < left)  # some tick falls between the digest time and midnight (DST: 1 h)
     now = first_tick = start + timedelta(minutes=offset)
     end = now + timedelta(days=4)
     made: dict[date, datetime] = {}
@@ -128,3 +131,8 @@ def test_joining_day_is_skipped_only_after_its_digest_time(
     today = local_today(moment, zone)
     assert first - today in (timedelta(0), timedelta(days=1))
     assert (first == today) == (local_now(moment, zone).time() < digest_time)
+
+
+def test_day_start_is_local_midnight_in_utc() -> None:
+    assert day_start(date(2024, 5, 10), SHANGHAI) == utc(2024, 5, 9, 16, 0)
+    assert day_start(date(2024, 7, 10), LONDON) == utc(2024, 7, 9, 23, 0)

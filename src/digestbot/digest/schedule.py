@@ -14,11 +14,13 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 __all__ = [
+    "day_start",
     "due_local_date",
     "first_digest_date",
     "is_due",
     "local_now",
     "local_today",
+    "utc_midnight",
     "zone",
 ]
 
@@ -71,6 +73,11 @@ def is_due(now_utc: datetime, timezone: str, digest_time: time, created_at: date
         return False
     created_day = local_today(created_at, timezone)
     return not (created_day == due and first_digest_date(created_at, timezone, digest_time) > due)
+
+
+def day_start(day: date, timezone: str) -> datetime:
+    """The first instant (UTC) of the local ``day`` in ``timezone``."""
+    return datetime.combine(day, time(0), tzinfo=zone(timezone)).astimezone(UTC)
 
 
 def utc_midnight(day: date) -> datetime:

@@ -16,7 +16,13 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from digestbot.articles.model import Lang
-from digestbot.digest.schedule import due_local_date, is_due, local_now, local_today
+from digestbot.digest.schedule import (
+    day_start,
+    due_local_date,
+    is_due,
+    local_now,
+    local_today,
+)
 from digestbot.store import models as m
 
 __all__ = [
@@ -96,8 +102,9 @@ def scheduled_readers(
         )
         if chat_ids is not None:
             query = query.where(s.chat_id.in_(chat_ids))
+        today_began = day_start(local.date(), name)  # readers who joined before: due
         for chat_id, lang, digest_time, created_at in session.execute(query):
-            if is_due(now, name, digest_time, created_at):
+            if created_at < today_began or is_due(now, name, digest_time, created_at):
                 due.append(DueReader(chat_id, lang, name, local.date(), 0))
     return due
 
