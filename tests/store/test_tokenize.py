@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 import unicodedata
+from collections.abc import Iterator
 
+import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +23,7 @@ from digestbot.store.tokenize import (
     is_cjk,
     tokens_with_spans,
 )
+from tests.store.conftest import PG_DSN
 
 # Text with the characters that matter: CJK of every kind, Latin with accents, punctuation of
 # both languages, FTS5 syntax characters, spaces and the separator itself.
@@ -175,3 +178,26 @@ def test_a_text_always_finds_itself(text: str) -> None:
         return
     rows = connection.execute("SELECT rowid FROM t WHERE t MATCH ?", (query.fts5(),)).fetchall()
     assert rows == [(1,)]
+
+
+@pytest.fixture(scope="module")
+def pg(postgres_available: bool) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    if not postgres_available:
+        pytest.skip("PostgreSQL is not running at 127.0.0.1:5432")
+    with psycopg.connect(PG_DSN, autocommit=True) as connection:
+        yield connection
+
+
+@pytest.mark.postgres
+@settings(max_examples=200)
+@given(st.text(max_size=200) | st.text(alphabet=ALPHABET, max_size=200))
+def test_every_query_is_a_valid_tsquery(
+    pg: psycopg.Connection[tuple[object, ...]], text: str
+) -> None:
+    try:
+        query = build_query(text)
+    except QueryError:
+        return
+    row = pg.execute("SELECT CAST(%s AS tsquery)::text", (query.tsquery(),)).fetchone()
+    assert row is not None
+    assert row[0]
