@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 
-import psycopg
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
-
-PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from tests.support.databases import postgres_is_running, postgres_schema
 
 
 @pytest.fixture(scope="session")
 def postgres_available() -> bool:
     """Whether the test PostgreSQL server answers (a short timeout: absent means skip)."""
-    try:
-        with psycopg.connect(PG_DSN, connect_timeout=2):
-            return True
-    except psycopg.Error:
-        return False
+    return postgres_is_running()
 
 
 @pytest.fixture
@@ -32,24 +23,9 @@ def sqlite_url(tmp_path: object) -> str:
     return f"sqlite:///{tmp_path}/data/store.sqlite3"
 
 
-@contextmanager
-def postgres_schema(available: bool) -> Iterator[str]:
-    """A URL whose connections see only a new, empty schema (dropped afterwards)."""
-    if not available:
-        pytest.skip("PostgreSQL is not running at 127.0.0.1:5432")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_DSN, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(PG_DSN, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
-
-
 @pytest.fixture
-def postgres_url(postgres_available: bool) -> Iterator[str]:
-    with postgres_schema(postgres_available) as url:
+def postgres_url() -> Iterator[str]:
+    with postgres_schema() as url:
         yield url
 
 

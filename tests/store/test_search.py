@@ -14,8 +14,8 @@ from digestbot.store import search
 from digestbot.store.articles import save_article
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from digestbot.store.search import count_matches, search_articles
-from tests.store.conftest import postgres_schema
 from tests.store.factory import article, text
+from tests.support.databases import postgres_schema
 
 ALIBABA_ZH = (
     "阿里巴巴集团，这家中国电子商务巨头，用云计算积分投资初创企业。"
@@ -140,7 +140,7 @@ def loaded(
         if request.param == "sqlite":
             url = f"sqlite:///{tmp_path_factory.mktemp('search')}/search.sqlite3"
         else:
-            url = stack.enter_context(postgres_schema(postgres_available))
+            url = stack.enter_context(postgres_schema())
         engine = create_engine_for(url)
         stack.callback(engine.dispose)
         upgrade_schema(engine)

@@ -23,7 +23,7 @@ from digestbot.store.tokenize import (
     is_cjk,
     tokens_with_spans,
 )
-from tests.store.conftest import PG_DSN
+from tests.support.databases import PG_DSN
 
 # Text with the characters that matter: CJK of every kind, Latin with accents, punctuation of
 # both languages, FTS5 syntax characters, spaces and the separator itself.
