@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -16,6 +17,7 @@ from digestbot import messages
 from digestbot.bot.deps import BotDeps, get_deps, run_db
 from digestbot.bot.reader import Reader, load_reader
 from digestbot.delivery.sender import SENDER_KEY, wake_sender
+from digestbot.delivery.tick import TICK_LOCK_KEY
 from digestbot.digest.compose import (
     CALLBACK_PREFIX,
     BlockCache,
@@ -59,6 +61,8 @@ async def on_digest(update: Update, context: Context) -> None:
 
 
 def _plan_now(session: Session, deps: BotDeps, reader: Reader) -> PlanReport:
+    if session.get_bind().dialect.name == "postgresql":  # wait for a running tick, or hold it off
+        session.execute(select(func.pg_advisory_xact_lock(TICK_LOCK_KEY)))
     if reader.profile is None:
         ensure_subscriber(
             session,
