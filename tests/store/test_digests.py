@@ -14,7 +14,6 @@ from digestbot.digest.compose import parse_switch_data
 from digestbot.store import models as m
 from digestbot.store.articles import save_article
 from digestbot.store.digests import (
-    claim_digest_messages,
     digest_message,
     plan_due_digests,
     preview_messages,
@@ -211,15 +210,6 @@ def test_a_message_renders_again_and_is_gone_with_its_articles(session: Session)
     assert digest_message(session, planned.digest_id, 0, 2) is None  # not their digest
     session.execute(delete(m.Article).where(m.Article.id == article_id))
     assert digest_message(session, planned.digest_id, 0, 1) is None
-
-
-def test_claiming_a_digest_takes_its_pending_messages_once(session: Session) -> None:
-    add_article(session, "a")
-    add_reader(session, 1)
-    planned = plan_due_digests(session, at(1), SETTINGS).planned[0]
-    claimed = claim_digest_messages(session, planned.digest_id, at(1))
-    assert [row.chat_id for row in claimed] == [1]
-    assert claim_digest_messages(session, planned.digest_id, at(1)) == []
 
 
 def test_preview_matches_what_a_reader_would_get(session: Session) -> None:

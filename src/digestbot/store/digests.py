@@ -26,7 +26,7 @@ from functools import cache
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from digestbot.articles.model import Lang
@@ -54,13 +54,11 @@ from digestbot.store.due import (
     scheduled_readers,
     watermarks_of,
 )
-from digestbot.store.outbox import OutboxRow
 
 __all__ = [
     "DigestMessage",
     "PlanReport",
     "PlannedDigest",
-    "claim_digest_messages",
     "digest_message",
     "plan_due_digests",
     "preview_messages",
@@ -270,21 +268,6 @@ def _compose(planner: _Planner, d: DueReader, fresh: tuple[int, ...]) -> list[Co
         )
         planner.composed[key] = found
     return found
-
-
-def claim_digest_messages(session: Session, digest_id: int, now: datetime) -> list[OutboxRow]:
-    """Take a digest's pending messages for sending now (state SENDING), in order."""
-    row = m.OutboxMessage
-    claimed = session.execute(
-        update(row)
-        .where(row.digest_id == digest_id, row.state == m.OutboxState.PENDING)
-        .values(state=m.OutboxState.SENDING, next_attempt_at=now)
-        .returning(
-            row.id, row.chat_id, row.text, row.parse_mode, row.reply_markup, row.attempts, row.seq
-        )
-        .execution_options(synchronize_session=False)
-    ).all()
-    return [OutboxRow(*values[:6]) for values in sorted(claimed, key=lambda r: (r[6], r[0]))]
 
 
 def preview_messages(

@@ -1,22 +1,24 @@
 """Handlers: ``/digest`` (what is new since the reader's last digest, now) and the ``d:`` buttons
-that show a delivered digest message in the other language, edited in place."""
+that show a delivered digest message in the other language, edited in place.
+
+``/digest`` plans like the minute tick (forced, for this chat) and wakes the outbox sender, which
+sends the messages with the same pacing and retries as scheduled digests.
+"""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, CallbackQueryHandler, CommandHandler
 
 from digestbot import messages
 from digestbot.bot.deps import BotDeps, get_deps, run_db
 from digestbot.bot.reader import Reader, load_reader
-from digestbot.delivery.sender import SENDER_KEY, wake_sender
+from digestbot.delivery.sender import wake_sender
 from digestbot.delivery.tick import TICK_LOCK_KEY
 from digestbot.digest.compose import (
     CALLBACK_PREFIX,
@@ -27,10 +29,8 @@ from digestbot.digest.compose import (
     switch_markup,
 )
 from digestbot.render import split_blocks
-from digestbot.store import outbox
 from digestbot.store.digests import (
     PlanReport,
-    claim_digest_messages,
     digest_message,
     plan_due_digests,
 )
@@ -39,7 +39,6 @@ from digestbot.store.subscribers import ensure_subscriber
 __all__ = ["register"]
 
 Context = CallbackContext[Any, Any, Any, Any]
-log = logging.getLogger(__name__)
 
 
 async def on_digest(update: Update, context: Context) -> None:
@@ -53,11 +52,7 @@ async def on_digest(update: Update, context: Context) -> None:
     if report.messages == 0:
         await message.reply_text(reader.tr.gettext(messages.DIGEST_NOTHING_SINCE_LAST))
         return
-    if SENDER_KEY in context.application.bot_data:
-        await wake_sender(context.application)
-    else:  # no sender in this process (tests, a bot run without one): send it ourselves
-        for planned in report.planned:
-            await _send_digest(context, deps, planned.digest_id)
+    await wake_sender(context.application)  # the outbox sender delivers it, paced
 
 
 def _plan_now(session: Session, deps: BotDeps, reader: Reader) -> PlanReport:
@@ -75,26 +70,6 @@ def _plan_now(session: Session, deps: BotDeps, reader: Reader) -> PlanReport:
     return plan_due_digests(
         session, deps.clock(), deps.settings, force=True, chat_ids=[reader.chat_id]
     )
-
-
-async def _send_digest(context: Context, deps: BotDeps, digest_id: int) -> None:
-    """Send a digest's pending messages in order, recording each once Telegram accepted it."""
-    rows = await run_db(deps, lambda s: claim_digest_messages(s, digest_id, deps.clock()))
-    for index, row in enumerate(rows):
-        markup = row.reply_markup
-        try:
-            sent = await context.bot.send_message(
-                row.chat_id,
-                row.text,
-                parse_mode=row.parse_mode,
-                reply_markup=InlineKeyboardMarkup.de_json(markup, context.bot) if markup else None,
-            )
-        except TelegramError:
-            unsent = [r.id for r in rows[index:]]
-            await run_db(deps, lambda s: outbox.release(s, unsent, deps.clock()))  # noqa: B023
-            raise
-        sent_row = outbox.Sent(row.id, sent.message_id, deps.clock())
-        await run_db(deps, lambda s: outbox.mark_sent(s, [sent_row]))  # noqa: B023
 
 
 async def on_switch(update: Update, context: Context) -> None:
