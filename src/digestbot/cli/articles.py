@@ -176,7 +176,9 @@ def add_article_commands(commands: Any, common: argparse.ArgumentParser) -> None
         "are skipped; edited files update their article. Exit status: 0 all loaded, 1 some file "
         "rejected (the good ones are loaded all the same), 2 usage error.",
     )
-    load.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    load.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="article files or folders to load"
+    )
     load.set_defaults(handler=cmd_load)
 
     lang_choice: dict[str, Any] = {"type": Lang, "choices": list(Lang), "metavar": "zh|en"}
@@ -187,14 +189,14 @@ def add_article_commands(commands: Any, common: argparse.ArgumentParser) -> None
         description="Keyword search: Chinese matches any substring, English matches words "
         "and their prefixes (chip finds chips). Best matches first.",
     )
-    search.add_argument("query")
+    search.add_argument("query", help="words to search for, Chinese or English")
     search.add_argument("--lang", help="only this language", **lang_choice)
     search.add_argument("--limit", type=_positive, default=10, help="at most N hits (10)")
     search.add_argument("--json", action="store_true", help="machine-readable output")
     search.set_defaults(handler=cmd_search)
 
     show = commands.add_parser("show", parents=[common], help="print one article's full text")
-    show.add_argument("article", metavar="ID_OR_KEY")
+    show.add_argument("article", metavar="ID_OR_KEY", help="the article's number or file key")
     show.add_argument("--lang", help="only this language (the other one if missing)", **lang_choice)
     show.add_argument("--json", action="store_true", help="machine-readable output")
     show.set_defaults(handler=cmd_show)
