@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import Bot
-from telegram.request import HTTPXRequest
 
+from digestbot.delivery.tick import standalone_bot
+from digestbot.delivery.transport import OutboxBot
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 
@@ -30,8 +30,7 @@ async def emulator() -> AsyncIterator[Emulator]:
 
 
 @pytest.fixture
-async def plain_bot(emulator: Emulator) -> AsyncIterator[Bot]:
-    """A bot without a rate limiter or retries, pointed at the emulator."""
-    request = HTTPXRequest(connection_pool_size=8)
-    async with Bot(emulator.token, base_url=emulator.bot_base_url, request=request) as bot:
+async def plain_bot(emulator: Emulator) -> AsyncIterator[OutboxBot]:
+    """The sender's bot (no rate limiter, no retries), pointed at the emulator."""
+    async with standalone_bot(emulator.token, emulator.base_url) as bot:
         yield bot

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import Bot
 
 from digestbot.articles.load import load_paths
 from digestbot.config import DeliverySettings
 from digestbot.delivery import OutboxSender
+from digestbot.delivery.transport import OutboxBot
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store import outbox
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
@@ -30,7 +30,7 @@ KILL_AFTER = 300  # messages delivered before the kill
 
 
 async def test_rows_left_sending_by_a_crash_are_sent_once_after_a_restart(
-    emulator: Emulator, sessions: sessionmaker[Session], plain_bot: Bot
+    emulator: Emulator, sessions: sessionmaker[Session], plain_bot: OutboxBot
 ) -> None:
     add_readers(emulator, sessions, range(1, 6))
     with sessions.begin() as session:

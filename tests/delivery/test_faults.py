@@ -8,10 +8,10 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import Bot
 
 from digestbot.config import DeliverySettings
 from digestbot.delivery import OutboxSender
+from digestbot.delivery.transport import OutboxBot
 from digestbot.sandbox.emulator import Emulator
 from digestbot.sandbox.faults import FaultKind, FaultRule
 from digestbot.store import outbox
@@ -22,7 +22,7 @@ READERS = range(1, 13)
 
 
 @pytest.fixture
-def sender(plain_bot: Bot, sessions: sessionmaker[Session]) -> OutboxSender:
+def sender(plain_bot: OutboxBot, sessions: sessionmaker[Session]) -> OutboxSender:
     """A sender with quick retries (50 ms base) and three attempts."""
     delivery = DeliverySettings(per_chat_interval=0.2, max_attempts=3)
     return OutboxSender(plain_bot, sessions, delivery, backoff_base=0.05, backoff_cap=0.5)
@@ -97,7 +97,10 @@ async def test_server_errors_and_dropped_connections_are_retried_until_delivered
 
     report = await sender.drain(linger=5)
 
-    assert (report.sent, report.failed, report.deferred, report.retried) == (12, 0, 0, 6)
+    assert (report.sent, report.failed, report.deferred) == (12, 0, 0)
+    # Six failures; the transport itself resends a request whose kept-alive connection closed
+    # before any answer (what a drop looks like), so the sender may see fewer than six.
+    assert 4 <= report.retried <= 6
     for chat_id in READERS:
         assert bot_texts(emulator, chat_id) == [f"digest for {chat_id}"]
     statuses = Counter(e["status"] for e in send_requests(emulator))

@@ -8,12 +8,11 @@ from collections import defaultdict
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from digestbot.config import DeliverySettings
 from digestbot.delivery import OutboxSender
 from digestbot.delivery.pacing import ChatSpacing, GlobalPace, backoff_delay, send_rate
+from digestbot.delivery.tick import standalone_bot
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store import outbox
 from tests.support.outbox import add_readers, now
@@ -104,8 +103,7 @@ async def test_at_30_per_second_the_emulator_never_says_429(
                 outbox.enqueue(session, chat_id, ["one"], now=now())
             for chat_id in range(1, 6):  # five chats get three more each
                 outbox.enqueue(session, chat_id, ["two", "three", "four"], now=now())
-        request = HTTPXRequest(connection_pool_size=8)
-        async with Bot(emulator.token, base_url=emulator.bot_base_url, request=request) as bot:
+        async with standalone_bot(emulator.token, emulator.base_url) as bot:
             sender = OutboxSender(bot, sessions, DeliverySettings(rate_per_second=30.0))
             report = await sender.drain()
             sender.close()

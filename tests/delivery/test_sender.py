@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import Bot
 
 from digestbot.config import DeliverySettings
 from digestbot.delivery import OutboxSender
+from digestbot.delivery.transport import OutboxBot
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store import outbox
 from digestbot.store.models import OutboxMessage, OutboxState
@@ -15,7 +15,7 @@ from tests.support.outbox import add_readers, now
 
 
 async def test_drain_sends_each_chat_in_order_and_records_message_ids(
-    emulator: Emulator, sessions: sessionmaker[Session], plain_bot: Bot
+    emulator: Emulator, sessions: sessionmaker[Session], plain_bot: OutboxBot
 ) -> None:
     add_readers(emulator, sessions, range(1, 4))
     with sessions.begin() as session:

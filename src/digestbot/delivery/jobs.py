@@ -17,13 +17,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from telegram import Bot
 from telegram.ext import Application, CallbackContext
 
 from digestbot.articles.load import LoadReport, Rejected, load_paths
 from digestbot.bot.deps import DEPS_KEY, BotDeps, get_deps, run_db
 from digestbot.delivery.sender import SENDER_KEY, OutboxSender
 from digestbot.delivery.tick import plan_tick, standalone_bot
+from digestbot.delivery.transport import OutboxBot
 from digestbot.store.digests import PlanReport
 
 __all__ = ["RejectionLog", "plain_bot_for", "register", "run_rescan", "run_tick"]
@@ -100,7 +100,7 @@ async def run_rescan(application: PtbApplication) -> LoadReport | None:
     return report
 
 
-def plain_bot_for(application: PtbApplication) -> Bot:
+def plain_bot_for(application: PtbApplication) -> OutboxBot:
     """A bot for the same token and server as the application's, without its rate limiter."""
     bot = application.bot
     return standalone_bot(bot.token, base_url=bot.base_url.removesuffix(bot.token))

@@ -31,7 +31,6 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -44,6 +43,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from digestbot.config import DeliverySettings
 from digestbot.delivery.pacing import ChatSpacing, GlobalPace, backoff_delay, send_rate
+from digestbot.delivery.transport import OutboxBot
 from digestbot.errors import DigestbotError
 from digestbot.store import outbox
 from digestbot.store.models import utc_now
@@ -105,11 +105,11 @@ class OutboxSender:
 
     def __init__(
         self,
-        bot: Bot,
+        bot: OutboxBot,
         sessions: sessionmaker[Session],
         delivery: DeliverySettings,
         *,
-        concurrency: int = 64,
+        concurrency: int | None = None,
         backoff_base: float = 1.0,
         backoff_cap: float = 300.0,
         clock: Callable[[], datetime] = utc_now,
@@ -123,14 +123,14 @@ class OutboxSender:
         self.bot = bot
         self.sessions = sessions
         self.delivery = delivery
-        self.concurrency = concurrency
+        self.concurrency = concurrency or bot.pool_size
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.clock = clock
         self._rng = rng or random.Random()
         self._pace = GlobalPace(rate)
         self._spacing = ChatSpacing(delivery.per_chat_interval)
-        self._batch = max(concurrency * 2, min(int(rate), 1000))
+        self._batch = max(self.concurrency * 2, min(int(rate), 1000))
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
         self._wake = asyncio.Event()
         self._outcomes: list[_Outcome] = []
@@ -326,18 +326,13 @@ class OutboxSender:
         self._outcome_ready.set()
 
     async def _deliver(self, row: OutboxRow) -> _Outcome:
-        markup = (
-            InlineKeyboardMarkup.de_json(row.reply_markup, self.bot)
-            if row.reply_markup and "inline_keyboard" in row.reply_markup
-            else None
-        )
         try:
-            message = await self.bot.send_message(
+            message_id = await self.bot.post_text(
                 row.chat_id,
                 row.text,
                 parse_mode=row.parse_mode,
-                reply_markup=markup,
-                allow_paid_broadcast=True if self.delivery.paid_broadcast else None,
+                reply_markup=row.reply_markup,
+                paid_broadcast=self.delivery.paid_broadcast,
             )
         except RetryAfter as exc:
             seconds = _retry_after_seconds(exc)
@@ -352,7 +347,7 @@ class OutboxSender:
             raise SenderError(f"Telegram rejected the bot token: {exc.message}") from exc
         except (NetworkError, TelegramError) as exc:
             return self._retry_or_fail(row, f"{type(exc).__name__}: {exc.message}")
-        return _Outcome(row, sent=Sent(row.id, message.message_id, self.clock()))
+        return _Outcome(row, sent=Sent(row.id, message_id, self.clock()))
 
     def _retry_or_fail(self, row: OutboxRow, error: str) -> _Outcome:
         attempt = row.attempts + 1

@@ -11,11 +11,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from digestbot.config import Settings
 from digestbot.delivery.sender import DrainReport, OutboxSender
+from digestbot.delivery.transport import OutboxBot
 from digestbot.store.digests import PlanReport, plan_due_digests
 from digestbot.store.models import utc_now
 
@@ -53,17 +52,17 @@ def plan_tick(
     return plan_due_digests(session, now, settings, force=force)
 
 
-def standalone_bot(token: str, api_url: str = "", *, base_url: str = "") -> Bot:
-    """A plain bot (no rate limiter, no retries) for ``token`` on the server ``api_url``
-    (default: Telegram's), or on ``base_url`` given whole (``.../bot``, as PTB takes it)."""
-    request = HTTPXRequest(connection_pool_size=SENDER_POOL)
-    return Bot(token, base_url=base_url or f"{api_url or TELEGRAM_API}/bot", request=request)
+def standalone_bot(token: str, api_url: str = "", *, base_url: str = "") -> OutboxBot:
+    """The sender's bot (lean transport, no rate limiter, no retries) for ``token`` on the server
+    ``api_url`` (default: Telegram's), or on ``base_url`` given whole (``.../bot``, as PTB takes
+    it)."""
+    return OutboxBot(token, base_url or f"{api_url or TELEGRAM_API}/bot", SENDER_POOL)
 
 
 async def send_once(
     settings: Settings,
     sessions: sessionmaker[Session],
-    bot: Bot,
+    bot: OutboxBot,
     *,
     force: bool = False,
     linger: float = 60.0,

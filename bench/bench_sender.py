@@ -1,0 +1,196 @@
+"""Benchmark the outbox sender through the sandbox emulator, beside a bare httpx loop.
+
+The emulator runs in its own process. Three runs:
+
+1. throughput, emulator rate limits off: ``--messages`` rows to ``--chats`` chats drained by
+   ``OutboxSender`` (pacing lifted: rate 100,000/s, no per-chat interval) over SQLite;
+2. the same messages posted by a bare httpx loop (the same form python-telegram-bot posts);
+3. pacing, emulator rate limits on (Telegram's 30/s and 1/s per chat): ``--paced`` messages to as
+   many chats at the default 30/s; achieved rate and how many 429s the emulator answered.
+
+Usage: ``python bench/bench_sender.py [--messages 5000] [--chats 1000] [--paced 300]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import platform
+import sys
+import tempfile
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import httpx
+from sqlalchemy import insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from digestbot.config import DeliverySettings
+from digestbot.delivery import OutboxSender
+from digestbot.delivery.tick import standalone_bot
+from digestbot.sandbox.emulator import Emulator
+from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
+from digestbot.store.models import OutboxMessage, utc_now
+
+TEXT = (
+    "<b>Digest</b> for {chat}: message {seq}, with an <a href='https://example.com/{seq}'>link</a>"
+)
+
+
+def serve(conn: Connection, chats: int, rate_limits: bool, record: str) -> None:
+    """Server process: an emulator whose users 1..chats have written to the bot."""
+
+    async def main() -> None:
+        path = Path(record) if record else None
+        async with Emulator(rate_limits=rate_limits, record_path=path) as emu:
+            for chat in range(1, chats + 1):
+                emu.driver.create_user(chat, f"Reader {chat}")
+                emu.driver.send_text(chat, "/start")
+            conn.send((emu.base_url, emu.token))
+            await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "stop"
+
+    asyncio.run(main())
+
+
+def start_emulator(
+    chats: int, *, rate_limits: bool, record: str = ""
+) -> tuple[multiprocessing.Process, Connection, str, str]:
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.Process(
+        target=serve, args=(child, chats, rate_limits, record), daemon=True
+    )
+    server.start()
+    base_url, token = parent.recv()
+    return server, parent, base_url, token
+
+
+def fill_outbox(sessions: sessionmaker[Session], messages: int, chats: int) -> None:
+    """``messages`` pending rows, spread round-robin over ``chats`` chats."""
+    now = utc_now()
+    rows = [
+        {
+            "chat_id": i % chats + 1,
+            "seq": i // chats,
+            "text": TEXT.format(chat=i % chats + 1, seq=i // chats),
+            "parse_mode": "HTML",
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for i in range(messages)
+    ]
+    with sessions.begin() as session:
+        session.execute(insert(OutboxMessage), rows)
+
+
+async def drain(
+    sessions: sessionmaker[Session],
+    base_url: str,
+    token: str,
+    delivery: DeliverySettings,
+    rate: float | None,
+) -> tuple[float, int, int]:
+    """Drain the outbox; returns (seconds, sent, retried)."""
+    bot = standalone_bot(token, base_url)
+    async with bot:
+        sender = OutboxSender(bot, sessions, delivery, rate=rate)
+        started = time.perf_counter()
+        report = await sender.drain()
+        elapsed = time.perf_counter() - started
+        sender.close()
+    return elapsed, report.sent, report.retried
+
+
+async def bare_httpx(base_url: str, token: str, messages: int, chats: int, conns: int) -> float:
+    """Post the same messages with httpx from ``conns`` workers; returns seconds."""
+    url = f"{base_url}/bot{token}/sendMessage"
+    limits = httpx.Limits(max_connections=conns, max_keepalive_connections=conns)
+    forms = [
+        {
+            "chat_id": str(i % chats + 1),
+            "text": TEXT.format(chat=i % chats + 1, seq=i // chats),
+            "parse_mode": "HTML",
+        }
+        for i in range(messages)
+    ]
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        queue = iter(forms)
+
+        async def worker() -> None:
+            for form in queue:
+                response = await client.post(url, data=form)
+                if response.status_code != 200:
+                    raise RuntimeError(response.text)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(conns)))
+        return time.perf_counter() - started
+
+
+def new_store(folder: str, name: str) -> sessionmaker[Session]:
+    engine = create_engine_for(f"sqlite:///{folder}/{name}.sqlite3")
+    upgrade_schema(engine)
+    return session_factory(engine)
+
+
+def throughput(args: argparse.Namespace, folder: str) -> None:
+    server, conn, base_url, token = start_emulator(args.chats, rate_limits=False)
+    sessions = new_store(folder, "throughput")
+    fill_outbox(sessions, args.messages, args.chats)
+    unpaced = DeliverySettings(per_chat_interval=0.0, paid_broadcast=True)
+    seconds, sent, _ = asyncio.run(drain(sessions, base_url, token, unpaced, 100_000.0))
+    print(
+        f"sender, limits off: {sent} messages to {args.chats} chats in {seconds:.2f} s "
+        f"= {sent / seconds:,.0f} msg/s"
+    )
+    bare = asyncio.run(bare_httpx(base_url, token, args.messages, args.chats, args.conns))
+    print(
+        f"bare httpx loop ({args.conns} connections), same messages: {bare:.2f} s "
+        f"= {args.messages / bare:,.0f} msg/s; sender/bare = {bare / seconds:.2f}"
+    )
+    conn.send("stop")
+    server.join(timeout=5)
+
+
+def paced(args: argparse.Namespace, folder: str) -> None:
+    record = f"{folder}/paced.jsonl"
+    server, conn, base_url, token = start_emulator(args.paced, rate_limits=True, record=record)
+    sessions = new_store(folder, "paced")
+    fill_outbox(sessions, args.paced, args.paced)
+    seconds, sent, retried = asyncio.run(drain(sessions, base_url, token, DeliverySettings(), None))
+    conn.send("stop")
+    server.join(timeout=5)
+    entries = [json.loads(line) for line in Path(record).read_text().splitlines()]
+    sends = [e for e in entries if e["method"] == "sendMessage"]
+    too_many = sum(1 for e in sends if e["status"] == 429)
+    span = sends[-1]["time"] - sends[0]["time"]
+    print(
+        f"sender at the default 30/s, emulator limits on: {sent} messages in {seconds:.2f} s; "
+        f"first to last request {(len(sends) - 1) / span:.2f} msg/s; 429 answers: {too_many} "
+        f"(sender retries: {retried})"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--chats", type=int, default=1000)
+    parser.add_argument("--conns", type=int, default=8, help="httpx connections, both clients")
+    parser.add_argument("--paced", type=int, default=300, help="messages in the 30/s run")
+    args = parser.parse_args()
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f}"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        throughput(args, folder)
+        if args.paced:
+            paced(args, folder)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
