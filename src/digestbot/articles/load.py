@@ -76,7 +76,9 @@ def load_paths(
         loader = _Loader(session, report)
         changed = [job for file in files if (job := loader.read(file)) is not None]
         done = len(files) - len(changed)
-        for job, outcome in zip(changed, _parse_all(changed, workers), strict=True):
+        dialect = session.get_bind().dialect.name
+        outcomes = _parse_all(changed, dialect, workers)
+        for job, outcome in zip(changed, outcomes, strict=True):
             loader.add(job, outcome)
             done += 1
             if done % BATCH_SIZE == 0:
@@ -101,21 +103,23 @@ class _ParseJob:
     mtime: datetime
 
 
-_Outcome = Article | str  # the parsed article, or the reason it was rejected
+# The parsed article with its search-index values, or the reason the file was rejected.
+_Outcome = tuple[Article, store.PreparedIndex] | str
 
 
-def _parse_job(job: tuple[bytes, str, datetime]) -> _Outcome:
-    """Decode and parse one file's bytes (runs in a worker process)."""
-    data, key, mtime = job
+def _parse_job(job: tuple[bytes, str, datetime, str]) -> _Outcome:
+    """Decode, parse and prepare the index values of one file (runs in a worker process)."""
+    data, key, mtime, dialect = job
     try:
-        return parse_article(decode_article(data), key=key, default_date=mtime)
+        article = parse_article(decode_article(data), key=key, default_date=mtime)
     except ArticleError as exc:
         return str(exc)
+    return article, store.prepare_index(dialect, article)
 
 
-def _parse_all(jobs: Sequence[_ParseJob], workers: int | None) -> Iterator[_Outcome]:
+def _parse_all(jobs: Sequence[_ParseJob], dialect: str, workers: int | None) -> Iterator[_Outcome]:
     """Parse ``jobs`` in order, in a process pool when there are enough of them."""
-    inputs = [(job.data, job.file.key, job.mtime) for job in jobs]
+    inputs = [(job.data, job.file.key, job.mtime, dialect) for job in jobs]
     count = workers if workers is not None else (os.cpu_count() or 1)
     forking = "fork" in multiprocessing.get_all_start_methods()
     if count <= 1 or len(inputs) < PARALLEL_FROM or not forking:
@@ -139,15 +143,18 @@ class _Loader:
         self._seen_keys: dict[str, Path] = {}
         self._seen_urls: dict[str, Path] = {}
         self._batch: list[store.SaveItem] = []
+        self._index: list[store.PreparedIndex] = []
 
     def flush(self) -> None:
         """Write the parsed articles waiting in the batch, in a few statements."""
-        for _, created in store.save_articles(self._session, self._batch):
+        saved = store.save_articles(self._session, self._batch, index=self._index)
+        for _, created in saved:
             if created:
                 self._report.new += 1
             else:
                 self._report.updated += 1
         self._batch.clear()
+        self._index.clear()
 
     def read(self, file: ArticleFile) -> _ParseJob | None:
         """Read and hash ``file``; None when it is unreadable (rejected) or unchanged (counted)."""
@@ -169,15 +176,17 @@ class _Loader:
         try:
             if isinstance(outcome, str):
                 raise ArticleError(outcome)
-            self._check_unique(outcome.key, outcome.url, job.file.path)
+            article, index = outcome
+            self._check_unique(article.key, article.url, job.file.path)
         except ArticleError as exc:
             self._report.rejected.append(Rejected(job.file.path, str(exc)))
             return
-        known = self._known.get(outcome.key)
+        known = self._known.get(article.key)
         if known is not None and known[1] == job.digest:
             self._report.unchanged += 1
             return
-        self._batch.append((outcome, job.digest, str(job.file.path)))
+        self._batch.append((article, job.digest, str(job.file.path)))
+        self._index.append(index)
 
     def _check_unique(self, key: str, url: str | None, path: Path) -> None:
         earlier = self._seen_keys.get(key)

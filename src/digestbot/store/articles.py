@@ -16,13 +16,16 @@ from digestbot.store.search_schema import (
     IndexRow,
     add_to_index,
     index_body,
+    index_values,
     rebuild_index,
     remove_from_index,
 )
 
 __all__ = [
+    "PreparedIndex",
     "StoredArticle",
     "article_tags",
+    "article_urls",
     "count_articles",
     "find_article_state",
     "find_key_by_url",
@@ -31,6 +34,7 @@ __all__ = [
     "known_hashes",
     "list_articles",
     "list_tags",
+    "prepare_index",
     "rebuild_search_index",
     "save_article",
     "save_articles",
@@ -129,11 +133,34 @@ def save_article(
     return save_articles(session, [(article, content_hash, source_path)])[0]
 
 
-def save_articles(session: Session, items: Sequence[SaveItem]) -> list[tuple[int, bool]]:
-    """:func:`save_article` for many articles in a few statements: ``(id, created)`` each."""
+PreparedIndex = Mapping[Lang, Mapping[str, str]]  # per language: what the search index stores
+
+
+def prepare_index(dialect: str, article: Article) -> dict[Lang, dict[str, str]]:
+    """The search-index values of ``article``'s texts (pure, so a loader may compute them in
+    worker processes and hand them to :func:`save_articles`)."""
+    return {
+        t.lang: index_values(dialect, t.title, t.summary, index_body(t.title, t.plain))
+        for t in article.texts.values()
+    }
+
+
+def save_articles(
+    session: Session,
+    items: Sequence[SaveItem],
+    *,
+    index: Sequence[PreparedIndex] | None = None,
+) -> list[tuple[int, bool]]:
+    """:func:`save_article` for many articles in a few statements: ``(id, created)`` each.
+
+    ``index``, when given, holds :func:`prepare_index` of each item (for this database's dialect).
+    """
     keys = [article.key for article, _, _ in items]
     if len(set(keys)) != len(keys):  # the same key twice: the later version wins, in order
-        return [save_articles(session, [item])[0] for item in items]
+        return [
+            save_articles(session, [item], index=None if index is None else [index[i]])[0]
+            for i, item in enumerate(items)
+        ]
     if not items:
         return []
     connection = session.connection()
@@ -174,7 +201,7 @@ def save_articles(session: Session, items: Sequence[SaveItem]) -> list[tuple[int
         ).scalars()
         existing.update(zip(fresh_keys, new_ids, strict=True))
     ids = [existing[key] for key in keys]
-    _insert_texts(connection, [(ids[i], item[0]) for i, item in enumerate(items)])
+    _insert_texts(connection, [(ids[i], item[0]) for i, item in enumerate(items)], index)
     tag_ids = _tag_ids(connection, (tag for article, _, _ in items for tag in article.tags))
     links = [
         {"article_id": article_id, "tag_id": tag_ids[name], "position": position}
@@ -187,9 +214,18 @@ def save_articles(session: Session, items: Sequence[SaveItem]) -> list[tuple[int
     return [(article_id, key in created) for article_id, key in zip(ids, keys, strict=True)]
 
 
-def _insert_texts(connection: Connection, articles: Sequence[tuple[int, Article]]) -> None:
+def _insert_texts(
+    connection: Connection,
+    articles: Sequence[tuple[int, Article]],
+    index: Sequence[PreparedIndex] | None = None,
+) -> None:
     """Insert the texts of ``articles`` and index them."""
     texts = [(article_id, t) for article_id, article in articles for t in article.texts.values()]
+    prepared = [
+        None if index is None else index[i].get(t.lang)
+        for i, (_, article) in enumerate(articles)
+        for t in article.texts.values()
+    ]
     if not texts:
         return
     text_ids = connection.execute(
@@ -210,8 +246,8 @@ def _insert_texts(connection: Connection, articles: Sequence[tuple[int, Article]
     add_to_index(
         connection,
         [
-            IndexRow(text_id, t.title, t.summary, index_body(t.title, t.plain))
-            for text_id, (_, t) in zip(text_ids, texts, strict=True)
+            IndexRow(text_id, t.title, t.summary, index_body(t.title, t.plain), values)
+            for text_id, (_, t), values in zip(text_ids, texts, prepared, strict=True)
         ],
     )
 

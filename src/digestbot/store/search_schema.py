@@ -7,7 +7,7 @@ text stays in ``article_texts``), so removing a row needs the text it was indexe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, TextClause, text
@@ -21,6 +21,7 @@ __all__ = [
     "add_to_index",
     "include_name",
     "index_body",
+    "index_values",
     "is_search_object",
     "rebuild_index",
     "remove_from_index",
@@ -51,6 +52,19 @@ class IndexRow:
     title: str
     summary: str
     body: str  # plain text without the title: see :func:`index_body`
+    prepared: Mapping[str, str] | None = None  # index_values() computed ahead, e.g. in a worker
+
+
+def index_values(dialect: str, title: str, summary: str, body: str) -> dict[str, str]:
+    """What the index stores for one text on ``dialect`` (pure: safe to compute in a worker)."""
+    if dialect != "sqlite":
+        return {"tsv": tsvector_literal(title, summary, body)}
+    values: dict[str, str] = {}
+    for field, value in zip(_FIELDS, (title, summary, body), strict=True):
+        tokens = index_tokens(value)
+        values[field] = " ".join(tokens)
+        values[f"{field}2"] = " ".join(cjk_bigrams(tokens))
+    return values
 
 
 def index_body(title: str, plain: str) -> str:
@@ -68,12 +82,8 @@ _FTS_DELETE = text(
 
 
 def _fts_values(row: IndexRow) -> dict[str, object]:
-    values: dict[str, object] = {"id": row.text_id}
-    for field, value in zip(_FIELDS, (row.title, row.summary, row.body), strict=True):
-        tokens = index_tokens(value)
-        values[field] = " ".join(tokens)
-        values[f"{field}2"] = " ".join(cjk_bigrams(tokens))
-    return values
+    prepared = row.prepared or index_values("sqlite", row.title, row.summary, row.body)
+    return {"id": row.text_id, **prepared}
 
 
 def _write_fts(connection: Connection, statement: TextClause, rows: Sequence[IndexRow]) -> None:
@@ -108,7 +118,10 @@ def add_to_index(connection: Connection, rows: Sequence[IndexRow]) -> None:
     connection.execute(
         text(f"INSERT INTO {PG_TABLE}(text_id, tsv) VALUES (:id, CAST(:tsv AS tsvector))"),
         [
-            {"id": row.text_id, "tsv": tsvector_literal(row.title, row.summary, row.body)}
+            {
+                "id": row.text_id,
+                **(row.prepared or index_values("postgresql", row.title, row.summary, row.body)),
+            }
             for row in rows
         ],
     )
