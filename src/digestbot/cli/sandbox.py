@@ -10,6 +10,7 @@ from typing import Any
 
 from digestbot.bot.in_sandbox import SandboxedBot, run_sandboxed_bot
 from digestbot.cli.context import settings_from
+from digestbot.cli.sandbox_check import check_sandbox
 from digestbot.logs import configure_logging
 from digestbot.sandbox.emulator import DEFAULT_TOKEN, run_emulator_cli
 
@@ -22,6 +23,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         return run_emulator_cli(
             host=args.host, port=args.port, token=args.token, record=args.record
         )
+    if getattr(args, "check", False):  # `run --sandbox-without-token` has no --check
+        return check_sandbox(settings_from(args))
     settings = settings_from(args)
     if not args.database:
         sandbox_db = settings.paths.data_dir / "sandbox.sqlite3"
@@ -53,6 +56,12 @@ def add_sandbox_commands(commands: Any, common: argparse.ArgumentParser) -> None
         "--database is given). With --no-bot, only the emulator runs.",
     )
     sandbox.add_argument("--no-bot", action="store_true", help="run the emulator alone")
+    sandbox.add_argument(
+        "--check",
+        action="store_true",
+        help="run a scripted conversation and a digest on a free port, print one line per step "
+        "and exit 0 when all passed, 1 otherwise",
+    )
     sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     sandbox.add_argument("--port", type=int, default=8081, help="port to listen on (8081)")
     sandbox.add_argument(
