@@ -12,8 +12,9 @@ answers::
     (5xx, dropped, timeout)    max_attempts with the last reason
     InvalidToken (401/404)  -> the sender stops (SenderError); unsent rows go back to PENDING
 
-The bot passed in must not retry or throttle by itself (no AIORateLimiter): this module's pacing
-is what controls the rate. Database work runs on one worker thread, in small transactions.
+It sends through an :class:`~digestbot.delivery.transport.OutboxBot`: no AIORateLimiter and no
+retries of its own, so this module's pacing is what controls the rate; as many sends in flight as
+the bot has connections. Database work runs on one worker thread, in small transactions.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ import random
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -42,6 +42,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from digestbot.config import DeliverySettings
+from digestbot.delivery.outcomes import DrainReport, Outcome, write_outcomes
 from digestbot.delivery.pacing import ChatSpacing, GlobalPace, backoff_delay, send_rate
 from digestbot.delivery.transport import OutboxBot
 from digestbot.errors import DigestbotError
@@ -60,37 +61,6 @@ _log = logging.getLogger(__name__)
 
 class SenderError(DigestbotError):
     """The sender cannot go on (e.g. Telegram rejects the token)."""
-
-
-@dataclass
-class DrainReport:
-    """What one drain did: messages sent and failed, readers found blocked, retries, left over."""
-
-    sent: int = 0
-    failed: int = 0
-    blocked: int = 0
-    retried: int = 0
-    deferred: int = 0  # still pending when the drain returned
-
-    def summary(self) -> str:
-        """One line for the operator."""
-        return (
-            f"sent {self.sent}, failed {self.failed}, blocked {self.blocked}, "
-            f"deferred {self.deferred}"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    """The result of one send, waiting to be written."""
-
-    row: OutboxRow
-    sent: Sent | None = None
-    retry_at: datetime | None = None
-    count_attempt: bool = True
-    failed: bool = False
-    blocked: bool = False
-    error: str = ""
 
 
 async def wake_sender(application: Any) -> None:
@@ -133,7 +103,7 @@ class OutboxSender:
         self._batch = max(self.concurrency * 2, min(int(rate), 1000))
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
         self._wake = asyncio.Event()
-        self._outcomes: list[_Outcome] = []
+        self._outcomes: list[Outcome] = []
         self._outcome_ready = asyncio.Event()
         self._flushes = 0
         self._idle = asyncio.Event()
@@ -319,13 +289,13 @@ class OutboxSender:
             outcome = await self._deliver(row)
         except SenderError as exc:
             self._fatal = exc
-            outcome = _Outcome(row, retry_at=self.clock(), count_attempt=False, error=str(exc))
+            outcome = Outcome(row, retry_at=self.clock(), count_attempt=False, error=str(exc))
         finally:
             sem.release()
         self._outcomes.append(outcome)
         self._outcome_ready.set()
 
-    async def _deliver(self, row: OutboxRow) -> _Outcome:
+    async def _deliver(self, row: OutboxRow) -> Outcome:
         try:
             message_id = await self.bot.post_text(
                 row.chat_id,
@@ -338,25 +308,25 @@ class OutboxSender:
             seconds = _retry_after_seconds(exc)
             self._pace.pause_until(asyncio.get_running_loop().time() + seconds)
             at = self.clock() + timedelta(seconds=seconds)
-            return _Outcome(row, retry_at=at, count_attempt=False, error=str(exc))
+            return Outcome(row, retry_at=at, count_attempt=False, error=str(exc))
         except Forbidden as exc:
-            return _Outcome(row, blocked=True, error=exc.message)
+            return Outcome(row, blocked=True, error=exc.message)
         except BadRequest as exc:
-            return _Outcome(row, failed=True, error=exc.message)
+            return Outcome(row, failed=True, error=exc.message)
         except InvalidToken as exc:
             raise SenderError(f"Telegram rejected the bot token: {exc.message}") from exc
         except (NetworkError, TelegramError) as exc:
             return self._retry_or_fail(row, f"{type(exc).__name__}: {exc.message}")
-        return _Outcome(row, sent=Sent(row.id, message_id, self.clock()))
+        return Outcome(row, sent=Sent(row.id, message_id, self.clock()))
 
-    def _retry_or_fail(self, row: OutboxRow, error: str) -> _Outcome:
+    def _retry_or_fail(self, row: OutboxRow, error: str) -> Outcome:
         attempt = row.attempts + 1
         if attempt >= self.delivery.max_attempts:
-            return _Outcome(row, failed=True, error=f"{error} (after {attempt} attempts)")
+            return Outcome(row, failed=True, error=f"{error} (after {attempt} attempts)")
         delay = backoff_delay(
             attempt, base=self.backoff_base, cap=self.backoff_cap, jitter=self._rng.random()
         )
-        return _Outcome(row, retry_at=self.clock() + timedelta(seconds=delay), error=error)
+        return Outcome(row, retry_at=self.clock() + timedelta(seconds=delay), error=error)
 
     async def _flush_loop(self, report: DrainReport) -> None:
         while True:
@@ -369,7 +339,7 @@ class OutboxSender:
         outcomes, self._outcomes = self._outcomes, []
         if not outcomes:
             return
-        await self.db(lambda s: _write_outcomes(s, outcomes))
+        await self.db(lambda s: write_outcomes(s, outcomes))
         self._flushes += 1
         for outcome in outcomes:
             if outcome.sent is not None:
@@ -389,19 +359,6 @@ class OutboxSender:
                 )
             else:
                 report.retried += 1
-
-
-def _write_outcomes(session: Session, outcomes: list[_Outcome]) -> None:
-    outbox.mark_sent(session, [o.sent for o in outcomes if o.sent is not None])
-    for o in outcomes:
-        if o.blocked:
-            outbox.block_chat(session, o.row.chat_id, o.error)
-        elif o.failed:
-            outbox.mark_failed(session, o.row.id, o.error)
-        elif o.retry_at is not None:
-            outbox.mark_retry(
-                session, o.row.id, at=o.retry_at, error=o.error, count_attempt=o.count_attempt
-            )
 
 
 def _retry_after_seconds(exc: RetryAfter) -> float:
