@@ -152,6 +152,10 @@ STATS_BY_LANGUAGE = N_("Active subscribers by language:")
 STATS_LANGUAGE = N_("{language}: {count}")
 STATS_ARTICLES = N_("Articles: {count}")
 STATS_TAGS = N_("Tags: {count}")
+STATS_DELIVERY = N_(
+    "Delivery: {sent} sent today, {pending} pending, {failed} failed, "
+    "{blocked} readers blocked the bot"
+)
 
 # Errors
 ERROR_GENERIC = N_("Sorry, something went wrong. Please try again later.")

@@ -23,7 +23,7 @@ from digestbot.sandbox.emulator import Emulator
 from digestbot.store import outbox
 from digestbot.store.articles import get_article
 from digestbot.store.models import OutboxMessage, OutboxState, Subscriber
-from tests.support.bot import ANN, LI, BotHarness
+from tests.support.bot import ADMIN, ANN, LI, BotHarness
 from tests.support.outbox import add_readers
 
 DROPPED_IN = """---
@@ -91,6 +91,11 @@ async def test_tick_plans_due_digests_and_the_sender_delivers_them(bot: BotHarne
     again = await run_tick(bot.app)
     assert again is not None
     assert again.planned == ()
+    stats = await bot.say(ADMIN, "/stats")
+    delivery = (
+        f"Delivery: {report.messages} sent today, 0 pending, 0 failed, 0 readers blocked the bot"
+    )
+    assert delivery in stats["text"].splitlines()
     with bot.sessions() as session:
         states = session.scalars(select(OutboxMessage.state).where(OutboxMessage.chat_id == LI))
         assert set(states) == {OutboxState.SENT}

@@ -12,8 +12,10 @@ from telegram.ext import Application, CallbackContext, CommandHandler
 from digestbot import messages
 from digestbot.bot.deps import get_deps, run_db
 from digestbot.bot.reader import load_reader
-from digestbot.bot.views.stats import StoreFigures, render_stats, store_lines
+from digestbot.bot.views.stats import StoreFigures, delivery_line, render_stats, store_lines
 from digestbot.store.articles import count_articles
+from digestbot.store.models import utc_now
+from digestbot.store.outbox import delivery_counts
 from digestbot.store.subscribers import subscriber_counts, tag_catalog
 
 __all__ = ["register", "store_figures"]
@@ -36,8 +38,12 @@ async def on_stats(update: Update, context: CallbackContext[Any, Any, Any, Any])
     if not deps.is_admin(reader.user_id):
         await message.reply_text(reader.tr.gettext(messages.ADMIN_ONLY))
         return
-    figures = await run_db(deps, store_figures)
-    text = render_stats(reader.tr, store_lines(reader.tr, figures))
+    figures, delivery = await run_db(
+        deps,
+        lambda s: (store_figures(s), delivery_counts(s, utc_now())),  # the sender's clock
+    )
+    lines = [*store_lines(reader.tr, figures), delivery_line(reader.tr, delivery)]
+    text = render_stats(reader.tr, lines)
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 

@@ -9,9 +9,10 @@ from digestbot import messages
 from digestbot.articles.model import Lang
 from digestbot.i18n import Translator
 from digestbot.store.models import SubscriberState
+from digestbot.store.outbox import DeliveryCounts
 from digestbot.store.subscribers import SubscriberCounts
 
-__all__ = ["StoreFigures", "render_stats", "store_lines"]
+__all__ = ["StoreFigures", "delivery_line", "render_stats", "store_lines"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,17 @@ def store_lines(tr: Translator, figures: StoreFigures) -> list[str]:
     lines.append(tr.gettext(messages.STATS_ARTICLES, count=tr.format_number(figures.articles)))
     lines.append(tr.gettext(messages.STATS_TAGS, count=tr.format_number(figures.tags)))
     return lines
+
+
+def delivery_line(tr: Translator, counts: DeliveryCounts) -> str:
+    """Messages sent today, pending and failed, and readers who blocked the bot, on one line."""
+    return tr.gettext(
+        messages.STATS_DELIVERY,
+        sent=tr.format_number(counts.sent_today),
+        pending=tr.format_number(counts.pending),
+        failed=tr.format_number(counts.failed),
+        blocked=tr.format_number(counts.blocked),
+    )
 
 
 def render_stats(tr: Translator, lines: Sequence[str]) -> str:
