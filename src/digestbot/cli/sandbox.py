@@ -24,7 +24,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
             host=args.host, port=args.port, token=args.token, record=args.record
         )
     if getattr(args, "check", False):  # `run --sandbox-without-token` has no --check
-        return check_sandbox(settings_from(args))
+        return check_sandbox(settings_from(args), args.database)
     settings = settings_from(args)
     if not args.database:
         sandbox_db = settings.paths.data_dir / "sandbox.sqlite3"
@@ -59,8 +59,8 @@ def add_sandbox_commands(commands: Any, common: argparse.ArgumentParser) -> None
     sandbox.add_argument(
         "--check",
         action="store_true",
-        help="run a scripted conversation and a digest on a free port, print one line per step "
-        "and exit 0 when all passed, 1 otherwise",
+        help="run a scripted conversation and a digest on a free port (a fresh SQLite database "
+        "unless --database), print one line per step and exit 0 when all passed, 1 otherwise",
     )
     sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     sandbox.add_argument("--port", type=int, default=8081, help="port to listen on (8081)")

@@ -187,11 +187,9 @@ STEPS: Sequence[tuple[str, Step]] = (
 )
 
 
-def sandbox_check_settings(settings: Settings, folder: Path) -> Settings:
-    """``settings`` with a fresh SQLite database in ``folder`` unless a database URL is set."""
-    if settings.database.url:
-        return settings
-    url = f"sqlite:///{(folder / 'sandbox-check.sqlite3').as_posix()}"
+def sandbox_check_settings(settings: Settings, folder: Path, database: str | None) -> Settings:
+    """``settings`` on ``database`` if given, else on a fresh SQLite database in ``folder``."""
+    url = database or f"sqlite:///{(folder / 'sandbox-check.sqlite3').as_posix()}"
     return replace(settings, database=replace(settings.database, url=url))
 
 
@@ -222,15 +220,18 @@ async def _converse(settings: Settings, report: Callable[[Finding], None]) -> bo
     return True
 
 
-def run_check(settings: Settings, report: Callable[[Finding], None]) -> bool:
+def run_check(
+    settings: Settings, report: Callable[[Finding], None], database: str | None = None
+) -> bool:
     """Run the scripted session on a free port; True when every step passed."""
     with tempfile.TemporaryDirectory(prefix="digestbot-check-") as folder:
-        return asyncio.run(_converse(sandbox_check_settings(settings, Path(folder)), report))
+        checked = sandbox_check_settings(settings, Path(folder), database)
+        return asyncio.run(_converse(checked, report))
 
 
-def check_sandbox(settings: Settings) -> int:
-    """``digestbot sandbox --check``: print one line per step; exit status 0 when all passed."""
+def check_sandbox(settings: Settings, database: str | None) -> int:
+    """``sandbox --check`` (on ``--database`` or a fresh SQLite file): 0 when all passed."""
     configure_logging(logging.ERROR)
-    passed = run_check(settings, lambda finding: print(finding.line(), flush=True))
+    passed = run_check(settings, lambda finding: print(finding.line(), flush=True), database)
     print("sandbox check passed" if passed else "sandbox check FAILED")
     return 0 if passed else 1
