@@ -299,3 +299,6 @@ def test_the_readme_documents_the_image() -> None:
     section = README.split("## Docker", 1)[1].split("\n## ", 1)[0]
     for phrase in ("docker compose up", "secrets/telegram_token", "digestbot doctor --quick"):
         assert phrase in section
+    (useradd,) = [c for c in run_commands(RUNTIME) if c[0] == "useradd"]
+    uid = useradd[useradd.index("--uid") + 1]
+    assert f"chown {uid} secrets/telegram_token" in section  # the user that must read the token
