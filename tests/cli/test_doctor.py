@@ -43,16 +43,13 @@ async def doctor(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, d
 
 
 async def test_a_good_installation_passes_every_check(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], emulator: Emulator
 ) -> None:
     data = tmp_path / "data"
-    async with Emulator() as emulator:
-        config = write_config(
-            tmp_path, data_dir=data, token=emulator.token, api_url=emulator.base_url
-        )
-        assert await asyncio.to_thread(main, ["db", "upgrade", "--config", str(config)]) == 0
-        capsys.readouterr()
-        status, checks = await doctor(capsys, "--config", str(config))
+    config = write_config(tmp_path, data_dir=data, token=emulator.token, api_url=emulator.base_url)
+    assert await asyncio.to_thread(main, ["db", "upgrade", "--config", str(config)]) == 0
+    capsys.readouterr()
+    status, checks = await doctor(capsys, "--config", str(config))
     assert status == 0
     assert list(checks) == [
         "config",
@@ -71,13 +68,12 @@ async def test_a_good_installation_passes_every_check(
 
 
 async def test_a_token_the_server_does_not_know_fails_with_its_answer(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], emulator: Emulator
 ) -> None:
-    async with Emulator() as emulator:
-        config = write_config(
-            tmp_path, data_dir=tmp_path / "data", token="42:wrong", api_url=emulator.base_url
-        )
-        status, checks = await doctor(capsys, "--config", str(config))
+    config = write_config(
+        tmp_path, data_dir=tmp_path / "data", token="42:wrong", api_url=emulator.base_url
+    )
+    status, checks = await doctor(capsys, "--config", str(config))
     assert status == 1
     assert checks["token"].startswith("FAIL token: ")
     assert f"the Bot API server ({emulator.base_url}) rejected the bot token" in checks["token"]
