@@ -62,6 +62,9 @@ def test_sandbox_runs_the_bot_with_the_seed_articles(tmp_path: Path) -> None:
         tmp_path, "run", "--config", "config/digestbot.toml", "--sandbox-without-token"
     )
     try:
+        assert process.stdout is not None
+        assert f"{root}/sandbox/ui/" in process.stdout.readline()  # the chat page's address
+        assert "/sandbox/ui/app.js" in httpx.get(f"{root}/", follow_redirects=True).text
         httpx.post(f"{root}/sandbox/users", json={"id": 7, "first_name": "Wei"})
         httpx.post(f"{root}/sandbox/users/7/messages", json={"text": "/read_1"})
         replies = [m for m in _wait_for_reply(root, 7) if m["from_bot"]]

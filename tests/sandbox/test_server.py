@@ -106,7 +106,7 @@ async def test_keep_alive_serves_many_requests_on_one_connection(bot_api: BotApi
 
 async def test_other_paths_are_404(bot_api: BotApi) -> None:
     base = bot_api.emulator.base_url
-    assert (await bot_api.client.get(f"{base}/")).status_code == 404
+    assert (await bot_api.client.get(f"{base}/nothing")).status_code == 404  # "/" -> the page
     assert (await bot_api.client.get(f"{base}/sandbox/nothing")).status_code == 404
     assert (await bot_api.client.get(f"{base}/sandbox/ui/../secret")).status_code == 404
 

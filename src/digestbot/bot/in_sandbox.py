@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from digestbot.articles.load import LoadReport, load_paths
 from digestbot.bot.app import PtbApplication, build_application
 from digestbot.bot.deps import BotDeps
+from digestbot.bot.sandbox_controls import SandboxClock, add_sandbox_controls
 from digestbot.config import Settings
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
@@ -36,7 +37,10 @@ class SandboxedBot:
 async def sandboxed_bot(
     settings: Settings, *, host: str = "127.0.0.1", port: int = 0
 ) -> AsyncIterator[SandboxedBot]:
-    """Start the emulator, load the articles folder, run the bot against it; stop on exit."""
+    """Start the emulator, load the articles folder, run the bot against it; stop on exit.
+
+    The bot's clock is a :class:`SandboxClock` the chat page can speed up (``/sandbox/clock``).
+    """
     engine = create_engine_for(settings.database_url, echo=settings.database.echo)
     await asyncio.to_thread(upgrade_schema, engine)
     sessions = session_factory(engine)
@@ -44,10 +48,12 @@ async def sandboxed_bot(
     if settings.paths.articles_dir is not None and settings.paths.articles_dir.is_dir():
         folder = settings.paths.articles_dir
         loaded = await asyncio.to_thread(load_paths, sessions, [folder], workers=1)
-    deps = BotDeps(settings=settings, sessions=sessions)
+    clock = SandboxClock()
+    deps = BotDeps(settings=settings, sessions=sessions, clock=clock)
     try:
         async with Emulator(host=host, port=port) as emulator:
             application = build_application(deps, emulator.token, api_url=emulator.base_url)
+            add_sandbox_controls(emulator, application, clock)
             async with application:
                 if application.post_init is not None:
                     await application.post_init(application)

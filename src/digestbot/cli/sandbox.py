@@ -41,6 +41,7 @@ def _announce(running: SandboxedBot) -> None:
     if running.loaded is not None:
         print(f"articles: {running.loaded.summary()}")
     print(f"digestbot is running against the sandbox Bot API at {root}")
+    print(f"  chat with it in a browser: {root}/sandbox/ui/")
     print(f"  driver API (talk to the bot as a simulated user): {root}/sandbox/")
     print("Press Ctrl-C to stop.", flush=True)
 

@@ -19,6 +19,9 @@ Answers are plain JSON (no Bot API envelope); failures are ``{"error": "..."}`` 
     GET    /sandbox/requests               ?since=SEQ -> recent Bot API exchanges, oldest first
     GET    /sandbox/events                 ?since=V&wait=S -> {version} once the state changes
     GET    /sandbox/ui/...                 static files of the web chat page (if shipped)
+
+Whoever runs the emulator may add routes of its own under ``/sandbox/`` with
+:meth:`ControlApi.add_route` (the sandboxed bot adds ``digests/send`` and ``clock``).
 """
 
 from __future__ import annotations
@@ -35,9 +38,13 @@ from digestbot.sandbox.faults import FaultSet, fault_rule_from_json
 from digestbot.sandbox.record import Recorder
 from digestbot.sandbox.wire import HttpRequest, HttpResponse, unless_hangup
 
-__all__ = ["ControlApi"]
+__all__ = ["ControlApi", "ExtraRoute"]
 
 Route = Callable[[HttpRequest, re.Match[str]], Awaitable[Any]]
+ExtraRoute = Callable[[dict[str, Any]], Awaitable[Any]]
+"""An added route: takes the JSON body (``{}`` when empty), returns what to answer as JSON;
+ValueError, KeyError and TypeError become 400."""
+_ROUTE_NAME = re.compile(r"[a-z0-9_-]+(/[a-z0-9_-]+)*")
 CALLBACK_WAIT = 2.0
 MAX_WAIT = 30.0
 
@@ -103,6 +110,19 @@ class ControlApi:
             ("GET", re.compile(r"/sandbox/requests"), self.requests),
             ("GET", re.compile(r"/sandbox/events"), self.events),
         ]
+
+    def add_route(self, method: str, name: str, handler: ExtraRoute) -> None:
+        """Serve ``METHOD /sandbox/<name>`` (e.g. ``POST``, ``digests/send``) with ``handler``."""
+        if not _ROUTE_NAME.fullmatch(name):
+            raise ValueError(f"a route name is lower-case words joined by '/', not {name!r}")
+        path = f"/sandbox/{name}"
+        if any(verb == method and pattern.fullmatch(path) for verb, pattern, _ in self.routes):
+            raise ValueError(f"{method} {path} is already served")
+
+        async def route(request: HttpRequest, match: re.Match[str]) -> Any:
+            return await handler(_body(request))
+
+        self.routes.append((method, re.compile(re.escape(path)), route))
 
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         """Answer one ``/sandbox/`` request."""

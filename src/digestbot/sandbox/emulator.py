@@ -87,8 +87,8 @@ class Emulator:
         methods = MessageMethods(self.state, self.limiter, query_timeout, clock)
         self.updates = UpdateMethods(self.state)
         table = methods.table() | MenuMethods(self.state).table() | self.updates.table()
-        control = ControlApi(self.driver, self.faults, self.recorder)
-        self.router = Router(token, table, self.faults, self.recorder, control, ui_files)
+        self.control = ControlApi(self.driver, self.faults, self.recorder)
+        self.router = Router(token, table, self.faults, self.recorder, self.control, ui_files)
         self._http = HttpServer(self.router.handle, host, port)
         self._sender = WebhookSender(self.state)
 

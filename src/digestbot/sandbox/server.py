@@ -76,8 +76,10 @@ class Router:
         path = request.path
         if path.startswith("/bot"):
             return await self._bot_api(request, path[4:])
-        if path.startswith(UI_PREFIX) or path == UI_PREFIX.rstrip("/"):
+        if path.startswith(UI_PREFIX):
             return self._static(path[len(UI_PREFIX) :])
+        if path in {"/", UI_PREFIX.rstrip("/")} and self.ui_files is not None:
+            return HttpResponse(302, b"", "text/plain", (("Location", UI_PREFIX),))
         if path.startswith("/sandbox/") and self.control is not None:
             return await self.control(request)
         return json_response(404, {"ok": False, "error_code": 404, "description": "Not Found"})

@@ -1,0 +1,159 @@
+"""What the sandbox's chat page can ask of the bot: send digests now, and a clock to speed up.
+
+The emulator knows nothing of digests, so the sandboxed bot adds these routes to its ``/sandbox/``
+API::
+
+    POST /sandbox/digests/send  -> {planned, messages}   a digest now for every active reader
+    GET  /sandbox/clock         -> {now, speed}           the bot's "now" (ISO 8601, UTC)
+    POST /sandbox/clock         {speed?, advance_minutes?} -> {now, speed, planned, messages}
+
+Moving the clock runs a tick at once, and while it runs fast a tick comes every simulated
+minute (at most one a second), so scheduled digests arrive as their time passes. The outbox
+sender is handed the same clock: rows planned at a simulated time are due by it, not by the wall.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram.ext import CallbackContext, Job
+
+from digestbot.bot.app import PtbApplication
+from digestbot.delivery.jobs import run_tick
+from digestbot.delivery.sender import SENDER_KEY, OutboxSender
+from digestbot.sandbox.emulator import Emulator
+from digestbot.store.digests import PlanReport
+
+__all__ = ["MAX_ADVANCE_MINUTES", "MAX_SPEED", "SandboxClock", "add_sandbox_controls"]
+
+MAX_SPEED = 3600.0  # an hour a second
+MAX_ADVANCE_MINUTES = 60 * 24 * 31
+FAST_TICK_NAME = "digestbot: sandbox fast tick"
+
+
+def _wall_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SandboxClock:
+    """UTC "now" that starts at the real time and can run ``speed`` times faster or jump ahead."""
+
+    def __init__(
+        self,
+        wall: Callable[[], datetime] = _wall_now,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._monotonic = monotonic
+        self._base = wall()
+        self._base_mono = monotonic()
+        self.speed = 1.0
+
+    def __call__(self) -> datetime:
+        """The simulated now."""
+        elapsed = self._monotonic() - self._base_mono
+        return self._base + timedelta(seconds=elapsed * self.speed)
+
+    def set_speed(self, speed: float) -> None:
+        """Run ``speed`` simulated seconds per real second from now on (1 to ``MAX_SPEED``)."""
+        if not 1.0 <= speed <= MAX_SPEED:
+            raise ValueError(f"speed must be between 1 and {MAX_SPEED:g}")
+        self._base, self._base_mono = self(), self._monotonic()
+        self.speed = speed
+
+    def advance(self, delta: timedelta) -> None:
+        """Jump ahead by ``delta`` (never back: digests already planned stay planned)."""
+        if delta < timedelta(0):
+            raise ValueError("the clock only moves forward")
+        self._base += delta
+
+
+def _plan_view(report: PlanReport | None) -> dict[str, int]:
+    if report is None:  # another process holds the tick (PostgreSQL)
+        return {"planned": 0, "messages": 0}
+    return {"planned": len(report.planned), "messages": report.messages}
+
+
+def _number(body: dict[str, Any], name: str) -> float | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number")
+    return float(value)
+
+
+class SandboxControls:
+    """The routes' handlers, holding the application, the clock and the fast-tick job."""
+
+    def __init__(self, emulator: Emulator, application: PtbApplication, clock: SandboxClock):
+        self.emulator = emulator
+        self.application = application
+        self.clock = clock
+        self._fast_tick: Job[Any] | None = None
+
+    def clock_view(self) -> dict[str, Any]:
+        """``{now, speed}`` as the page shows them."""
+        return {"now": self.clock().isoformat(timespec="seconds"), "speed": self.clock.speed}
+
+    async def send_digests(self, body: dict[str, Any]) -> dict[str, int]:
+        """POST /sandbox/digests/send: plan a digest for every active reader, wake the sender."""
+        self._share_clock()
+        return _plan_view(await run_tick(self.application, force=True))
+
+    async def get_clock(self, body: dict[str, Any]) -> dict[str, Any]:
+        """GET /sandbox/clock."""
+        return self.clock_view()
+
+    async def set_clock(self, body: dict[str, Any]) -> dict[str, Any]:
+        """POST /sandbox/clock {speed?, advance_minutes?}: move time, then tick at once."""
+        speed = _number(body, "speed")
+        minutes = _number(body, "advance_minutes")
+        if speed is None and minutes is None:
+            raise ValueError("give speed or advance_minutes")
+        if minutes is not None and not 0 <= minutes <= MAX_ADVANCE_MINUTES:
+            raise ValueError(f"advance_minutes must be between 0 and {MAX_ADVANCE_MINUTES}")
+        if speed is not None:
+            self.clock.set_speed(speed)
+            self._schedule_fast_tick()
+        if minutes is not None:
+            self.clock.advance(timedelta(minutes=minutes))
+        self._share_clock()
+        report = await run_tick(self.application)
+        self.emulator.state.notify()  # the page shows the new time
+        return self.clock_view() | _plan_view(report)
+
+    def _share_clock(self) -> None:
+        """Let the sender judge what is due by the simulated clock (it starts with the wall's)."""
+        sender = self.application.bot_data.get(SENDER_KEY)
+        if isinstance(sender, OutboxSender):
+            sender.clock = self.clock
+
+    def _schedule_fast_tick(self) -> None:
+        """Tick every simulated minute while the clock runs fast; the minute tick covers 1x."""
+        if self._fast_tick is not None:
+            self._fast_tick.schedule_removal()
+            self._fast_tick = None
+        jobs = self.application.job_queue
+        if self.clock.speed > 1.0 and jobs is not None:
+            interval = max(60.0 / self.clock.speed, 1.0)
+            self._fast_tick = jobs.run_repeating(
+                self._on_fast_tick, interval=interval, first=interval, name=FAST_TICK_NAME
+            )
+
+    async def _on_fast_tick(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        """Plan what the fast clock made due."""
+        await run_tick(context.application)
+
+
+def add_sandbox_controls(
+    emulator: Emulator, application: PtbApplication, clock: SandboxClock
+) -> SandboxControls:
+    """Serve ``digests/send`` and ``clock`` under the emulator's ``/sandbox/``."""
+    controls = SandboxControls(emulator, application, clock)
+    emulator.control.add_route("POST", "digests/send", controls.send_digests)
+    emulator.control.add_route("GET", "clock", controls.get_clock)
+    emulator.control.add_route("POST", "clock", controls.set_clock)
+    return controls

@@ -1,0 +1,80 @@
+"""The chat page in a real browser: Debian's Chromium driven by Playwright, never a download.
+
+Tests here skip only when no Chromium is installed (``.ci/run`` installs Debian's ``chromium``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Dialog, Page, async_playwright
+
+from digestbot.bot.in_sandbox import SandboxedBot, sandboxed_bot
+from tests.support.sandboxed import SEEDS, sandbox_settings
+
+__all__ = ["CHROMIUM", "BrowserPage", "needs_chromium"]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed")
+
+
+@dataclass
+class BrowserPage:
+    """The chat page open in Chromium, with what the page did that it should not."""
+
+    page: Page
+    url: str
+    sandbox: SandboxedBot
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def articles_dir() -> Path:
+    """The articles the sandbox loads (override the fixture to load others)."""
+    return SEEDS
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path, articles_dir: Path) -> AsyncIterator[SandboxedBot]:
+    """``digestbot sandbox`` in this process: the emulator and the bot, articles loaded, SQLite."""
+    async with sandboxed_bot(sandbox_settings(tmp_path, articles_dir), port=0) as running:
+        yield running
+
+
+@pytest.fixture
+async def chat_page(sandbox: SandboxedBot) -> AsyncIterator[BrowserPage]:
+    """Chromium showing ``/sandbox/ui/``; dialogs are recorded and dismissed."""
+    assert CHROMIUM is not None
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = await browser.new_page(viewport={"width": 1400, "height": 900})
+            opened = BrowserPage(page, f"{sandbox.emulator.base_url}/sandbox/ui/", sandbox)
+
+            async def on_dialog(dialog: Dialog) -> None:
+                opened.dialogs.append(dialog.message)
+                await dialog.dismiss()
+
+            page.on("dialog", on_dialog)
+            page.on("pageerror", lambda error: opened.errors.append(str(error)))
+            await page.goto(opened.url)
+            yield opened
+        finally:
+            await browser.close()
