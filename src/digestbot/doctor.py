@@ -11,7 +11,7 @@ import enum
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -92,9 +92,13 @@ def check_articles(settings: Settings) -> Finding:
 
 
 def check_schedule(settings: Settings) -> Finding:
-    """New readers' digest time and time zone (the loader has checked the zone's name)."""
+    """New readers' digest time and time zone, which this installation must know."""
     digest = settings.digest
-    ZoneInfo(digest.timezone)
+    try:
+        ZoneInfo(digest.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fix = "install the tzdata package (a digestbot dependency) or the system's zoneinfo"
+        return Finding("schedule", Status.FAIL, f"no time zone data for {digest.timezone}", fix)
     detail = f"new readers get their digest at {digest.time:%H:%M} ({digest.timezone})"
     return Finding("schedule", Status.OK, detail)
 
