@@ -22,7 +22,7 @@ from telegram.ext import Application, CallbackContext
 from digestbot.articles.load import LoadReport, Rejected, load_paths
 from digestbot.bot.deps import DEPS_KEY, BotDeps, get_deps, run_db
 from digestbot.delivery.sender import SENDER_KEY, OutboxSender
-from digestbot.delivery.tick import plan_tick, standalone_bot
+from digestbot.delivery.tick import plan_tick, sender_clock, standalone_bot
 from digestbot.delivery.transport import OutboxBot
 from digestbot.store.digests import PlanReport
 
@@ -112,7 +112,9 @@ async def _start_sender(context: Context) -> None:
     deps = get_deps(context)
     bot = plain_bot_for(application)
     await bot.initialize()
-    sender = OutboxSender(bot, deps.sessions, deps.settings.delivery)
+    sender = OutboxSender(
+        bot, deps.sessions, deps.settings.delivery, clock=sender_clock(deps.clock)
+    )
     await sender.recover()
     if not application.running:  # stopped while we were starting
         sender.close()

@@ -6,6 +6,7 @@ latter: recover rows a crash left in flight, plan, drain the outbox, report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +19,14 @@ from digestbot.delivery.transport import OutboxBot
 from digestbot.store.digests import PlanReport, plan_due_digests
 from digestbot.store.models import utc_now
 
-__all__ = ["TICK_LOCK_KEY", "SendReport", "plan_tick", "send_once", "standalone_bot"]
+__all__ = [
+    "TICK_LOCK_KEY",
+    "SendReport",
+    "plan_tick",
+    "send_once",
+    "sender_clock",
+    "standalone_bot",
+]
 
 TICK_LOCK_KEY = 0x6469676573740001  # "digest" + 1: one planner at a time on PostgreSQL
 SENDER_POOL = 8  # HTTP connections of the sender's bot
@@ -50,6 +58,15 @@ def plan_tick(
         if not locked:
             return None
     return plan_due_digests(session, now, settings, force=force)
+
+
+def sender_clock(clock: Callable[[], datetime]) -> Callable[[], datetime]:
+    """The sender's "now": the bot's clock, but never behind the wall clock.
+
+    Rows are planned at the bot's clock, which may run ahead (the sandbox's, a test's); retries
+    must still come due in real time when a test's clock stands still in the past.
+    """
+    return lambda: max(utc_now(), clock())
 
 
 def standalone_bot(token: str, api_url: str = "", *, base_url: str = "") -> OutboxBot:

@@ -13,8 +13,8 @@ from digestbot import messages
 from digestbot.bot.deps import get_deps, run_db
 from digestbot.bot.reader import load_reader
 from digestbot.bot.views.stats import StoreFigures, delivery_line, render_stats, store_lines
+from digestbot.delivery.tick import sender_clock
 from digestbot.store.articles import count_articles
-from digestbot.store.models import utc_now
 from digestbot.store.outbox import delivery_counts
 from digestbot.store.subscribers import subscriber_counts, tag_catalog
 
@@ -40,7 +40,7 @@ async def on_stats(update: Update, context: CallbackContext[Any, Any, Any, Any])
         return
     figures, delivery = await run_db(
         deps,
-        lambda s: (store_figures(s), delivery_counts(s, utc_now())),  # the sender's clock
+        lambda s: (store_figures(s), delivery_counts(s, sender_clock(deps.clock)())),
     )
     lines = [*store_lines(reader.tr, figures), delivery_line(reader.tr, delivery)]
     text = render_stats(reader.tr, lines)
