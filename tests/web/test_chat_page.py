@@ -62,6 +62,11 @@ async def test_a_chinese_reader_starts_follows_searches_reads_and_gets_a_digest(
     await expect(tags.get_by_role("button", name=re.compile(r"^✅ tech "))).to_be_visible()
     await expect(tags).to_contain_text("你关注的标签：tech")
 
+    await li.locator(".menu-button").click()  # the command menu, as the bot set it
+    await expect(li.locator(".command-row", has_text="/search")).to_be_visible()
+    await li.locator(".menu-button").click()
+    await expect(li.locator(".command-menu")).to_be_hidden()
+
     await say(li, "/search 阿里巴巴")
     results = bot_message(li, "阿里巴巴 的搜索结果")
     await expect(results.locator("strong", has_text="阿里巴巴").first).to_be_visible()
