@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Locator, Page, Response, expect
 
 from tests.web.conftest import BrowserPage, needs_chromium
 
@@ -108,3 +109,25 @@ async def test_a_chinese_reader_starts_follows_searches_reads_and_gets_a_digest(
         entry for entry in chat_page.sandbox.emulator.recorder.entries() if entry["status"] == 400
     ]
     assert rejected == []
+
+
+def _clock_post(response: Response) -> bool:
+    return response.url.endswith("/sandbox/clock") and response.request.method == "POST"
+
+
+@needs_chromium
+async def test_the_clock_controls_move_the_bots_clock(chat_page: BrowserPage) -> None:
+    page = chat_page.page
+    shown = page.locator("#clock-now")
+    await expect(shown).to_have_text(re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d UTC$"))
+    today = (await shown.text_content() or "")[:10]
+    async with page.expect_response(_clock_post) as advanced:
+        await page.click("#advance-day")
+    assert (await (await advanced.value).json())["speed"] == 1
+    await expect(shown).not_to_have_text(re.compile(f"^{today}"))
+    assert chat_page.sandbox.deps.clock() > datetime.now(UTC) + timedelta(hours=23)
+
+    async with page.expect_response(_clock_post) as sped_up:
+        await page.select_option("#clock-speed", "60")
+    assert (await (await sped_up.value).json())["speed"] == 60
+    await expect(page.locator("#clock-speed")).to_have_value("60")

@@ -83,7 +83,7 @@ async def test_hostile_user_text_and_names_are_shown_as_text(chat_page: BrowserP
 
 
 @needs_chromium
-async def test_every_entity_becomes_an_element_and_unsafe_links_are_inert(
+async def test_entities_become_elements_edits_apply_in_place_and_deletions_vanish(
     chat_page: BrowserPage,
 ) -> None:
     page = chat_page.page
@@ -127,7 +127,29 @@ async def test_every_entity_becomes_an_element_and_unsafe_links_are_inert(
     await expect(message.locator("strong em")).to_have_text("and italic")
     await expect(message).to_contain_text(IMG)
 
-    await message.locator("a.command", has_text="/help").click()
-    await expect(ann.locator(".msg.user .text", has_text="/help")).to_be_visible()
-    await expect(bot_message(ann, "What I can do")).to_be_visible()
+    message_id = int(await message.get_attribute("data-message-id") or 0)
+    async with httpx.AsyncClient() as client:
+        edited = await client.post(
+            f"{emulator.bot_base_url}{emulator.token}/editMessageText",
+            json={
+                "chat_id": 1001,
+                "message_id": message_id,
+                "text": "now <i>edited</i> /help",
+                "parse_mode": "HTML",
+            },
+        )
+        assert edited.json()["ok"] is True, edited.text
+        message = ann.locator(f'.msg[data-message-id="{message_id}"]')
+        await expect(message.locator(".text")).to_have_text("now edited /help")
+        await expect(message.locator(".text em")).to_have_text("edited")
+        await expect(message.locator(".meta")).to_contain_text("edited")
+
+        await message.locator("a.command", has_text="/help").click()
+        await expect(bot_message(ann, "What I can do")).to_be_visible()
+        deleted = await client.post(
+            f"{emulator.bot_base_url}{emulator.token}/deleteMessage",
+            json={"chat_id": 1001, "message_id": message_id},
+        )
+        assert deleted.json()["ok"] is True, deleted.text
+    await expect(message).to_have_count(0)
     await assert_nothing_ran(chat_page)
