@@ -1,6 +1,6 @@
 // The sandbox chat page: talk to the bot as simulated Telegram users through /sandbox/.
 //
-// Message text never goes through innerHTML: every message is built from its text and entities
+// Message text is never parsed as HTML: every message is built from its text and entities
 // with DOM nodes and textContent, so article text such as "<script>" shows as text.
 "use strict";
 
