@@ -565,7 +565,7 @@ function start() {
   document.getElementById("show-polls").addEventListener("change", (event) => {
     document.getElementById("request-log").classList.toggle("show-polls", event.target.checked);
   });
-  setInterval(showClock, 1000);
+  setInterval(showClock, 250); // at 3600x a second is an hour
   listen();
 }
 
