@@ -27,7 +27,13 @@ from digestbot.delivery.sender import SENDER_KEY, OutboxSender
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.digests import PlanReport
 
-__all__ = ["MAX_ADVANCE_MINUTES", "MAX_SPEED", "SandboxClock", "add_sandbox_controls"]
+__all__ = [
+    "MAX_ADVANCE_MINUTES",
+    "MAX_SPEED",
+    "SandboxClock",
+    "SandboxControls",
+    "add_sandbox_controls",
+]
 
 MAX_SPEED = 3600.0  # an hour a second
 MAX_ADVANCE_MINUTES = 60 * 24 * 31
