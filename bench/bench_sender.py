@@ -1,12 +1,14 @@
 """Benchmark the outbox sender through the sandbox emulator, beside a bare httpx loop.
 
-The emulator runs in its own process. Three runs:
+The emulator runs in its own process. Four runs:
 
 1. throughput, emulator rate limits off: ``--messages`` rows to ``--chats`` chats drained by
    ``OutboxSender`` (pacing lifted: rate 100,000/s, no per-chat interval) over SQLite;
 2. the same messages posted by a bare httpx loop (the same form python-telegram-bot posts), as
    installed, then with httpcore's per-request ``import sniffio`` made cheap (not installed here);
-3. pacing, emulator rate limits on (Telegram's 30/s and 1/s per chat): ``--paced`` messages to as
+3. the same messages paced as configured for paid broadcasts (1000/s, 1 s between two messages to
+   one chat);
+4. pacing, emulator rate limits on (Telegram's 30/s and 1/s per chat): ``--paced`` messages to as
    many chats at the default 30/s; achieved rate and how many 429s the emulator answered.
 
 Usage: ``python bench/bench_sender.py [--messages 5000] [--chats 1000] [--paced 300]``.
@@ -159,6 +161,14 @@ def throughput(args: argparse.Namespace, folder: str) -> None:
     print(
         f"bare httpx loop, failed sniffio import made cheap: {bare:.2f} s "
         f"= {args.messages / bare:,.0f} msg/s; sender/bare = {bare / seconds:.2f}"
+    )
+    paid = new_store(folder, "paid")
+    fill_outbox(paid, args.messages, args.chats)
+    broadcast = DeliverySettings(rate_per_second=1000.0, paid_broadcast=True)
+    seconds, sent, _ = asyncio.run(drain(paid, base_url, token, broadcast, None))
+    print(
+        f"sender as configured for paid broadcasts (1000/s, 1 s per chat), limits off: {sent} "
+        f"messages in {seconds:.2f} s = {sent / seconds:,.0f} msg/s"
     )
     conn.send("stop")
     server.join(timeout=5)
