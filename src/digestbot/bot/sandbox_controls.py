@@ -8,8 +8,7 @@ API::
     POST /sandbox/clock         {speed?, advance_minutes?} -> {now, speed, planned, messages}
 
 Moving the clock runs a tick at once, and while it runs fast a tick comes every simulated
-minute (at most one a second), so scheduled digests arrive as their time passes. The outbox
-sender is handed the same clock: rows planned at a simulated time are due by it, not by the wall.
+minute (at most one a second), so scheduled digests arrive as their time passes.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from telegram.ext import CallbackContext, Job
 
 from digestbot.bot.app import PtbApplication
 from digestbot.delivery.jobs import run_tick
-from digestbot.delivery.sender import SENDER_KEY, OutboxSender
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.digests import PlanReport
 
@@ -106,7 +104,6 @@ class SandboxControls:
 
     async def send_digests(self, body: dict[str, Any]) -> dict[str, int]:
         """POST /sandbox/digests/send: plan a digest for every active reader, wake the sender."""
-        self._share_clock()
         return _plan_view(await run_tick(self.application, force=True))
 
     async def get_clock(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -126,16 +123,9 @@ class SandboxControls:
             self._schedule_fast_tick()
         if minutes is not None:
             self.clock.advance(timedelta(minutes=minutes))
-        self._share_clock()
         report = await run_tick(self.application)
         self.emulator.state.notify()  # the page shows the new time
         return self.clock_view() | _plan_view(report)
-
-    def _share_clock(self) -> None:
-        """Let the sender judge what is due by the simulated clock (it starts with the wall's)."""
-        sender = self.application.bot_data.get(SENDER_KEY)
-        if isinstance(sender, OutboxSender):
-            sender.clock = self.clock
 
     def _schedule_fast_tick(self) -> None:
         """Tick every simulated minute while the clock runs fast; the minute tick covers 1x."""
