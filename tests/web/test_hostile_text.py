@@ -102,7 +102,14 @@ async def test_entities_become_elements_edits_apply_in_place_and_deletions_vanis
     async with httpx.AsyncClient() as client:
         sent = await client.post(
             f"{emulator.bot_base_url}{emulator.token}/sendMessage",
-            json={"chat_id": 1001, "text": html, "parse_mode": "HTML"},
+            json={
+                "chat_id": 1001,
+                "text": html,
+                "parse_mode": "HTML",
+                "reply_markup": {
+                    "inline_keyboard": [[{"text": IMG, "url": "https://example.com/b"}]]
+                },
+            },
         )
     assert sent.json()["ok"] is True, sent.text
     message = bot_message(ann, "safe link")
@@ -126,6 +133,9 @@ async def test_entities_become_elements_edits_apply_in_place_and_deletions_vanis
     await expect(spoiler).to_have_class("spoiler revealed")
     await expect(message.locator("strong em")).to_have_text("and italic")
     await expect(message).to_contain_text(IMG)
+    url_button = message.get_by_role("button", name=IMG)
+    await expect(url_button).to_have_attribute("href", "https://example.com/b")
+    await expect(url_button).to_have_attribute("target", "_blank")
 
     message_id = int(await message.get_attribute("data-message-id") or 0)
     async with httpx.AsyncClient() as client:
