@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from telegram.error import (
     BadRequest,
@@ -227,16 +228,19 @@ class OutboxSender:
         loop = asyncio.get_running_loop()
         next_sweep = loop.time() + LEASE_SWEEP_SECONDS
         while not should_stop():
-            if self.shared_database and loop.time() >= next_sweep:
-                next_sweep = loop.time() + LEASE_SWEEP_SECONDS
-                await self.recover(stale_only=True)
+            due_in = idle_poll
             try:
+                if self.shared_database and loop.time() >= next_sweep:
+                    next_sweep = loop.time() + LEASE_SWEEP_SECONDS
+                    await self.recover(stale_only=True)
                 await self.drain(should_stop=should_stop)
+                due_in = min(idle_poll, await self._seconds_until_due())
             except SenderError:
                 _log.exception("outbox sender stopped")
                 return
-            due_in = await self._seconds_until_due()
-            await self._sleep_or_wake(min(idle_poll, due_in), should_stop)
+            except SQLAlchemyError:  # the database is away for a while: try again later
+                _log.exception("outbox sender: database error; retrying in %.0f s", idle_poll)
+            await self._sleep_or_wake(due_in, should_stop)
 
     # -- internals -------------------------------------------------------------------------------
 
