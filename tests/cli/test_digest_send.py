@@ -102,3 +102,19 @@ async def test_send_without_a_token_says_how_to_give_one(
     assert "no bot token" in err
     assert "DIGESTBOT_TOKEN" in err
     assert "Traceback" not in err
+
+
+async def test_send_with_a_rejected_token_says_so(
+    emulator: Emulator,
+    store: sessionmaker[Session],
+    database: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DIGESTBOT_TOKEN", "999:not-this-bot")
+    monkeypatch.setenv("DIGESTBOT_API_URL", emulator.base_url)
+    status, out, err = await run(capsys, "digest", "send", "--database", database)
+    assert status == 1
+    assert out == ""
+    assert "Telegram rejected the bot token" in err
+    assert "not-this-bot" not in err

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.config import DeliverySettings
-from digestbot.delivery import OutboxSender
+from digestbot.delivery import OutboxSender, SenderError, standalone_bot
 from digestbot.delivery.transport import OutboxBot
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store import outbox
@@ -35,3 +36,42 @@ async def test_drain_sends_each_chat_in_order_and_records_message_ids(
         rows = session.scalars(select(OutboxMessage)).all()
     assert {row.state for row in rows} == {OutboxState.SENT}
     assert all(row.message_id is not None and row.sent_at is not None for row in rows)
+
+
+async def test_paid_broadcasts_are_flagged_and_buttons_kept(
+    emulator: Emulator, sessions: sessionmaker[Session], plain_bot: OutboxBot
+) -> None:
+    add_readers(emulator, sessions, range(1, 2))
+    markup = {"inline_keyboard": [[{"text": "中文", "callback_data": "d:1:0:zh"}]]}
+    with sessions.begin() as session:
+        outbox.enqueue(session, 1, ["with a button"], now=now(), reply_markups=[markup])
+    delivery = DeliverySettings(rate_per_second=1000, paid_broadcast=True)
+    sender = OutboxSender(plain_bot, sessions, delivery)
+    assert sender.rate == 1000
+    report = await sender.drain()
+    sender.close()
+
+    assert report.sent == 1
+    [message] = [m for m in emulator.driver.transcript(1) if m["from_bot"]]
+    assert message["reply_markup"] == markup
+    [request] = [e for e in emulator.recorder.entries() if e["method"] == "sendMessage"]
+    assert request["params"]["allow_paid_broadcast"] in (True, "true")
+
+
+async def test_a_rejected_token_stops_the_sender_and_hands_the_rows_back(
+    emulator: Emulator, sessions: sessionmaker[Session]
+) -> None:
+    add_readers(emulator, sessions, range(1, 4))
+    with sessions.begin() as session:
+        for chat_id in range(1, 4):
+            outbox.enqueue(session, chat_id, ["never sent"], now=now())
+    bot = standalone_bot("999:wrong-token", emulator.base_url)  # not initialized: no getMe
+    sender = OutboxSender(bot, sessions, DeliverySettings())
+    with pytest.raises(SenderError, match="token"):
+        await sender.drain()
+    sender.close()
+    await bot.shutdown()
+
+    with sessions() as session:
+        rows = session.scalars(select(OutboxMessage)).all()
+    assert {(row.state, row.attempts) for row in rows} == {(OutboxState.PENDING, 0)}

@@ -7,8 +7,11 @@ import asyncio
 import sys
 from typing import Any
 
+from telegram.error import InvalidToken, NetworkError
+
 from digestbot.cli.context import open_store, settings_from
-from digestbot.delivery.tick import send_once, standalone_bot
+from digestbot.delivery.sender import SenderError
+from digestbot.delivery.tick import TELEGRAM_API, send_once, standalone_bot
 from digestbot.errors import ConfigError
 
 __all__ = ["add_send_action", "cmd_digest_send"]
@@ -27,8 +30,17 @@ def cmd_digest_send(args: argparse.Namespace) -> int:
     bot = standalone_bot(token, settings.telegram.api_url)
 
     async def send() -> Any:
-        async with bot:
+        try:
+            await bot.initialize()
+        except InvalidToken as exc:
+            raise ConfigError("Telegram rejected the bot token") from exc
+        except NetworkError as exc:
+            where = settings.telegram.api_url or TELEGRAM_API
+            raise SenderError(f"cannot reach the Bot API at {where}: {exc}") from exc
+        try:
             return await send_once(settings, sessions, bot, force=args.now, linger=args.wait)
+        finally:
+            await bot.shutdown()
 
     report = asyncio.run(send())
     if report.planned is None:

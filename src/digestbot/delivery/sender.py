@@ -110,6 +110,7 @@ class OutboxSender:
         self._flushes = 0
         self._idle = asyncio.Event()
         self._fatal: SenderError | None = None
+        self._flushing = False
 
     @property
     def rate(self) -> float:
@@ -170,6 +171,7 @@ class OutboxSender:
         sem = asyncio.Semaphore(self.concurrency)
         tasks: set[asyncio.Task[None]] = set()
         ready: list[tuple[float, int, OutboxRow]] = []
+        self._flushing = True
         flusher = asyncio.create_task(self._flush_loop(report))
         short_claim_at = -1  # flush count when a claim last came back short
         try:
@@ -204,9 +206,10 @@ class OutboxSender:
             if tasks:
                 await asyncio.wait(tasks)
         finally:
-            flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await flusher
+            # Never cancel a flush: a write queued on the database thread would be lost with it.
+            self._flushing = False
+            self._outcome_ready.set()
+            await flusher
             await self._flush(report)
             unsent = [row.id for _, _, row in ready]
             released_at = self.clock()
@@ -334,7 +337,8 @@ class OutboxSender:
         return Outcome(row, retry_at=self.clock() + timedelta(seconds=delay), error=error)
 
     async def _flush_loop(self, report: DrainReport) -> None:
-        while True:
+        """Write outcomes as they come, until the drain is over."""
+        while self._flushing:
             await self._outcome_ready.wait()
             await self._flush(report)
 
