@@ -214,10 +214,9 @@ class OutboxSender:
             unsent = [row.id for _, _, row in ready]
             released_at = self.clock()
             await self.db(lambda s: outbox.release(s, unsent, released_at))
-        now = self.clock()
-        report.deferred = await self.db(lambda s: outbox.delivery_counts(s, now).pending)
+            self._idle.set()
+        report.deferred = await self.db(outbox.count_open)
         self._spacing.forget_before(loop.time())
-        self._idle.set()
         if self._fatal is not None:
             fatal, self._fatal = self._fatal, None
             raise fatal

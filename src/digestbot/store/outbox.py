@@ -25,6 +25,7 @@ __all__ = [
     "Sent",
     "block_chat",
     "claim_due",
+    "count_open",
     "delivery_counts",
     "enqueue",
     "mark_failed",
@@ -226,6 +227,12 @@ def next_due_at(session: Session) -> datetime | None:
             OutboxMessage.state == OutboxState.PENDING, _is_queue_head(OutboxMessage)
         )
     )
+
+
+def count_open(session: Session) -> int:
+    """Rows not yet sent, failed or dropped (PENDING or SENDING); cheap on the claim index."""
+    query = select(func.count()).where(OutboxMessage.state.in_(_OPEN))
+    return int(session.scalar(query) or 0)
 
 
 def delivery_counts(session: Session, now: datetime) -> DeliveryCounts:
