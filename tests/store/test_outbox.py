@@ -132,6 +132,7 @@ def test_delivery_counts(session: Session) -> None:
 
     counts = outbox.delivery_counts(session, T0)
     assert counts == outbox.DeliveryCounts(sent_today=1, pending=1, failed=1, blocked=1)
+    assert outbox.count_open(session) == 1
 
 
 @pytest.mark.postgres
