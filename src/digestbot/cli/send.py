@@ -63,7 +63,11 @@ def add_send_action(actions: Any, common: argparse.ArgumentParser) -> None:
         description="Run one tick: plan the digests that are due (--now: one for every active "
         "reader), then send every pending message at the configured rate, retrying as the bot "
         "does, and print 'sent N, failed N, blocked N, deferred N'. Deferred messages wait for a "
-        "retry later than --wait and go out with the next send or the running bot. Needs the bot "
+        "retry later than --wait and go out with the next send or the running bot. At start it "
+        "takes back messages a killed run left in flight (SQLite: all of them, so do not run it "
+        "beside a running bot on the same SQLite file; PostgreSQL: those whose 5-minute claim "
+        "ran out). "
+        "Needs the bot "
         "token (DIGESTBOT_TOKEN...) and uses DIGESTBOT_API_URL / [telegram] api_url if set. "
         "Exit status: 0 done, 1 some message failed for good.",
     )
