@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,8 +13,9 @@ from digestbot.delivery import OutboxSender, SenderError, standalone_bot
 from digestbot.delivery.transport import OutboxBot
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store import outbox
+from digestbot.store.db import create_engine_for, session_factory
 from digestbot.store.models import OutboxMessage, OutboxState
-from tests.support.outbox import add_readers, now
+from tests.support.outbox import add_readers, bot_texts, now
 
 
 async def test_drain_sends_each_chat_in_order_and_records_message_ids(
@@ -75,3 +78,32 @@ async def test_a_rejected_token_stops_the_sender_and_hands_the_rows_back(
     with sessions() as session:
         rows = session.scalars(select(OutboxMessage)).all()
     assert {(row.state, row.attempts) for row in rows} == {(OutboxState.PENDING, 0)}
+
+
+@pytest.mark.postgres
+async def test_two_senders_on_one_postgresql_outbox_send_each_message_once_in_order(
+    emulator: Emulator, sessions: sessionmaker[Session], bot_database: str
+) -> None:
+    if not bot_database.startswith("postgresql"):
+        pytest.skip("several senders share an outbox on PostgreSQL")
+    add_readers(emulator, sessions, range(1, 21))
+    with sessions.begin() as session:
+        for chat_id in range(1, 21):
+            outbox.enqueue(session, chat_id, [f"{chat_id}: {i}" for i in range(3)], now=now())
+    other_engine = create_engine_for(bot_database)  # another process, as far as the rows know
+    delivery = DeliverySettings(rate_per_second=30, per_chat_interval=0.05)
+    async with (
+        standalone_bot(emulator.token, emulator.base_url) as one,
+        standalone_bot(emulator.token, emulator.base_url) as two,
+    ):
+        first = OutboxSender(one, sessions, delivery)
+        second = OutboxSender(two, session_factory(other_engine), delivery)
+        reports = await asyncio.gather(first.drain(), second.drain())
+        first.close()
+        second.close()
+    other_engine.dispose()
+
+    assert sum(r.sent for r in reports) == 60
+    assert all(r.sent > 0 for r in reports)  # both took part
+    for chat_id in range(1, 21):
+        assert bot_texts(emulator, chat_id) == [f"{chat_id}: {i}" for i in range(3)]

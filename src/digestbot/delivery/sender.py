@@ -12,6 +12,9 @@ answers::
     (5xx, dropped, timeout)    max_attempts with the last reason
     InvalidToken (401/404)  -> the sender stops (SenderError); unsent rows go back to PENDING
 
+Several processes may send from one PostgreSQL outbox (rows are claimed with SKIP LOCKED); the
+rate is per process, so give each its share of Telegram's limit (two processes: 15/s each).
+
 It sends through an :class:`~digestbot.delivery.transport.OutboxBot`: no AIORateLimiter and no
 retries of its own, so this module's pacing is what controls the rate; as many sends in flight as
 the bot has connections. Database work runs on one worker thread, in small transactions.
