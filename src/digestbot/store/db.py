@@ -16,6 +16,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.errors import StoreError
+from digestbot.store.search_schema import HAS_PHRASES, PHRASE_SCORE, has_phrases, phrase_score
 
 __all__ = ["create_engine_for", "schema_is_current", "session_factory", "upgrade_schema"]
 
@@ -46,6 +47,8 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    dbapi_connection.create_function(HAS_PHRASES, 4, has_phrases, deterministic=True)
+    dbapi_connection.create_function(PHRASE_SCORE, 4, phrase_score, deterministic=True)
 
 
 def create_engine_for(url: str, *, echo: bool = False) -> Engine:

@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 from digestbot.articles.model import Lang
 from digestbot.store import models as m
 from digestbot.store.articles import article_tags
-from digestbot.store.search_schema import FTS_TABLE, PG_TABLE, index_body
+from digestbot.store.search_schema import (
+    BIGRAM_TABLE,
+    FTS_TABLE,
+    HAS_PHRASES,
+    PG_TABLE,
+    PHRASE_SCORE,
+    index_body,
+)
 from digestbot.store.snippet import Snippet, make_snippet
 from digestbot.store.tokenize import SearchQuery, build_query
 
@@ -39,33 +46,56 @@ class SearchHit:
     score: float  # higher is better; comparable within one result list only
 
 
-def _candidates(dialect: str, lang: Lang | None) -> tuple[str, str]:
-    """SQL for the newest :data:`CANDIDATES` matches, and the score of a candidate ``c``."""
-    join = " JOIN article_texts AS t ON t.id = {id}" if lang is not None else ""
-    where = " AND t.lang = :lang" if lang is not None else ""
-    if dialect == "sqlite":
-        sql = (
-            f"SELECT {FTS_TABLE}.rowid AS text_id, {FTS_TABLE}.rank AS score FROM {FTS_TABLE}"
-            f"{join.format(id=f'{FTS_TABLE}.rowid')} WHERE {FTS_TABLE} MATCH :q{where} "
-            f"ORDER BY {FTS_TABLE}.rowid DESC LIMIT :cap"
-        )
-        return sql, "c.score"
-    sql = (
-        f"SELECT d.text_id, d.tsv FROM {PG_TABLE} AS d{join.format(id='d.text_id')} "
-        f"WHERE d.tsv @@ CAST(:q AS tsquery){where} ORDER BY d.text_id DESC LIMIT :cap"
-    )
-    return sql, "ts_rank(c.tsv, CAST(:q AS tsquery))"  # ranks only the candidates
-
-
-def _params(session: Session, query: SearchQuery, lang: Lang | None) -> dict[str, object]:
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    params: dict[str, object] = {
-        "q": query.fts5() if sqlite else query.tsquery(),
-        "cap": CANDIDATES,
-    }
+def _candidates(
+    dialect: str, query: SearchQuery, lang: Lang | None
+) -> tuple[str, str, dict[str, object]]:
+    """SQL for the newest :data:`CANDIDATES` matches, the score of a candidate ``c``, params."""
+    params: dict[str, object] = {"cap": CANDIDATES}
     if lang is not None:
         params["lang"] = lang.value
-    return params
+    if dialect != "sqlite":
+        join = " JOIN article_texts AS t ON t.id = d.text_id" if lang is not None else ""
+        where = " AND t.lang = :lang" if lang is not None else ""
+        params["q"] = query.tsquery()
+        sql = (
+            f"SELECT d.text_id, d.tsv FROM {PG_TABLE} AS d{join} "
+            f"WHERE d.tsv @@ CAST(:q AS tsquery){where} ORDER BY d.text_id DESC LIMIT :cap"
+        )
+        return sql, "ts_rank(c.tsv, CAST(:q AS tsquery))", params  # ranks only the candidates
+    # Words and single characters match in FTS_TABLE, phrases as the AND of their bigrams in
+    # BIGRAM_TABLE (no positions there); phrases of 3+ characters are then checked in the text.
+    tokens, bigrams = query.fts5_tokens(), query.fts5_bigrams()
+    conditions = []
+    if tokens is not None:
+        table, params["q"] = FTS_TABLE, tokens
+        score = f"{FTS_TABLE}.rank"
+        if bigrams is not None:
+            params["qb"] = bigrams
+            conditions.append(
+                f"{FTS_TABLE}.rowid IN "
+                f"(SELECT rowid FROM {BIGRAM_TABLE} WHERE {BIGRAM_TABLE} MATCH :qb)"
+            )
+    else:
+        table, params["q"] = BIGRAM_TABLE, bigrams
+        score = ""
+    join = ""
+    if lang is not None or bigrams is not None:
+        join = f" JOIN article_texts AS t ON t.id = {table}.rowid"
+    if lang is not None:
+        conditions.append("t.lang = :lang")
+    if bigrams is not None:
+        params["phrases"] = "\n".join(query.phrases())
+        fields = "t.title, t.summary, t.plain, :phrases"
+        # FTS5's bm25 is 0 without positions: the phrases are scored from the text instead
+        score = f"{score} + {PHRASE_SCORE}({fields})" if score else f"{PHRASE_SCORE}({fields})"
+        if query.phrases(3):
+            conditions.append(f"{HAS_PHRASES}({fields})")
+    where = "".join(f" AND {condition}" for condition in conditions)
+    sql = (
+        f"SELECT {table}.rowid AS text_id, {score} AS score FROM {table}{join} "
+        f"WHERE {table} MATCH :q{where} ORDER BY {table}.rowid DESC LIMIT :cap"
+    )
+    return sql, "c.score", params
 
 
 def _ranked_ids(
@@ -73,21 +103,20 @@ def _ranked_ids(
 ) -> list[tuple[int, float]]:
     dialect = session.get_bind().dialect.name
     better = "ASC" if dialect == "sqlite" else "DESC"  # bm25: lower is better
-    candidates, score = _candidates(dialect, lang)
+    candidates, score, params = _candidates(dialect, query, lang)
     sql = (
         f"SELECT c.text_id, {score} AS score FROM ({candidates}) AS c "
         f"ORDER BY score {better}, c.text_id DESC LIMIT :limit OFFSET :offset"
     )
-    params = {**_params(session, query, lang), "limit": limit, "offset": offset}
+    params = {**params, "limit": limit, "offset": offset}
     sign = -1.0 if dialect == "sqlite" else 1.0
     return [(row[0], sign * float(row[1])) for row in session.execute(text(sql), params)]
 
 
 def count_matches(session: Session, query: str, *, lang: Lang | None = None) -> int:
     """How many article texts match ``query``, up to :data:`CANDIDATES` (for "1-10 of N")."""
-    dialect = session.get_bind().dialect.name
-    sql = f"SELECT count(*) FROM ({_candidates(dialect, lang)[0]}) AS c"
-    params = _params(session, build_query(query), lang)
+    sql, _, params = _candidates(session.get_bind().dialect.name, build_query(query), lang)
+    sql = f"SELECT count(*) FROM ({sql}) AS c"
     return int(session.execute(text(sql), params).scalar_one())
 
 

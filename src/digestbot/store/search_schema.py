@@ -1,8 +1,12 @@
 """The search index's storage: FTS5 on SQLite, a ``tsvector`` table on PostgreSQL.
 
 Both index the same pre-tokenized text (:mod:`digestbot.store.tokenize`): title, summary and body
-of each article text, keyed by ``article_texts.id``. The FTS5 table is contentless (the original
-text stays in ``article_texts``), so removing a row needs the text it was indexed with.
+of each article text, keyed by ``article_texts.id``. On SQLite two contentless FTS5 tables (the
+original text stays in ``article_texts``, so removing a row needs the text it was indexed with):
+:data:`FTS_TABLE` holds the tokens with positions and prefix indexes, :data:`BIGRAM_TABLE` the CJK
+bigrams of all three fields in one column, each once per text, without positions or counts
+(``detail=none``, ``columnsize=0``, the ``ascii`` tokenizer: the bigrams are already folded),
+which is what keeps it cheap to build; its matches are scored from the text (:func:`phrase_score`).
 """
 
 from __future__ import annotations
@@ -12,23 +16,29 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, TextClause, text
 
-from digestbot.store.tokenize import SEP, cjk_bigrams, index_tokens
+from digestbot.store.tokenize import SEP, cjk_bigrams, has_phrase, index_tokens
 
 __all__ = [
+    "BIGRAM_TABLE",
     "FTS_TABLE",
+    "HAS_PHRASES",
     "PG_TABLE",
+    "PHRASE_SCORE",
     "IndexRow",
     "add_to_index",
+    "has_phrases",
     "include_name",
     "index_body",
     "index_values",
     "is_search_object",
+    "phrase_score",
     "rebuild_index",
     "remove_from_index",
     "tsvector_literal",
 ]
 
 FTS_TABLE = "search_fts"
+BIGRAM_TABLE = "search_bigrams"
 PG_TABLE = "search_documents"
 _PG_MAX_POSITION = 16383  # PostgreSQL's limit on a position in a tsvector
 _PG_MAX_POSITIONS = 256  # and on the positions kept per lexeme
@@ -36,7 +46,9 @@ _PG_MAX_POSITIONS = 256  # and on the positions kept per lexeme
 
 def is_search_object(name: str) -> bool:
     """Whether a table belongs to the search index (ignored by autogenerate comparisons)."""
-    return name in (FTS_TABLE, PG_TABLE) or name.startswith(f"{FTS_TABLE}_")
+    return name in (FTS_TABLE, BIGRAM_TABLE, PG_TABLE) or name.startswith(
+        (f"{FTS_TABLE}_", f"{BIGRAM_TABLE}_")
+    )
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
@@ -60,11 +72,54 @@ def index_values(dialect: str, title: str, summary: str, body: str) -> dict[str,
     if dialect != "sqlite":
         return {"tsv": tsvector_literal(title, summary, body)}
     values: dict[str, str] = {}
+    bigrams: dict[str, None] = {}
     for field, value in zip(_FIELDS, (title, summary, body), strict=True):
         tokens = index_tokens(value)
         values[field] = " ".join(tokens)
-        values[f"{field}2"] = " ".join(cjk_bigrams(tokens))
+        bigrams.update(dict.fromkeys(cjk_bigrams(tokens)))
+    bigrams.pop(SEP, None)
+    values["bigrams"] = " ".join(bigrams)  # each once: the bigram table keeps no counts
     return values
+
+
+HAS_PHRASES = "digestbot_has_phrases"  # SQL function on SQLite connections: see has_phrases
+
+
+def has_phrases(title: str, summary: str, plain: str, phrases: str) -> bool:
+    """Whether every phrase (lines of :meth:`SearchQuery.phrases`) is in one indexed field.
+
+    What the bigram table, which keeps no positions, cannot tell: that the bigrams are adjacent
+    and in order, in the same field (registered as :data:`HAS_PHRASES` by ``store.db``).
+    """
+    body = index_body(title, plain)
+    return all(
+        any(has_phrase(field, phrase) for field in (title, summary, body))
+        for phrase in phrases.split("\n")
+    )
+
+
+PHRASE_SCORE = "digestbot_phrase_score"  # SQL function on SQLite connections: see phrase_score
+_FIELD_WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, body: as bm25 weighs the token columns
+_K1 = 1.2
+
+
+def phrase_score(title: str, summary: str, plain: str, phrases: str) -> float:
+    """A bm25-like score (negative: lower is better) of the phrases found in a text's fields.
+
+    The bigram table keeps no positions, so FTS5's bm25 cannot rank its matches; each phrase
+    counts per field with bm25's saturation (k1 = 1.2) and the token columns' weights.
+    """
+    score = 0.0
+    fields = (title, summary, index_body(title, plain))
+    for phrase in phrases.split("\n"):
+        tokens = phrase.split(" ")
+        literal = "".join(tokens) if all(len(token) == 1 for token in tokens) else ""
+        for field, weight in zip(fields, _FIELD_WEIGHTS, strict=True):
+            found = field.count(literal) if literal else 0
+            if not found and has_phrase(field, phrase):
+                found = 1
+            score -= weight * found / (found + _K1)
+    return score
 
 
 def index_body(title: str, plain: str) -> str:
@@ -73,12 +128,21 @@ def index_body(title: str, plain: str) -> str:
 
 
 _FIELDS = ("title", "summary", "body")
-_COLUMNS = ", ".join(_FIELDS + tuple(f"{field}2" for field in _FIELDS))
-_VALUES = ", ".join(f":{column}" for column in _COLUMNS.split(", "))
-_FTS_INSERT = text(f"INSERT INTO {FTS_TABLE}(rowid, {_COLUMNS}) VALUES (:id, {_VALUES})")
-_FTS_DELETE = text(
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLUMNS}) VALUES ('delete', :id, {_VALUES})"
-)
+_BIGRAM_FIELDS = ("bigrams",)
+
+
+def _statements(table: str, fields: Sequence[str]) -> tuple[TextClause, TextClause]:
+    columns = ", ".join(fields)
+    values = ", ".join(f":{field}" for field in fields)
+    insert = text(f"INSERT INTO {table}(rowid, {columns}) VALUES (:id, {values})")
+    delete = text(
+        f"INSERT INTO {table}({table}, rowid, {columns}) VALUES ('delete', :id, {values})"
+    )
+    return insert, delete
+
+
+_FTS_INSERT, _FTS_DELETE = _statements(FTS_TABLE, _FIELDS)
+_BIGRAM_INSERT, _BIGRAM_DELETE = _statements(BIGRAM_TABLE, _BIGRAM_FIELDS)
 
 
 def _fts_values(row: IndexRow) -> dict[str, object]:
@@ -86,8 +150,12 @@ def _fts_values(row: IndexRow) -> dict[str, object]:
     return {"id": row.text_id, **prepared}
 
 
-def _write_fts(connection: Connection, statement: TextClause, rows: Sequence[IndexRow]) -> None:
-    connection.execute(statement, [_fts_values(row) for row in rows])
+def _write_fts(
+    connection: Connection, statements: Sequence[TextClause], rows: Sequence[IndexRow]
+) -> None:
+    values = [_fts_values(row) for row in rows]
+    for statement in statements:
+        connection.execute(statement, values)
 
 
 def tsvector_literal(title: str, summary: str, body: str) -> str:
@@ -113,7 +181,7 @@ def add_to_index(connection: Connection, rows: Sequence[IndexRow]) -> None:
     if not rows:
         return
     if connection.dialect.name == "sqlite":
-        _write_fts(connection, _FTS_INSERT, rows)
+        _write_fts(connection, (_FTS_INSERT, _BIGRAM_INSERT), rows)
         return
     connection.execute(
         text(f"INSERT INTO {PG_TABLE}(text_id, tsv) VALUES (:id, CAST(:tsv AS tsvector))"),
@@ -132,7 +200,7 @@ def remove_from_index(connection: Connection, rows: Sequence[IndexRow]) -> None:
     if not rows:
         return
     if connection.dialect.name == "sqlite":
-        _write_fts(connection, _FTS_DELETE, rows)
+        _write_fts(connection, (_FTS_DELETE, _BIGRAM_DELETE), rows)
         return
     connection.execute(
         text(f"DELETE FROM {PG_TABLE} WHERE text_id = :id"), [{"id": r.text_id} for r in rows]
@@ -142,7 +210,8 @@ def remove_from_index(connection: Connection, rows: Sequence[IndexRow]) -> None:
 def rebuild_index(connection: Connection, rows: Sequence[IndexRow]) -> None:
     """Empty the index and fill it with ``rows`` (after a change to the tokenizer)."""
     if connection.dialect.name == "sqlite":
-        connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')"))
+        for table in (FTS_TABLE, BIGRAM_TABLE):
+            connection.execute(text(f"INSERT INTO {table}({table}) VALUES ('delete-all')"))
     else:
         connection.execute(text(f"DELETE FROM {PG_TABLE}"))
     add_to_index(connection, rows)

@@ -29,6 +29,7 @@ __all__ = [
     "Token",
     "build_query",
     "cjk_bigrams",
+    "has_phrase",
     "index_text",
     "index_tokens",
     "is_cjk",
@@ -207,7 +208,8 @@ class SearchQuery:
         """The FTS5 MATCH expression; every token is a quoted string.
 
         Words and single characters search the token columns; longer CJK phrases search the
-        bigram columns (``*2``, see :func:`cjk_bigrams`).
+        bigram columns (``*2``, see :func:`cjk_bigrams`). This is the one-table form with
+        positions; the store queries two tables (:meth:`fts5_tokens`, :meth:`fts5_bigrams`).
         """
         parts = []
         for group in self.groups:
@@ -219,6 +221,39 @@ class SearchQuery:
             quoted = '"' + " ".join(tokens).replace('"', '""') + '"'
             parts.append(f"{{{columns}}} : {quoted}{'*' if group.prefix else ''}")
         return " AND ".join(parts)
+
+    def fts5_tokens(self) -> str | None:
+        """The MATCH expression for the token table: words and single characters (AND)."""
+        parts = [
+            f'"{group.tokens[0].replace(chr(34), chr(34) * 2)}"{"*" if group.prefix else ""}'
+            for group in self.groups
+            if len(group.tokens) == 1
+        ]
+        return " AND ".join(parts) or None
+
+    def fts5_bigrams(self) -> str | None:
+        """The MATCH expression for the bigram table: every bigram of every phrase (AND).
+
+        The bigram table keeps no positions (``detail=column``), so a phrase of three or more
+        characters is matched as the AND of its bigrams here and checked against the text
+        (:meth:`phrases`); a two-character phrase is one bigram, exact as it is.
+        """
+        bigrams = dict.fromkeys(
+            a + b
+            for group in self.groups
+            if len(group.tokens) > 1
+            for a, b in itertools.pairwise(group.tokens)
+        )
+        return " AND ".join('"' + b.replace('"', '""') + '"' for b in bigrams) or None
+
+    def phrases(self, min_tokens: int = 2) -> tuple[str, ...]:
+        """The CJK phrases of ``min_tokens`` or more characters, tokens joined by spaces.
+
+        Those of three or more are what the bigram index over-matches (see :func:`has_phrase`).
+        """
+        return tuple(
+            " ".join(group.tokens) for group in self.groups if len(group.tokens) >= min_tokens
+        )
 
     def tsquery(self) -> str:
         """The PostgreSQL ``tsquery`` text (cast it with ``CAST(:q AS tsquery)``)."""
@@ -236,6 +271,52 @@ class SearchQuery:
 
 def _ts_quote(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+@lru_cache(maxsize=1)
+def _variants() -> dict[str, str]:
+    """Each CJK token with the other characters that fold to it (compatibility forms)."""
+    variants: dict[str, str] = {}
+    for first, last in re.findall(r"(.)(?:-(.))?", _CJK):
+        for code in range(ord(first), ord(last or first) + 1):
+            folded = unicodedata.normalize("NFKC", chr(code))
+            if folded != chr(code):
+                variants[folded] = variants.get(folded, "") + chr(code)
+    return variants
+
+
+@lru_cache(maxsize=256)
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    """A pattern found wherever the phrase (tokens joined by spaces) may be a phrase of a text.
+
+    Each token stands for the characters folding to it; between two, only letters that might
+    fold to nothing (never a gap). A superset: :func:`has_phrase` confirms with the tokenizer.
+    """
+    variants = _variants()
+    classes = []
+    for token in phrase.split(" "):
+        forms = variants.get(token, "")
+        if len(token) == 1:
+            forms += token
+        classes.append(f"[{re.escape(forms)}]" if forms else "(?!)")
+    return re.compile(f"[^\\W_{_CJK}]*".join(classes))
+
+
+def has_phrase(text: str, phrase: str) -> bool:
+    """Whether ``phrase`` (folded CJK tokens joined by spaces) is a phrase of ``text``'s tokens.
+
+    The same test as a phrase query over :func:`cjk_bigrams`: the tokens adjacent, in order, no
+    gap between them. The phrase as it stands in the text settles most cases, and a pattern
+    allowing for compatibility forms rules most others out, both at C speed; ``text`` is
+    tokenized only when that pattern is found.
+    """
+    tokens = phrase.split(" ")
+    if all(len(token) == 1 for token in tokens) and "".join(tokens) in text:
+        return True
+    if _phrase_pattern(phrase).search(text) is None:
+        return False
+    wanted = " " + " ".join(a + b for a, b in itertools.pairwise(tokens)) + " "
+    return wanted in " " + " ".join(cjk_bigrams(index_tokens(text))) + " "
 
 
 def build_query(text: str) -> SearchQuery:
