@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from digestbot.articles.model import Article, ArticleText, Lang
+from digestbot.store.articles import save_article
+from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
+from tests.support.databases import postgres_schema
 
 
 def text(
@@ -37,3 +45,21 @@ def article(
         author="ft",
         texts={t.lang: t for t in texts},
     )
+
+
+@contextmanager
+def loaded_session(kind: str, folder: Path, corpus: Sequence[Article]) -> Iterator[Session]:
+    """A session on a fresh ``kind`` ("sqlite" or "postgres") database holding ``corpus``."""
+    with ExitStack() as stack:
+        if kind == "sqlite":
+            url = f"sqlite:///{folder}/search.sqlite3"
+        else:
+            url = stack.enter_context(postgres_schema())
+        engine = create_engine_for(url)
+        stack.callback(engine.dispose)
+        upgrade_schema(engine)
+        session = stack.enter_context(session_factory(engine)())
+        for item in corpus:
+            save_article(session, item, content_hash=item.key, source_path=f"{item.key}.md")
+        session.commit()
+        yield session

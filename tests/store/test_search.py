@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -11,11 +11,8 @@ from sqlalchemy.orm import Session
 from digestbot.articles.model import Article, Lang
 from digestbot.errors import QueryError
 from digestbot.store import search
-from digestbot.store.articles import save_article
-from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from digestbot.store.search import count_matches, search_articles
-from tests.store.factory import article, text
-from tests.support.databases import postgres_schema
+from tests.store.factory import article, loaded_session, text
 
 ALIBABA_ZH = (
     "阿里巴巴集团，这家中国电子商务巨头，用云计算积分投资初创企业。"
@@ -121,12 +118,6 @@ HOSTILE = [
 ]
 
 
-def _load(session: Session) -> None:
-    for item in CORPUS:
-        save_article(session, item, content_hash=item.key, source_path=f"{item.key}.md")
-    session.commit()
-
-
 @pytest.fixture(
     scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
@@ -136,16 +127,7 @@ def loaded(
     postgres_available: bool,
 ) -> Iterator[Session]:
     """The corpus, loaded once per module and database (the search tests only read)."""
-    with ExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path_factory.mktemp('search')}/search.sqlite3"
-        else:
-            url = stack.enter_context(postgres_schema())
-        engine = create_engine_for(url)
-        stack.callback(engine.dispose)
-        upgrade_schema(engine)
-        session = stack.enter_context(session_factory(engine)())
-        _load(session)
+    with loaded_session(request.param, tmp_path_factory.mktemp("search"), CORPUS) as session:
         yield session
 
 
@@ -228,18 +210,13 @@ def test_snippet_of_a_title_only_hit(loaded: Session) -> None:
 
 
 @pytest.fixture
-def both(sqlite_url: str, postgres_url: str) -> Iterator[tuple[Session, Session]]:
-    engines = [create_engine_for(sqlite_url), create_engine_for(postgres_url)]
-    sessions = []
-    for engine in engines:
-        upgrade_schema(engine)
-        sessions.append(session_factory(engine)())
-    for session in sessions:
-        _load(session)
-    yield sessions[0], sessions[1]
-    for session, engine in zip(sessions, engines, strict=True):
-        session.close()
-        engine.dispose()
+def both(tmp_path: Path) -> Iterator[tuple[Session, Session]]:
+    """The corpus on SQLite and on PostgreSQL, side by side."""
+    with (
+        loaded_session("sqlite", tmp_path, CORPUS) as lite,
+        loaded_session("postgres", tmp_path, CORPUS) as pg,
+    ):
+        yield lite, pg
 
 
 @pytest.mark.postgres

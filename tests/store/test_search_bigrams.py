@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from contextlib import ExitStack
 
 import pytest
 from hypothesis import given, settings
@@ -17,14 +16,11 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from digestbot.articles.model import Article, Lang
-from digestbot.store.articles import save_article
-from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from digestbot.store.search import count_matches, search_articles
 from digestbot.store.search_schema import has_phrases, phrase_score
 from digestbot.store.tokenize import build_query, cjk_bigrams, has_phrase, index_tokens, is_cjk
-from tests.store.factory import article, text
+from tests.store.factory import article, loaded_session, text
 from tests.store.test_tokenize import TEXTS
-from tests.support.databases import postgres_schema
 
 CORPUS: tuple[Article, ...] = (
     article("apart", text(Lang.ZH, "芯和片", "芯片之外"), day=1),
@@ -66,18 +62,8 @@ def loaded(
     tmp_path_factory: pytest.TempPathFactory,
     postgres_available: bool,
 ) -> Iterator[Session]:
-    with ExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path_factory.mktemp('bigrams')}/search.sqlite3"
-        else:
-            url = stack.enter_context(postgres_schema())
-        engine = create_engine_for(url)
-        stack.callback(engine.dispose)
-        upgrade_schema(engine)
-        session = stack.enter_context(session_factory(engine)())
-        for item in CORPUS:
-            save_article(session, item, content_hash=item.key, source_path=f"{item.key}.md")
-        session.commit()
+    """The false-positive corpus, loaded once per module and database."""
+    with loaded_session(request.param, tmp_path_factory.mktemp("bigrams"), CORPUS) as session:
         yield session
 
 
