@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from digestbot.articles.load import PARALLEL_FROM, load_paths
+from digestbot.articles.load import CHUNK_SIZE, CHUNKS_AHEAD, PARALLEL_FROM, load_paths
 from digestbot.store.articles import get_article, list_articles
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from tests.support.articles import BAD_FILES, ENGLISH_ONLY, write_article_folder
@@ -89,14 +89,22 @@ def test_a_later_file_with_a_known_url_is_a_duplicate(
     assert "duplicate of article 'seed'" in report.rejected[0].reason
 
 
-def test_parallel_parsing_loads_exactly_what_serial_parsing_does(tmp_path: Path) -> None:
-    folder = tmp_path / "many"
-    folder.mkdir()
-    for index in range(PARALLEL_FROM + 20):
+def _many_articles(folder: Path, count: int) -> None:
+    folder.mkdir(exist_ok=True)
+    for index in range(count):
         body = ENGLISH_ONLY.replace("sodium", f"sodium{index}").replace(
             "https://example.com/sodium", f"https://example.com/{index}"
         )
         (folder / f"{index:04d}.md").write_text(body, encoding="utf-8")
+
+
+# More files than the pool takes in at once, so reading keeps pace with parsing.
+MANY = PARALLEL_FROM + CHUNK_SIZE * CHUNKS_AHEAD * 2
+
+
+def test_parallel_parsing_loads_exactly_what_serial_parsing_does(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    _many_articles(folder, MANY)
     (folder / "broken.md").write_bytes(BAD_FILES["broken.md"][0])
     outcomes = []
     for workers in (1, 2):
@@ -109,4 +117,25 @@ def test_parallel_parsing_loads_exactly_what_serial_parsing_does(tmp_path: Path)
         outcomes.append((report.summary(), [r.reason for r in report.rejected], sorted(keys)))
         engine.dispose()
     assert outcomes[0] == outcomes[1]
-    assert outcomes[0][0].startswith(f"loaded {PARALLEL_FROM + 20} new")
+    assert outcomes[0][0] == f"loaded {MANY} new, 0 updated, 0 unchanged, 1 rejected"
+    assert len(outcomes[0][2]) == MANY
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_counts_every_file_once_up_to_the_total(
+    tmp_path: Path, sessions: sessionmaker[Session], workers: int
+) -> None:
+    folder = tmp_path / "many"
+    _many_articles(folder, MANY // 2)
+    load_paths(sessions, [folder], workers=workers)
+    _many_articles(folder, MANY)  # the first half unchanged
+    calls: list[tuple[int, int]] = []
+
+    report = load_paths(sessions, [folder], workers=workers, on_progress=lambda *c: calls.append(c))
+
+    assert (report.new, report.unchanged) == (MANY - MANY // 2, MANY // 2)
+    assert {total for _, total in calls} == {MANY}
+    done = [count for count, _ in calls]
+    assert done == sorted(done)
+    assert done[-1] == MANY
+    assert done.count(MANY) == 1

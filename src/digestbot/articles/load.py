@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +24,9 @@ __all__ = ["LoadReport", "Rejected", "load_paths"]
 
 BATCH_SIZE = 500  # files per transaction: progress survives an interruption, WAL stays small
 PARALLEL_FROM = 400  # changed files below which a process pool costs more than it saves
+CHUNK_SIZE = 64  # files per round trip to a worker process
+CHUNKS_AHEAD = 4  # chunks per worker submitted ahead of the writer
+WORKER_NICENESS = 19  # parse workers yield the CPU to the writer, the bottleneck of a load
 
 ProgressCallback = Callable[[int, int], None]  # (files done, files in all)
 
@@ -65,7 +70,7 @@ def load_paths(
 ) -> LoadReport:
     """Load every article file under ``paths``; good files load even when others are rejected.
 
-    Parsing runs in ``workers`` forked processes (default: one per core, for loads of more than
+    Parsing runs in ``workers`` forked processes (default: one per core, once a load has
     :data:`PARALLEL_FROM` changed files; 1 parses in this process, as callers running threads
     should ask for). Reading, hashing (unchanged files are skipped without parsing) and every
     database write stay in this process, in order.
@@ -74,21 +79,20 @@ def load_paths(
     report = LoadReport()
     with sessions() as session:
         loader = _Loader(session, report)
-        changed = [job for file in files if (job := loader.read(file)) is not None]
-        done = len(files) - len(changed)
+        jobs = (job for file in files if (job := loader.read(file)) is not None)
         dialect = session.get_bind().dialect.name
-        outcomes = _parse_all(changed, dialect, workers)
-        for job, outcome in zip(changed, outcomes, strict=True):
+        done = 0
+        for count, (job, outcome) in enumerate(_parse_all(jobs, dialect, workers), start=1):
             loader.add(job, outcome)
-            done += 1
-            if done % BATCH_SIZE == 0:
+            if count % BATCH_SIZE == 0:
                 loader.flush()
                 session.commit()
+            done = loader.skipped + count
             if on_progress is not None:
                 on_progress(done, len(files))
         loader.flush()
         session.commit()
-    if on_progress is not None and not changed:
+    if on_progress is not None and done < len(files):  # the unchanged files after the last
         on_progress(len(files), len(files))
     return report
 
@@ -105,10 +109,11 @@ class _ParseJob:
 
 # The parsed article with its search-index values, or the reason the file was rejected.
 _Outcome = tuple[Article, store.PreparedIndex] | str
+_Input = tuple[bytes, str, datetime, str]  # what a worker gets: data, key, mtime, dialect
 
 
-def _parse_job(job: tuple[bytes, str, datetime, str]) -> _Outcome:
-    """Decode, parse and prepare the index values of one file (runs in a worker process)."""
+def _parse_job(job: _Input) -> _Outcome:
+    """Decode, parse and prepare the index values of one file."""
     data, key, mtime, dialect = job
     try:
         article = parse_article(decode_article(data), key=key, default_date=mtime)
@@ -117,18 +122,58 @@ def _parse_job(job: tuple[bytes, str, datetime, str]) -> _Outcome:
     return article, store.prepare_index(dialect, article)
 
 
-def _parse_all(jobs: Sequence[_ParseJob], dialect: str, workers: int | None) -> Iterator[_Outcome]:
-    """Parse ``jobs`` in order, in a process pool when there are enough of them."""
-    inputs = [(job.data, job.file.key, job.mtime, dialect) for job in jobs]
+def _parse_chunk(jobs: list[_Input]) -> list[_Outcome]:
+    """:func:`_parse_job` of each (runs in a worker process: one round trip per chunk)."""
+    return [_parse_job(job) for job in jobs]
+
+
+def _lower_priority() -> None:
+    """Worker initializer: the writer, not parsing, is what a load waits for."""
+    os.nice(WORKER_NICENESS)
+
+
+def _parse_all(
+    jobs: Iterator[_ParseJob], dialect: str, workers: int | None
+) -> Iterator[tuple[_ParseJob, _Outcome]]:
+    """Each job with its outcome, in order: in a process pool once there are enough of them.
+
+    Files are read as the pool needs them, a bounded number of chunks ahead, so a load of any
+    size holds only a window of files and parsed articles in memory.
+    """
     count = workers if workers is not None else (os.cpu_count() or 1)
+    first = list(itertools.islice(jobs, PARALLEL_FROM))
     forking = "fork" in multiprocessing.get_all_start_methods()
-    if count <= 1 or len(inputs) < PARALLEL_FROM or not forking:
-        yield from map(_parse_job, inputs)
+    if count <= 1 or len(first) < PARALLEL_FROM or not forking:
+        for job in itertools.chain(first, jobs):
+            yield job, _parse_job(_input(job, dialect))
         return
+    chunks = _chunked(itertools.chain(first, jobs), CHUNK_SIZE)
     # fork: the workers need nothing re-imported, and the caller's __main__ is never re-run.
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        yield from pool.map(_parse_job, inputs, chunksize=64)
+    with ProcessPoolExecutor(count, context, initializer=_lower_priority) as pool:
+        pending: deque[tuple[tuple[_ParseJob, ...], Future[list[_Outcome]]]] = deque()
+
+        def submit(chunk: tuple[_ParseJob, ...]) -> None:
+            inputs = [_input(job, dialect) for job in chunk]
+            pending.append((chunk, pool.submit(_parse_chunk, inputs)))
+
+        for chunk in itertools.islice(chunks, CHUNKS_AHEAD * count):
+            submit(chunk)
+        while pending:
+            chunk, future = pending.popleft()
+            following = next(chunks, None)
+            if following is not None:
+                submit(following)
+            yield from zip(chunk, future.result(), strict=True)
+
+
+def _chunked(jobs: Iterator[_ParseJob], size: int) -> Iterator[tuple[_ParseJob, ...]]:
+    while chunk := tuple(itertools.islice(jobs, size)):
+        yield chunk
+
+
+def _input(job: _ParseJob, dialect: str) -> _Input:
+    return (job.data, job.file.key, job.mtime, dialect)
 
 
 class _Loader:
@@ -140,6 +185,7 @@ class _Loader:
         self._known = store.known_hashes(session)  # key -> (id, content hash)
         self._hash_keys = {digest: key for key, (_, digest) in self._known.items()}
         self._url_keys = store.article_urls(session)  # source URL -> key
+        self.skipped = 0  # files read and found unreadable or unchanged
         self._seen_keys: dict[str, Path] = {}
         self._seen_urls: dict[str, Path] = {}
         self._batch: list[store.SaveItem] = []
@@ -162,12 +208,14 @@ class _Loader:
             data, digest, mtime = file.read()
         except OSError as exc:
             self._report.rejected.append(Rejected(file.path, f"cannot read: {exc.strerror}"))
+            self.skipped += 1
             return None
         known_key = self._hash_keys.get(digest)
         if known_key is not None and known_key not in self._seen_keys:
             # Byte-identical to what an article was loaded from: nothing to parse or write.
             self._seen_keys[known_key] = file.path
             self._report.unchanged += 1
+            self.skipped += 1
             return None
         return _ParseJob(file, data, digest, mtime)
 

@@ -92,7 +92,8 @@ async def run_rescan(application: PtbApplication) -> LoadReport | None:
         for rejected in seen.fresh([missing]):
             _log.warning("rescan: %s: %s", rejected.path, rejected.reason)
         return None
-    report = await asyncio.to_thread(load_paths, deps.sessions, [folder])
+    # workers=1: no fork from a process running threads (the bot, its sender)
+    report = await asyncio.to_thread(load_paths, deps.sessions, [folder], workers=1)
     for rejected in seen.fresh(report.rejected):
         _log.warning("rescan: %s: %s", rejected.path, rejected.reason)
     if report.new or report.updated:

@@ -109,6 +109,12 @@ def _tag_ids(connection: Connection, names: Iterable[str]) -> dict[str, int]:
     return ids
 
 
+def _article_ids(connection: Connection, keys: Sequence[str]) -> dict[str, int]:
+    """``key -> id`` of the stored articles among ``keys``."""
+    rows = connection.execute(select(m.Article.key, m.Article.id).where(m.Article.key.in_(keys)))
+    return {row.key: row.id for row in rows}
+
+
 def _forget_texts(connection: Connection, article_ids: Sequence[int]) -> None:
     """Remove articles' texts with their search index rows, and their tags."""
     old = connection.execute(
@@ -165,12 +171,7 @@ def save_articles(
         return []
     connection = session.connection()
     now = m.utc_now()
-    existing = {
-        row.key: row.id
-        for row in connection.execute(
-            select(m.Article.key, m.Article.id).where(m.Article.key.in_(keys))
-        )
-    }
+    existing = _article_ids(connection, keys)
     values = [
         {
             "url": article.url,
@@ -195,11 +196,13 @@ def save_articles(
     fresh_keys = [key for key in keys if key not in existing]
     if fresh_keys:
         by_key = dict(zip(keys, values, strict=True))
-        new_ids = connection.execute(
-            insert(m.Article).returning(m.Article.id, sort_by_parameter_order=True),
+        # One executemany, then the ids by key: RETURNING in parameter order would make
+        # SQLAlchemy run one INSERT per row on SQLite.
+        connection.execute(
+            insert(m.Article),
             [{"key": key, "created_at": now, **by_key[key]} for key in fresh_keys],
-        ).scalars()
-        existing.update(zip(fresh_keys, new_ids, strict=True))
+        )
+        existing.update(_article_ids(connection, fresh_keys))
     ids = [existing[key] for key in keys]
     _insert_texts(connection, [(ids[i], item[0]) for i, item in enumerate(items)], index)
     tag_ids = _tag_ids(connection, (tag for article, _, _ in items for tag in article.tags))
@@ -228,8 +231,8 @@ def _insert_texts(
     ]
     if not texts:
         return
-    text_ids = connection.execute(
-        insert(m.ArticleText).returning(m.ArticleText.id, sort_by_parameter_order=True),
+    connection.execute(
+        insert(m.ArticleText),
         [
             {
                 "article_id": article_id,
@@ -242,7 +245,15 @@ def _insert_texts(
             }
             for article_id, t in texts
         ],
-    ).scalars()
+    )
+    # The articles' texts are all new (see _forget_texts): their ids by (article, language).
+    found = connection.execute(
+        select(m.ArticleText.article_id, m.ArticleText.lang, m.ArticleText.id).where(
+            m.ArticleText.article_id.in_({article_id for article_id, _ in articles})
+        )
+    )
+    ids = {(row.article_id, row.lang): row.id for row in found}
+    text_ids = [ids[article_id, t.lang] for article_id, t in texts]
     add_to_index(
         connection,
         [

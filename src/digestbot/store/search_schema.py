@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, TextClause, text
+from sqlalchemy import Connection, text
 
 from digestbot.store.tokenize import SEP, cjk_bigrams, has_phrase, index_tokens
 
@@ -131,31 +131,32 @@ _FIELDS = ("title", "summary", "body")
 _BIGRAM_FIELDS = ("bigrams",)
 
 
-def _statements(table: str, fields: Sequence[str]) -> tuple[TextClause, TextClause]:
+def _statements(table: str, fields: Sequence[str]) -> tuple[str, str]:
+    """Driver-level INSERT and FTS5 'delete' statements (qmark: these tables are SQLite's)."""
     columns = ", ".join(fields)
-    values = ", ".join(f":{field}" for field in fields)
-    insert = text(f"INSERT INTO {table}(rowid, {columns}) VALUES (:id, {values})")
-    delete = text(
-        f"INSERT INTO {table}({table}, rowid, {columns}) VALUES ('delete', :id, {values})"
-    )
+    marks = ", ".join("?" for _ in fields)
+    insert = f"INSERT INTO {table}(rowid, {columns}) VALUES (?, {marks})"
+    delete = f"INSERT INTO {table}({table}, rowid, {columns}) VALUES ('delete', ?, {marks})"
     return insert, delete
 
 
-_FTS_INSERT, _FTS_DELETE = _statements(FTS_TABLE, _FIELDS)
-_BIGRAM_INSERT, _BIGRAM_DELETE = _statements(BIGRAM_TABLE, _BIGRAM_FIELDS)
+_FTS_STATEMENTS = _statements(FTS_TABLE, _FIELDS)
+_BIGRAM_STATEMENTS = _statements(BIGRAM_TABLE, _BIGRAM_FIELDS)
 
 
-def _fts_values(row: IndexRow) -> dict[str, object]:
-    prepared = row.prepared or index_values("sqlite", row.title, row.summary, row.body)
-    return {"id": row.text_id, **prepared}
+def _write_fts(connection: Connection, rows: Sequence[IndexRow], *, delete: bool = False) -> None:
+    """Insert ``rows`` into (or, with ``delete``, remove them from) both FTS5 tables.
 
-
-def _write_fts(
-    connection: Connection, statements: Sequence[TextClause], rows: Sequence[IndexRow]
-) -> None:
-    values = [_fts_values(row) for row in rows]
-    for statement in statements:
-        connection.execute(statement, values)
+    Plain tuples through the driver's ``executemany``: the values are strings already, and
+    SQLAlchemy's per-row parameter processing would cost more than SQLite's own work here.
+    """
+    prepared = [
+        (row.text_id, row.prepared or index_values("sqlite", row.title, row.summary, row.body))
+        for row in rows
+    ]
+    for statements, fields in ((_FTS_STATEMENTS, _FIELDS), (_BIGRAM_STATEMENTS, _BIGRAM_FIELDS)):
+        params = [(text_id, *(values[f] for f in fields)) for text_id, values in prepared]
+        connection.exec_driver_sql(statements[delete], params)
 
 
 def tsvector_literal(title: str, summary: str, body: str) -> str:
@@ -181,7 +182,7 @@ def add_to_index(connection: Connection, rows: Sequence[IndexRow]) -> None:
     if not rows:
         return
     if connection.dialect.name == "sqlite":
-        _write_fts(connection, (_FTS_INSERT, _BIGRAM_INSERT), rows)
+        _write_fts(connection, rows)
         return
     connection.execute(
         text(f"INSERT INTO {PG_TABLE}(text_id, tsv) VALUES (:id, CAST(:tsv AS tsvector))"),
@@ -200,7 +201,7 @@ def remove_from_index(connection: Connection, rows: Sequence[IndexRow]) -> None:
     if not rows:
         return
     if connection.dialect.name == "sqlite":
-        _write_fts(connection, (_FTS_DELETE, _BIGRAM_DELETE), rows)
+        _write_fts(connection, rows, delete=True)
         return
     connection.execute(
         text(f"DELETE FROM {PG_TABLE} WHERE text_id = :id"), [{"id": r.text_id} for r in rows]
