@@ -61,6 +61,17 @@ def test_sqlite_gets_wal_and_foreign_keys(sqlite_url: str) -> None:
     engine.dispose()
 
 
+def test_sqlite_search_tables_buffer_a_load_batch_in_memory(sqlite_url: str) -> None:
+    engine = create_engine_for(sqlite_url)
+    upgrade_schema(engine)
+    with engine.connect() as connection:
+        for table in ("search_fts", "search_bigrams"):
+            rows = connection.execute(text(f"SELECT k, v FROM {table}_config"))
+            config = {str(key): value for key, value in rows}
+            assert config["hashsize"] >= 16 * 1024 * 1024, table  # FTS5's default is 1 MiB
+    engine.dispose()
+
+
 def test_sqlite_folder_is_created(tmp_path: Path) -> None:
     engine = create_engine_for(f"sqlite:///{tmp_path}/a/b/c.sqlite3")
     upgrade_schema(engine)

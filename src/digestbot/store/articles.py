@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from digestbot.articles.model import Article, ArticleText, Lang
 from digestbot.store import models as m
+from digestbot.store.bulk import insert_rows, table_of
 from digestbot.store.search_schema import (
     IndexRow,
     add_to_index,
@@ -130,6 +132,7 @@ def _forget_texts(connection: Connection, article_ids: Sequence[int]) -> None:
 
 
 SaveItem = tuple[Article, str, str]  # (article, content_hash, source_path)
+_ARTICLE_COLUMNS = ("url", "date", "author", "content_hash", "source_path")
 
 
 def save_article(
@@ -173,14 +176,7 @@ def save_articles(
     now = m.utc_now()
     existing = _article_ids(connection, keys)
     values = [
-        {
-            "url": article.url,
-            "date": article.date,
-            "author": article.author,
-            "content_hash": content_hash,
-            "source_path": source_path,
-            "updated_at": now,
-        }
+        (article.url, article.date, article.author, content_hash, source_path)
         for article, content_hash, source_path in items
     ]
     if existing:
@@ -188,7 +184,11 @@ def save_articles(
         connection.execute(
             update(m.Article).where(m.Article.id == bindparam("article_id")),
             [
-                {"article_id": existing[key], **row}
+                {
+                    "article_id": existing[key],
+                    "updated_at": now,
+                    **dict(zip(_ARTICLE_COLUMNS, row, strict=True)),
+                }
                 for key, row in zip(keys, values, strict=True)
                 if key in existing
             ],
@@ -198,9 +198,13 @@ def save_articles(
         by_key = dict(zip(keys, values, strict=True))
         # One executemany, then the ids by key: RETURNING in parameter order would make
         # SQLAlchemy run one INSERT per row on SQLite.
-        connection.execute(
-            insert(m.Article),
-            [{"key": key, "created_at": now, **by_key[key]} for key in fresh_keys],
+        insert_rows(
+            connection,
+            table_of(m.Article),
+            ["key", *_ARTICLE_COLUMNS],
+            [(key, *by_key[key]) for key in fresh_keys],
+            {"created_at": now, "updated_at": now},
+            process={"date"},
         )
         existing.update(_article_ids(connection, fresh_keys))
     ids = [existing[key] for key in keys]
@@ -231,18 +235,13 @@ def _insert_texts(
     ]
     if not texts:
         return
-    connection.execute(
-        insert(m.ArticleText),
+    insert_rows(
+        connection,
+        table_of(m.ArticleText),
+        ["article_id", "lang", "title", "summary", "body", "plain", "key_terms"],
         [
-            {
-                "article_id": article_id,
-                "lang": t.lang,
-                "title": t.title,
-                "summary": t.summary,
-                "body": t.body,
-                "plain": t.plain,
-                "key_terms": list(t.key_terms),
-            }
+            # JSON as text: psycopg would take a list for an array
+            (article_id, t.lang.value, t.title, t.summary, t.body, t.plain, json.dumps(t.key_terms))
             for article_id, t in texts
         ],
     )

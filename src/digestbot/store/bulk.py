@@ -3,17 +3,18 @@
 SQLAlchemy's ``execute(insert(table), dicts)`` runs every column of every row through its type
 processing; for a million digest-article links that alone takes tens of seconds. Here the values
 that are the same on every row (a time, a state) go through the column's bind processor once;
-the varying ones must be what the driver takes as they are (ints, strings, JSON as text).
+the varying ones must be what the driver takes as they are (ints, strings), except in the
+columns named in ``process`` (a datetime, an enum, JSON), whose values go through it each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
 
-__all__ = ["insert_returning", "insert_rows"]
+__all__ = ["insert_returning", "insert_rows", "table_of"]
 
 _MAX_PARAMS = 30_000  # bound values per statement (SQLite allows 32,766; PostgreSQL 65,535)
 _PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # SQLite, psycopg
@@ -25,15 +26,38 @@ def _prepare(
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
     constants: Mapping[str, Any] | None,
+    process: Collection[str] = (),
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Column names and parameter tuples; constants go through their column's processing once."""
+    """Column names and parameter tuples; constants go through their column's processing once,
+    the values of the ``process`` columns each."""
     dialect = connection.dialect
     fixed = dict(constants or {})
     tail = tuple(
         _process(table.c[name].type.bind_processor(dialect), value) for name, value in fixed.items()
     )
+    converters = [
+        (i, processor)
+        for i, name in enumerate(columns)
+        if name in process and (processor := table.c[name].type.bind_processor(dialect))
+    ]
+    if converters:
+        rows = [_converted(row, converters) for row in rows]
     params = [(*row, *tail) for row in rows] if tail else [tuple(row) for row in rows]
     return [*columns, *fixed], params
+
+
+def _converted(row: Sequence[Any], converters: Sequence[tuple[int, Any]]) -> list[Any]:
+    values = list(row)
+    for i, processor in converters:
+        values[i] = processor(values[i])
+    return values
+
+
+def table_of(model: type[Any]) -> Table:
+    """The Core table of a mapped class, as the functions here take it."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _head(connection: Connection, table: Table, names: Sequence[str]) -> str:
@@ -51,9 +75,11 @@ def insert_rows(
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
     constants: Mapping[str, Any] | None = None,
+    *,
+    process: Collection[str] = (),
 ) -> int:
     """Insert ``rows`` (values for ``columns``) plus ``constants`` on each; returns the count."""
-    names, params = _prepare(connection, table, columns, rows, constants)
+    names, params = _prepare(connection, table, columns, rows, constants, process)
     if params:
         sql = _head(connection, table, names) + _marks(connection, len(names))
         connection.exec_driver_sql(sql, params)

@@ -26,7 +26,7 @@ from functools import cache
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from digestbot.articles.model import Lang
@@ -42,7 +42,7 @@ from digestbot.digest.compose import (
 from digestbot.digest.schedule import local_today
 from digestbot.store import models as m
 from digestbot.store.articles import StoredArticle, get_articles
-from digestbot.store.bulk import insert_returning, insert_rows
+from digestbot.store.bulk import insert_returning, insert_rows, table_of
 from digestbot.store.due import (
     CHUNK,
     ArticlePool,
@@ -187,7 +187,7 @@ def _plan_chunk(
     ]
     added = insert_returning(
         connection,
-        _table(m.Digest),
+        table_of(m.Digest),
         ("chat_id", "local_date", "sequence", "lang", "total"),
         digest_rows,
         conflict=("chat_id", "local_date", "sequence"),
@@ -212,7 +212,7 @@ def _plan_chunk(
         planned.append(
             PlannedDigest(d.chat_id, digest_id, d.local_date, d.sequence, len(composed), shown)
         )
-    insert_rows(connection, _table(m.DigestArticle), _LINK_COLUMNS, links)
+    insert_rows(connection, table_of(m.DigestArticle), _LINK_COLUMNS, links)
     constants = {
         "parse_mode": "HTML",
         "state": m.OutboxState.PENDING,
@@ -220,7 +220,7 @@ def _plan_chunk(
         "next_attempt_at": planner.now,
         "created_at": planner.now,
     }
-    insert_rows(connection, _table(m.OutboxMessage), _OUTBOX_COLUMNS, outbox, constants)
+    insert_rows(connection, table_of(m.OutboxMessage), _OUTBOX_COLUMNS, outbox, constants)
     return planned
 
 
@@ -237,12 +237,6 @@ def _markup_json(digest_id: int, seq: int, shown: Lang) -> str:
     """``switch_markup`` as JSON text (it is made per message: no dict, no encoder run)."""
     before, after = _markup_parts(shown)
     return f'{before}:{digest_id}:{seq}:{shown.other.value}"{after}'
-
-
-def _table(model: type[m.Base]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
 
 
 def _load_articles(planner: _Planner, ids: set[int]) -> None:
