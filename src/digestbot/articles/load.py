@@ -24,8 +24,8 @@ __all__ = ["LoadReport", "Rejected", "load_paths"]
 
 BATCH_SIZE = 1000  # files per transaction: progress survives an interruption, WAL stays small
 PARALLEL_FROM = 400  # changed files below which a process pool costs more than it saves
-CHUNK_SIZE = 64  # files per round trip to a worker process
-CHUNKS_AHEAD = 8  # chunks per worker submitted ahead of the writer (it pauses to commit)
+CHUNK_SIZE = 256  # files per round trip to a worker process
+CHUNKS_AHEAD = 4  # chunks per worker submitted ahead of the writer (it pauses to commit)
 WORKER_NICENESS = 19  # parse workers yield the CPU to the writer, the bottleneck of a load
 
 ProgressCallback = Callable[[int, int], None]  # (files done, files in all)
