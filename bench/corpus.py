@@ -162,7 +162,8 @@ class Corpus:
         words = {
             "".join(rng.choices(CHARS, cum_weights=char_weights, k=length)) for length in lengths
         }
-        self.zh_words = sorted(words, key=lambda w: (rng.random(), w))
+        # Shuffled from sorted order: a set's own order changes with the process's hash seed.
+        self.zh_words = sorted(sorted(words), key=lambda w: (rng.random(), w))
         self._zh_weights = _zipf_weights(len(self.zh_words), shift=8.0)
         self._en_weights = _zipf_weights(len(ENGLISH), shift=4.0)
 
