@@ -43,6 +43,12 @@ def cmd_digest_send(args: argparse.Namespace) -> int:
             await bot.shutdown()
 
     report = asyncio.run(send())
+    if report.sent_elsewhere:
+        print(
+            "another digestbot process (the running bot?) is sending from this database; "
+            "it sends what was planned here",
+            file=sys.stderr,
+        )
     if report.planned is None:
         print("another process is planning; only the outbox was sent", file=sys.stderr)
     elif report.planned.planned:
@@ -64,9 +70,9 @@ def add_send_action(actions: Any, common: argparse.ArgumentParser) -> None:
         "reader), then send every pending message at the configured rate, retrying as the bot "
         "does, and print 'sent N, failed N, blocked N, deferred N'. Deferred messages wait for a "
         "retry later than --wait and go out with the next send or the running bot. At start it "
-        "takes back messages a killed run left in flight (SQLite: all of them, so do not run it "
-        "beside a running bot on the same SQLite file; PostgreSQL: those whose 5-minute claim "
-        "ran out). "
+        "takes back messages a killed run left in flight (SQLite: all of them; PostgreSQL: those "
+        "whose 5-minute claim ran out). Beside a running bot on the same SQLite file it only "
+        "plans, and the bot sends: one process sends from a SQLite outbox at a time. "
         "Needs the bot "
         "token (DIGESTBOT_TOKEN...) and uses DIGESTBOT_API_URL / [telegram] api_url if set. "
         "Exit status: 0 done, 1 some message failed for good.",

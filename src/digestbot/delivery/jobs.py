@@ -3,9 +3,10 @@
 - the **tick**, every minute and once at start: plans due digests (on PostgreSQL only the process
   that wins a transaction-scoped advisory lock plans; the unique constraints make a second
   planner harmless anyway) and wakes the sender;
-- the **sender**, started once at start as an Application task: SENDING rows a crash left behind
-  go back to PENDING, then it drains whenever woken, when a retry comes due, or every few seconds
-  (other processes may enqueue), until the Application stops;
+- the **sender**, started once at start as an Application task: on SQLite it first waits for the
+  outbox to be free (a ``digestbot digest send`` may be sending), then SENDING rows a crash left
+  behind go back to PENDING, then it drains whenever woken, when a retry comes due, or every few
+  seconds (other processes may enqueue), until the Application stops;
 - the **rescan** of ``[paths] articles_dir`` at start and every ``rescan_minutes`` (0: start
   only), logging each rejected file once, not on every rescan.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ PtbApplication = Application[Any, Any, Any, Any, Any, Any]
 Context = CallbackContext[Any, Any, Any, Any]
 
 TICK_SECONDS = 60.0
+LOCK_POLL_SECONDS = 1.0  # how often a waiting sender tries for the outbox (SQLite)
 REJECTIONS_KEY = "digestbot.rejections"
 _log = logging.getLogger(__name__)
 
@@ -116,22 +119,38 @@ async def _start_sender(context: Context) -> None:
     sender = OutboxSender(
         bot, deps.sessions, deps.settings.delivery, clock=sender_clock(deps.clock)
     )
-    await sender.recover()
-    if not application.running:  # stopped while we were starting
-        sender.close()
-        await bot.shutdown()
-        return
     application.bot_data[SENDER_KEY] = sender
     application.create_task(_run_sender(application, sender), name="digestbot: outbox sender")
 
 
 async def _run_sender(application: PtbApplication, sender: OutboxSender) -> None:
     try:
+        if not await _wait_for_lock(sender, lambda: not application.running):
+            return
+        await sender.recover()
         await sender.run(lambda: not application.running)
     finally:
         application.bot_data.pop(SENDER_KEY, None)
         sender.close()
         await sender.bot.shutdown()
+
+
+async def _wait_for_lock(sender: OutboxSender, should_stop: Callable[[], bool]) -> bool:
+    """Wait until this process may send (on SQLite, a ``digest send`` may be sending); False if
+    told to stop first. Messages planned meanwhile wait in the outbox."""
+    if sender.try_lock():
+        return True
+    _log.warning(
+        "outbox: another digestbot process is sending from this database (it holds %s); "
+        "the bot sends once it is done",
+        sender.lock.path,
+    )
+    while not should_stop():
+        await asyncio.sleep(LOCK_POLL_SECONDS)
+        if sender.try_lock():
+            _log.info("outbox: the other sender is done; sending from here")
+            return True
+    return False
 
 
 async def _on_tick(context: Context) -> None:

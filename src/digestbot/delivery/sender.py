@@ -13,7 +13,8 @@ answers::
     InvalidToken (401/404)  -> the sender stops (SenderError); unsent rows go back to PENDING
 
 Several processes may send from one PostgreSQL outbox (rows are claimed with SKIP LOCKED); the
-rate is per process, so give each its share of Telegram's limit (two processes: 15/s each).
+rate is per process, so give each its share of Telegram's limit (two processes: 15/s each). From a
+SQLite outbox one process sends at a time (:class:`~digestbot.delivery.sender_lock.SenderLock`).
 
 It sends through an :class:`~digestbot.delivery.transport.OutboxBot`: no AIORateLimiter and no
 retries of its own, so this module's pacing is what controls the rate; as many sends in flight as
@@ -48,6 +49,7 @@ from telegram.warnings import PTBDeprecationWarning
 from digestbot.config import DeliverySettings
 from digestbot.delivery.outcomes import DrainReport, Outcome, write_outcomes
 from digestbot.delivery.pacing import ChatSpacing, GlobalPace, backoff_delay, send_rate
+from digestbot.delivery.sender_lock import SenderLock
 from digestbot.delivery.transport import OutboxBot
 from digestbot.errors import DigestbotError
 from digestbot.store import outbox
@@ -114,6 +116,7 @@ class OutboxSender:
         self._idle = asyncio.Event()
         self._fatal: SenderError | None = None
         self._flushing = False
+        self.lock = SenderLock.for_engine(sessions.kw.get("bind"))
 
     @property
     def rate(self) -> float:
@@ -143,12 +146,25 @@ class OutboxSender:
         bind = self.sessions.kw.get("bind")
         return bind is not None and bind.dialect.name == "postgresql"
 
+    def try_lock(self) -> bool:
+        """Take the right to send (SQLite: one sender process per database); False while another
+        process has it. :meth:`recover` and :meth:`drain` take it themselves or fail."""
+        return self.lock.acquire()
+
+    def _require_lock(self) -> None:
+        if not self.lock.acquire():
+            raise SenderError(
+                "another digestbot process is sending from this database's outbox "
+                f"(it holds {self.lock.path})"
+            )
+
     async def recover(self, *, stale_only: bool | None = None) -> int:
         """Return rows left SENDING by a crashed process to PENDING; returns how many.
 
         By default only expired leases on PostgreSQL (other live processes may have rows in
-        flight) and every SENDING row on SQLite (one sender process).
+        flight) and every SENDING row on SQLite (one sender process: see :meth:`try_lock`).
         """
+        self._require_lock()
         if stale_only is None:
             stale_only = self.shared_database
         now = self.clock()
@@ -160,13 +176,15 @@ class OutboxSender:
         return count
 
     def close(self) -> None:
-        """Stop the database thread (after the last drain)."""
+        """Stop the database thread (after the last drain) and give up the right to send."""
         self._db_thread.shutdown(wait=True)
+        self.lock.release()
 
     async def drain(
         self, *, linger: float = 0.0, should_stop: Callable[[], bool] | None = None
     ) -> DrainReport:
         """Send until nothing is due (waiting up to ``linger`` s for retries); returns a report."""
+        self._require_lock()
         report = DrainReport()
         self._idle.clear()
         stop = should_stop or (lambda: False)

@@ -1,7 +1,8 @@
 """One tick: plan what is due (one planner at a time on PostgreSQL); one whole send outside the bot.
 
 ``plan_tick`` is what the bot's minute job and ``digestbot digest send`` share; ``send_once`` is the
-latter: recover rows a crash left in flight, plan, drain the outbox, report.
+latter: recover rows a crash left in flight, plan, drain the outbox, report (beside a running bot
+on the same SQLite file: plan only, the bot sends).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.config import Settings
-from digestbot.delivery.sender import DrainReport, OutboxSender
+from digestbot.delivery.outcomes import DrainReport
+from digestbot.delivery.sender import OutboxSender
 from digestbot.delivery.transport import OutboxBot
 from digestbot.store.digests import PlanReport, plan_due_digests
 from digestbot.store.models import utc_now
@@ -35,10 +37,12 @@ TELEGRAM_API = "https://api.telegram.org"
 
 @dataclass(frozen=True, slots=True)
 class SendReport:
-    """What ``send_once`` did: the planning (None if another process was planning) and the drain."""
+    """What ``send_once`` did: the planning (None if another process was planning) and the drain
+    (empty when ``sent_elsewhere``: another process sends from this SQLite outbox)."""
 
     planned: PlanReport | None
     drained: DrainReport
+    sent_elsewhere: bool = False
 
     def summary(self) -> str:
         """The line ``digestbot digest send`` prints."""
@@ -84,12 +88,20 @@ async def send_once(
     force: bool = False,
     linger: float = 60.0,
 ) -> SendReport:
-    """Recover, plan one tick, drain the outbox (waiting up to ``linger`` s for retries)."""
+    """Recover, plan one tick, drain the outbox (waiting up to ``linger`` s for retries).
+
+    When another process sends from this SQLite outbox (the running bot), only plan: that
+    process sends what was planned, and nothing it has in flight is taken back from it.
+    """
     sender = OutboxSender(bot, sessions, settings.delivery)
     try:
-        await sender.recover()
+        sending = sender.try_lock()
+        if sending:
+            await sender.recover()
         now = utc_now()
         planned = await sender.db(lambda s: plan_tick(s, now, settings, force=force))
+        if not sending:
+            return SendReport(planned, DrainReport(), sent_elsewhere=True)
         drained = await sender.drain(linger=linger)
     finally:
         sender.close()

@@ -1,0 +1,78 @@
+"""One outbox sender per SQLite database: an OS file lock beside the database file.
+
+On SQLite a starting sender takes back every message left in flight (it cannot tell a dead
+process's claims from a live one's) and paces at the whole of Telegram's rate; both are right only
+while it is the one sender. So a sender first takes an advisory lock (``flock``) on
+``<database>.sender-lock``. The OS drops the lock when its process dies, so a crash never leaves it
+held. PostgreSQL needs no such lock: senders there share the outbox through leases and
+``SKIP LOCKED``; neither does an in-memory database, which one process alone can see.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import Engine
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no flock; one sender is the operator's care
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["LOCK_SUFFIX", "SenderLock"]
+
+LOCK_SUFFIX = ".sender-lock"
+
+
+class SenderLock:
+    """The right to send from one SQLite database's outbox (always granted elsewhere)."""
+
+    def __init__(self, path: Path | None) -> None:
+        """``path``: the lock file, or None where no lock is needed."""
+        self.path = path
+        self._file: IO[bytes] | None = None
+
+    @classmethod
+    def for_engine(cls, engine: Engine | None) -> SenderLock:
+        """The lock for ``engine``'s database: a file beside a SQLite file, else none."""
+        if engine is None or engine.dialect.name != "sqlite":
+            return cls(None)
+        database = engine.url.database or ""
+        if database in ("", ":memory:") or database.startswith("file:"):
+            return cls(None)
+        path = Path(database).expanduser().resolve()
+        return cls(path.with_name(path.name + LOCK_SUFFIX))
+
+    @property
+    def held(self) -> bool:
+        """Whether this process may send (it holds the lock, or none is needed)."""
+        return self.path is None or fcntl is None or self._file is not None
+
+    def acquire(self) -> bool:
+        """Take the lock without waiting; False while another process holds it."""
+        if self.held:
+            return True
+        assert self.path is not None
+        assert fcntl is not None
+        lock_file = self.path.open("ab")
+        try:
+            fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock_file.close()
+            return False
+        except BaseException:
+            lock_file.close()
+            raise
+        lock_file.truncate(0)
+        lock_file.write(f"{os.getpid()}\n".encode())  # for an operator wondering who holds it
+        lock_file.flush()
+        self._file = lock_file
+        return True
+
+    def release(self) -> None:
+        """Give the lock up (closing the file drops it); harmless when not held."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
