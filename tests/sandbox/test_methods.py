@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from telegram import Bot
 
+from digestbot.sandbox.driver import DriverError
 from digestbot.sandbox.emulator import Emulator
 from tests.support.sandbox import BotApi, FakeClock
 
@@ -63,6 +65,51 @@ async def test_group_the_bot_was_kicked_from(api: BotApi) -> None:
         403,
         "Forbidden: bot was kicked from the group chat",
     )
+
+
+async def test_group_administrators_owner_first(api: BotApi) -> None:
+    driver = api.emulator.driver
+    driver.create_user(2, "Bo")
+    driver.create_user(3, "Cy")
+    driver.create_group(-100, "Readers", owner=1, admins=[3])
+    admins = await api.ok("getChatAdministrators", chat_id=-100)
+    assert [(m["status"], m["user"]["id"]) for m in admins] == [
+        ("creator", 1),
+        ("administrator", 3),
+    ]
+    assert admins[1]["can_manage_chat"] is True
+    assert admins[1]["can_be_edited"] is False
+    assert await api.error("getChatAdministrators", chat_id=1) == (
+        400,
+        "Bad Request: there are no administrators in the private chat",
+    )
+    assert await api.error("getChatAdministrators", chat_id=-5) == (
+        400,
+        "Bad Request: chat not found",
+    )
+    driver.kick_bot(-100)
+    assert await api.error("getChatAdministrators", chat_id=-100) == (
+        403,
+        "Forbidden: bot was kicked from the group chat",
+    )
+
+
+async def test_python_telegram_bot_reads_the_administrators(api: BotApi) -> None:
+    driver = api.emulator.driver
+    driver.create_user(2, "Bo")
+    driver.create_group(-100, "Readers", owner=2, admins=[1])
+    async with Bot(api.emulator.token, base_url=api.emulator.bot_base_url) as bot:
+        admins = await bot.get_chat_administrators(-100)
+    assert [(type(m).__name__, m.user.first_name) for m in admins] == [
+        ("ChatMemberOwner", "Bo"),
+        ("ChatMemberAdministrator", "Ann"),
+    ]
+
+
+def test_group_admins_must_be_known_users() -> None:
+    emulator = Emulator(rate_limits=False)
+    with pytest.raises(DriverError):
+        emulator.driver.create_group(-100, "Readers", owner=42)
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,8 @@ def test_the_served_methods_are_all_listed() -> None:
         "getMe", "getUpdates", "deleteWebhook", "setWebhook", "getWebhookInfo", "setMyCommands",
         "getMyCommands", "deleteMyCommands", "sendMessage", "editMessageText",
         "editMessageReplyMarkup", "deleteMessage", "answerCallbackQuery", "answerInlineQuery",
-        "sendChatAction", "setChatMenuButton", "getChat", "sendDocument", "close", "logOut",
+        "sendChatAction", "setChatMenuButton", "getChat", "getChatAdministrators", "sendDocument",
+        "close", "logOut",
     }  # fmt: skip
     assert set(METHODS) == served
 

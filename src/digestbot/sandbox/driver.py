@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from digestbot.errors import DigestbotError
@@ -90,11 +90,21 @@ class Driver:
         self.state.add_user(user)
         return user
 
-    def create_group(self, chat_id: int, title: str) -> ChatRecord:
-        """Add a group (negative id) with the bot in it."""
+    def create_group(
+        self, chat_id: int, title: str, *, owner: int | None = None, admins: Iterable[int] = ()
+    ) -> ChatRecord:
+        """Add a group (negative id) with the bot in it; ``owner`` and ``admins`` are users
+        (created first) whom ``getChatAdministrators`` lists."""
         if chat_id >= 0:
             raise DriverError("a group id must be negative")
-        return self.state.add_group(chat_id, title)
+        chosen = dict.fromkeys(admins, False)
+        if owner is not None:
+            chosen[owner] = True
+        for user_id in chosen:
+            self.user(user_id)
+        chat = self.state.add_group(chat_id, title)
+        chat.admins.update(sorted(chosen.items(), key=lambda item: not item[1]))  # owner first
+        return chat
 
     def user(self, user_id: int) -> UserRecord:
         """A known user, else DriverError."""

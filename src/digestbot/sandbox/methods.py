@@ -57,6 +57,19 @@ CHAT_ACTIONS = frozenset(
     }
 )
 CAPTION_MAX = 1024
+# The rights a ChatMemberAdministrator always states (python-telegram-bot requires each).
+_ADMIN_RIGHTS = (
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+)
 INLINE_RESULTS_MAX = 50
 
 
@@ -105,6 +118,7 @@ class MessageMethods:
             "logOut": self.log_out,
             "close": self.log_out,
             "getChat": self.get_chat,
+            "getChatAdministrators": self.get_chat_administrators,
             "sendDocument": self.send_document,
         }
 
@@ -292,6 +306,25 @@ class MessageMethods:
             },
         )
         return info
+
+    async def get_chat_administrators(self, params: Params) -> list[dict[str, Any]]:
+        """getChatAdministrators: a group's owner and administrators (people, not bots)."""
+        chat = self.find_chat(params.get("chat_id"))
+        if chat.kind is ChatKind.PRIVATE:
+            raise bad_request("there are no administrators in the private chat")
+        if not chat.bot_member:
+            raise forbidden("bot was kicked from the group chat")
+        members = []
+        for user_id, owner in chat.admins.items():
+            member: dict[str, Any] = {
+                "status": "creator" if owner else "administrator",
+                "user": self.state.users[user_id].to_api(),
+                "is_anonymous": False,
+            }
+            if not owner:
+                member.update(dict.fromkeys(_ADMIN_RIGHTS, True), can_be_edited=False)
+            members.append(member)
+        return members
 
     async def send_document(self, params: Params) -> dict[str, Any]:
         """sendDocument: an uploaded file, a known file_id or a URL, with an optional caption."""

@@ -168,6 +168,7 @@ _TABLE = (
     ),
     MethodSpec("setChatMenuButton", (_p("chat_id", "Integer"), _p("menu_button", "MenuButton"))),
     MethodSpec("getChat", (_p("chat_id", "Integer|String", required=True),)),
+    MethodSpec("getChatAdministrators", (_p("chat_id", "Integer|String", required=True),)),
     MethodSpec(
         "sendDocument",
         (

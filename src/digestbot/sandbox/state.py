@@ -84,6 +84,7 @@ class ChatRecord:
     title: str | None = None
     user: UserRecord | None = None
     bot_member: bool = True
+    admins: dict[int, bool] = field(default_factory=dict)  # a group's admins: user id -> owner?
 
     def to_api(self) -> dict[str, Any]:
         """The Bot API ``Chat`` object embedded in messages."""
