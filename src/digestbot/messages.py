@@ -144,6 +144,7 @@ COMMANDS = (
 
 # Admins
 ADMIN_ONLY = N_("Sorry, this command is only for the bot's administrators.")
+GROUP_ADMINS_ONLY = N_("Only this group's admins can change its digest settings.")
 STATS_HEADER = N_("<b>Statistics</b>")
 STATS_SUBSCRIBERS = N_(
     "Subscribers: {active} active, {unsubscribed} unsubscribed, {blocked} blocked the bot"

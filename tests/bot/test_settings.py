@@ -115,7 +115,7 @@ async def test_in_a_group_only_the_user_who_asked_answers(bot: BotHarness) -> No
     group = -500
     bot.user(ANN)
     bot.user(LI)
-    bot.driver.create_group(group, "readers")
+    bot.driver.create_group(group, "readers", owner=ANN)
     bot.driver.send_text(ANN, "/settings", chat_id=group)
     settings = await bot.driver.next_bot_message(group, 10)
     bot.driver.press_button(ANN, settings["message_id"], "set:time", chat_id=group)

@@ -18,6 +18,7 @@ from digestbot.bot.handlers import (
     admin,
     digest,
     fallback,
+    group_admin,
     help,
     inline,
     preferences,
@@ -32,7 +33,9 @@ __all__ = ["HANDLER_MODULES", "PtbApplication", "build_application"]
 
 PtbApplication = Application[Any, Any, Any, Any, Any, Any]
 
-HANDLER_MODULES = (start, help, preferences, search, read, inline, digest, admin, fallback)
+HANDLER_MODULES = (
+    group_admin, start, help, preferences, search, read, inline, digest, admin, fallback,
+)  # fmt: skip
 
 
 def build_application(deps: BotDeps, token: str, *, api_url: str = "") -> PtbApplication:

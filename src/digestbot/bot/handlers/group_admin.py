@@ -1,0 +1,124 @@
+"""In a group, only its admins change the group's digest settings.
+
+A group subscribes as one reader: its language, tags, time and subscription belong to everyone in
+it, so the commands and buttons that change them are for the group's owner and administrators
+(Telegram's ``getChatAdministrators``, kept for a minute per group), for a message an anonymous
+admin sends as the group, and for the bot's own admins. Anyone else gets a short answer; reading
+commands (/search, /read, /digest, /help) stay open to every member.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackContext,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from digestbot import messages
+from digestbot.bot.deps import get_deps
+from digestbot.bot.reader import load_reader
+
+__all__ = ["ADMINS_CACHE_SECONDS", "CHANGING_BUTTONS", "CHANGING_COMMANDS", "register"]
+
+# /settings too: it subscribes a chat that has no settings yet, and its buttons change them.
+CHANGING_COMMANDS = frozenset({"start", "language", "tags", "subscribe", "unsubscribe", "settings"})
+CHANGING_BUTTONS = r"^(?:lang|tag|set|sub):"  # the callback data of the settings buttons
+ADMINS_CACHE_SECONDS = 60.0
+_CACHE_KEY = "digestbot.group_admins"  # chat_data: (fetched at, admin user ids)
+_GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
+HANDLER_GROUP = -2  # before every other handler, the pending-answer one (-1) included
+_log = logging.getLogger(__name__)
+
+Context = CallbackContext[Any, Any, Any, Any]
+
+
+def command_name(text: str, bot_username: str) -> str | None:
+    """The command of ``/name@bot args`` (lower case); None if it names another bot."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    if not first.startswith("/"):
+        return None
+    name, at, addressee = first[1:].partition("@")
+    if at and addressee.lower() != bot_username.lower():
+        return None
+    return name.lower()
+
+
+async def _group_admins(context: Context, chat_id: int) -> frozenset[int]:
+    cached = context.chat_data.get(_CACHE_KEY) if context.chat_data is not None else None
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < ADMINS_CACHE_SECONDS:
+        return frozenset(cached[1])
+    members = await context.bot.get_chat_administrators(chat_id)
+    admins = frozenset(member.user.id for member in members)
+    if context.chat_data is not None:
+        context.chat_data[_CACHE_KEY] = (now, admins)
+    return admins
+
+
+async def _may_change(update: Update, context: Context) -> bool:
+    chat = update.effective_chat
+    user = update.effective_user
+    message = update.effective_message
+    if chat is None or chat.type not in _GROUPS:
+        return True
+    if get_deps(context).is_admin(user.id if user is not None else None):
+        return True
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id  # an anonymous admin, writing as the group
+    if user is None:
+        return False
+    try:
+        return user.id in await _group_admins(context, chat.id)
+    except TelegramError as exc:  # cannot tell: leave the settings as they are
+        _log.warning("cannot list the admins of group %s: %s", chat.id, exc)
+        return False
+
+
+async def _deny(update: Update, context: Context) -> None:
+    reader = await load_reader(update, get_deps(context))
+    assert reader is not None  # a group update has its chat
+    text = reader.tr.gettext(messages.GROUP_ADMINS_ONLY)
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+
+
+async def on_group_command(update: Update, context: Context) -> None:
+    """A settings command in a group from someone who is not its admin: say so, stop there."""
+    message = update.effective_message
+    name = command_name(message.text or "", context.bot.username or "") if message else None
+    if name not in CHANGING_COMMANDS or await _may_change(update, context):
+        return
+    await _deny(update, context)
+    raise ApplicationHandlerStop
+
+
+async def on_group_button(update: Update, context: Context) -> None:
+    """A settings button in a group pressed by someone who is not its admin."""
+    if await _may_change(update, context):
+        return
+    await _deny(update, context)
+    raise ApplicationHandlerStop
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add the group checks ahead of every other handler."""
+    application.add_handler(
+        MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, on_group_command),
+        group=HANDLER_GROUP,
+    )
+    application.add_handler(
+        CallbackQueryHandler(on_group_button, pattern=CHANGING_BUTTONS), group=HANDLER_GROUP
+    )
