@@ -105,6 +105,7 @@ class DeliverySettings:
     per_chat_interval: float = 1.0
     max_attempts: int = 5
     paid_broadcast: bool = False
+    keep_days: int = 30  # sent, failed and dropped messages are deleted after this many days
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +210,7 @@ def _build(raw: dict[str, Any], env: Mapping[str, str], source: Path | None) -> 
             per_chat_interval=delivery.number("per_chat_interval", 1.0, minimum=0.0),
             max_attempts=delivery.whole("max_attempts", 5, minimum=1),
             paid_broadcast=delivery.flag("paid_broadcast", False),
+            keep_days=delivery.whole("keep_days", 30, minimum=1),
         ),
         source=source,
     )

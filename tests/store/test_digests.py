@@ -18,6 +18,7 @@ from digestbot.store.digests import (
     plan_due_digests,
     preview_messages,
 )
+from digestbot.store.outbox import prune_finished
 from digestbot.store.subscribers import ensure_subscriber, set_tags
 from tests.store.factory import article, text
 
@@ -221,3 +222,18 @@ def test_preview_matches_what_a_reader_would_get(session: Session) -> None:
     assert "Title t" not in messages[0].text
     since = datetime(2024, 5, 3, tzinfo=UTC)
     assert preview_messages(session, Lang.EN, ["tech"], since, at(1), SETTINGS) == []
+
+
+def test_cleaning_up_the_outbox_never_sends_an_article_twice(session: Session) -> None:
+    first = add_article(session, "a1")
+    add_reader(session, 1)
+    assert plan_due_digests(session, at(0, 5), SETTINGS).messages > 0
+    session.execute(update(m.OutboxMessage).values(state=m.OutboxState.SENT))
+    assert prune_finished(session, at(0, 5, day=20)) > 0  # every delivery record gone
+    assert session.scalar(select(func.count()).select_from(m.OutboxMessage)) == 0
+
+    forced = plan_due_digests(session, at(1, day=11), SETTINGS, force=True)
+    assert forced.messages == 0  # nothing new: a1 is not planned again
+    second = add_article(session, "a2", day=2)
+    plan_due_digests(session, at(0, 5, day=12), SETTINGS)
+    assert delivered(session, 1) == [first, second]

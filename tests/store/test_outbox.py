@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, case, insert, select, update
 from sqlalchemy.orm import Session
 
 from digestbot.articles.model import Lang
@@ -155,3 +155,30 @@ def test_two_senders_claim_disjoint_rows_with_skip_locked(engine: Engine) -> Non
             select(OutboxMessage).where(OutboxMessage.state == OutboxState.SENDING)
         ).all()
     assert len(in_flight) == 10
+
+
+def test_pruning_deletes_only_finished_messages_older_than_the_cutoff(session: Session) -> None:
+    old = T0 - timedelta(days=40)
+    sent, failed, dropped, pending, sending = outbox.enqueue(
+        session, 1, ["sent", "failed", "dropped", "pending", "sending"], now=old
+    )
+    [recent] = outbox.enqueue(session, 2, ["recent"], now=T0)
+    outbox.mark_sent(session, [Sent(sent, 11, old), Sent(recent, 12, T0)])
+    outbox.mark_failed(session, failed, "gave up")
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_([dropped, sending]))
+        .values(
+            state=case(
+                (OutboxMessage.id == dropped, OutboxState.DROPPED), else_=OutboxState.SENDING
+            )
+        )
+    )
+    cutoff = T0 - timedelta(days=30)
+
+    assert outbox.prune_finished(session, cutoff, limit=2) == 2  # a batch at a time
+    assert outbox.prune_finished(session, cutoff) == 1
+    assert outbox.prune_finished(session, cutoff) == 0
+
+    left = session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)).all()
+    assert left == [pending, sending, recent]

@@ -7,6 +7,8 @@
   outbox to be free (a ``digestbot digest send`` may be sending), then SENDING rows a crash left
   behind go back to PENDING, then it drains whenever woken, when a retry comes due, or every few
   seconds (other processes may enqueue), until the Application stops;
+- the **cleanup**, every 6 hours from 5 minutes after start: sent, failed and dropped messages
+  older than ``[delivery] keep_days`` leave the outbox (:mod:`digestbot.delivery.retention`);
 - the **rescan** of ``[paths] articles_dir`` at start and every ``rescan_minutes`` (0: start
   only), logging each rejected file once, not on every rescan.
 """
@@ -23,17 +25,20 @@ from telegram.ext import Application, CallbackContext
 
 from digestbot.articles.load import LoadReport, Rejected, load_paths
 from digestbot.bot.deps import DEPS_KEY, BotDeps, get_deps, run_db
+from digestbot.delivery.retention import prune_outbox
 from digestbot.delivery.sender import SENDER_KEY, OutboxSender
 from digestbot.delivery.tick import plan_tick, sender_clock, standalone_bot
 from digestbot.delivery.transport import OutboxBot
 from digestbot.store.digests import PlanReport
 
-__all__ = ["RejectionLog", "plain_bot_for", "register", "run_rescan", "run_tick"]
+__all__ = ["RejectionLog", "plain_bot_for", "register", "run_prune", "run_rescan", "run_tick"]
 
 PtbApplication = Application[Any, Any, Any, Any, Any, Any]
 Context = CallbackContext[Any, Any, Any, Any]
 
 TICK_SECONDS = 60.0
+PRUNE_SECONDS = 6 * 3600.0  # how often finished outbox messages past keep_days are deleted
+PRUNE_FIRST_SECONDS = 300.0  # the first cleanup: once the start's own work is done
 LOCK_POLL_SECONDS = 1.0  # how often a waiting sender tries for the outbox (SQLite)
 REJECTIONS_KEY = "digestbot.rejections"
 _log = logging.getLogger(__name__)
@@ -46,6 +51,9 @@ def register(application: PtbApplication) -> None:
         raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
     jobs.run_once(_start_sender, when=0, name="digestbot: outbox sender")
     jobs.run_repeating(_on_tick, interval=TICK_SECONDS, first=0, name="digestbot: tick")
+    jobs.run_repeating(
+        _on_prune, interval=PRUNE_SECONDS, first=PRUNE_FIRST_SECONDS, name="digestbot: cleanup"
+    )
     deps: BotDeps = application.bot_data[DEPS_KEY]
     minutes = deps.settings.digest.rescan_minutes
     if deps.settings.paths.articles_dir is not None:
@@ -151,6 +159,18 @@ async def _wait_for_lock(sender: OutboxSender, should_stop: Callable[[], bool]) 
             _log.info("outbox: the other sender is done; sending from here")
             return True
     return False
+
+
+async def run_prune(application: PtbApplication) -> int:
+    """Delete the finished outbox messages older than ``[delivery] keep_days``; how many."""
+    deps: BotDeps = application.bot_data[DEPS_KEY]
+    return await prune_outbox(
+        lambda work: run_db(deps, work), deps.clock(), deps.settings.delivery.keep_days
+    )
+
+
+async def _on_prune(context: Context) -> None:
+    await run_prune(context.application)
 
 
 async def _on_tick(context: Context) -> None:

@@ -1,8 +1,8 @@
 """One tick: plan what is due (one planner at a time on PostgreSQL); one whole send outside the bot.
 
 ``plan_tick`` is what the bot's minute job and ``digestbot digest send`` share; ``send_once`` is the
-latter: recover rows a crash left in flight, plan, drain the outbox, report (beside a running bot
-on the same SQLite file: plan only, the bot sends).
+latter: recover rows a crash left in flight, plan, drain the outbox, clean up old finished
+messages, report (beside a running bot on the same SQLite file: plan only, the bot sends).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.config import Settings
 from digestbot.delivery.outcomes import DrainReport
+from digestbot.delivery.retention import prune_outbox
 from digestbot.delivery.sender import OutboxSender
 from digestbot.delivery.transport import OutboxBot
 from digestbot.store.digests import PlanReport, plan_due_digests
@@ -103,6 +104,7 @@ async def send_once(
         if not sending:
             return SendReport(planned, DrainReport(), sent_elsewhere=True)
         drained = await sender.drain(linger=linger)
+        await prune_outbox(sender.db, utc_now(), settings.delivery.keep_days)
     finally:
         sender.close()
     return SendReport(planned, drained)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from digestbot.store.models import OutboxMessage, OutboxState, Subscriber, SubscriberState
@@ -32,6 +32,7 @@ __all__ = [
     "mark_retry",
     "mark_sent",
     "next_due_at",
+    "prune_finished",
     "recover_sending",
     "release",
 ]
@@ -39,6 +40,7 @@ __all__ = [
 # How long a claimed row stays SENDING before another process may take it back (PostgreSQL).
 CLAIM_LEASE = timedelta(minutes=5)
 _OPEN = (OutboxState.PENDING, OutboxState.SENDING)
+_FINISHED = (OutboxState.SENT, OutboxState.FAILED, OutboxState.DROPPED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +219,18 @@ def recover_sending(session: Session, now: datetime, *, stale_only: bool = False
     if stale_only:
         query = query.where(OutboxMessage.next_attempt_at <= now)
     result = session.execute(query.values(state=OutboxState.PENDING, next_attempt_at=now))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def prune_finished(session: Session, before: datetime, *, limit: int = 10_000) -> int:
+    """Delete up to ``limit`` sent, failed or dropped messages created before ``before``; returns
+    how many (call again while it returns ``limit``: short transactions on a big outbox)."""
+    doomed = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.state.in_(_FINISHED), OutboxMessage.created_at < before)
+        .limit(limit)
+    )
+    result = session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(doomed)))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
