@@ -20,9 +20,9 @@ from digestbot.i18n import N_, NP_
 LANGUAGE_NAMES: Final[Mapping[Lang, str]] = MappingProxyType({Lang.ZH: "中文", Lang.EN: "English"})
 
 # /start and /language
-GREETING = N_(
-    "Hello {name}! I send a daily digest of articles in Chinese and English. "
-    "Which language would you like?"
+GREETING = N_("Hello {name}! I send a daily digest of articles in Chinese and English.")
+GREETING_SCHEDULE = N_(
+    "It arrives every day at {time} ({timezone}), and /settings can change that."
 )
 GREETING_AGAIN = N_("Welcome back, {name}!")
 CHOOSE_LANGUAGE = N_("Which language would you like?")

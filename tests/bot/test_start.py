@@ -15,6 +15,7 @@ async def test_chinese_reader_is_greeted_in_chinese_and_can_switch_to_english(
 ) -> None:
     greeting = await bot.say(LI, "/start")
     assert greeting["text"].startswith("你好，李雷！")
+    assert "摘要每天 08:00（Asia/Shanghai）送达" in greeting["text"]
     assert button_labels(greeting) == ["中文", "English"]
     assert button_data(greeting) == ["lang:zh", "lang:en"]
     profile = _profile(bot, LI)
@@ -37,6 +38,10 @@ async def test_chinese_reader_is_greeted_in_chinese_and_can_switch_to_english(
 async def test_english_reader_is_greeted_in_english(bot: BotHarness) -> None:
     greeting = await bot.say(ANN, "/start")
     assert greeting["text"].startswith("Hello Ann!")
+    assert greeting["text"].splitlines()[1:] == [
+        "It arrives every day at 08:00 (Asia/Shanghai), and /settings can change that.",
+        "Which language would you like?",
+    ]
     assert button_labels(greeting) == ["中文", "English"]
     await bot.press(ANN, greeting, "lang:zh")
     assert bot.message(ANN, greeting["message_id"])["text"] == "好的，之后我会用中文和你交流。"

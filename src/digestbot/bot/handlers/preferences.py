@@ -119,10 +119,10 @@ async def subscribe_reader(deps: BotDeps, reader: Reader) -> Subscription:
     return await run_db(deps, work)
 
 
-def subscribed_text(tr: Translator, profile: Profile) -> str:
-    """``SUBSCRIBED`` with the reader's digest time and time zone."""
+def subscribed_text(tr: Translator, profile: Profile, message: str = messages.SUBSCRIBED) -> str:
+    """``message`` (by default ``SUBSCRIBED``) with the reader's digest time and time zone."""
     return tr.gettext(
-        messages.SUBSCRIBED,
+        message,
         time=f"{profile.digest_time:%H:%M}",
         timezone=html.escape(zone_label(profile.timezone)),
     )

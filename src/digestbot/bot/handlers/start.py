@@ -54,6 +54,7 @@ async def on_start(update: Update, context: Context) -> None:
         reader.first_name,
         new=subscription.created,
         resubscribed=resubscribed if subscription.resubscribed else "",
+        schedule=subscribed_text(reader.tr, subscription.profile, messages.GREETING_SCHEDULE),
     )
     sent = await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
     if context.chat_data is not None:

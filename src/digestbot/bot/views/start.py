@@ -51,18 +51,17 @@ def language_keyboard() -> InlineKeyboardMarkup:
 
 
 def render_greeting(
-    tr: Translator, first_name: str, *, new: bool, resubscribed: str = ""
+    tr: Translator, first_name: str, *, new: bool, resubscribed: str = "", schedule: str = ""
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The /start reply: hello (or welcome back) by name, then the language question."""
+    """The /start reply: hello (or welcome back) by name, when the digest comes (``schedule``,
+    for a new reader), then the language question."""
     name = html.escape(first_name)
     if new:
-        lines = [tr.gettext(messages.GREETING, name=name)]
+        lines = [tr.gettext(messages.GREETING, name=name), schedule]
     else:
-        lines = [tr.gettext(messages.GREETING_AGAIN, name=name)]
-        if resubscribed:
-            lines.append(resubscribed)
-        lines.append(tr.gettext(messages.CHOOSE_LANGUAGE))
-    return "\n".join(lines), language_keyboard()
+        lines = [tr.gettext(messages.GREETING_AGAIN, name=name), resubscribed]
+    lines.append(tr.gettext(messages.CHOOSE_LANGUAGE))
+    return "\n".join(line for line in lines if line), language_keyboard()
 
 
 def render_language_choice(tr: Translator) -> tuple[str, InlineKeyboardMarkup]:
