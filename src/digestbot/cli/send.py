@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from typing import Any
 
@@ -13,6 +14,7 @@ from digestbot.cli.context import open_store, settings_from
 from digestbot.delivery.sender import SenderError
 from digestbot.delivery.tick import TELEGRAM_API, send_once, standalone_bot
 from digestbot.errors import ConfigError
+from digestbot.logs import configure_logging
 
 __all__ = ["add_send_action", "cmd_digest_send"]
 
@@ -26,6 +28,7 @@ def cmd_digest_send(args: argparse.Namespace) -> int:
             "no bot token: set DIGESTBOT_TOKEN, DIGESTBOT_TOKEN_FILE, or [telegram] token or "
             "token_file in the config file"
         )
+    configure_logging(logging.WARNING, token)  # the sender's warnings, token redacted
     sessions = open_store(settings)
     bot = standalone_bot(token, settings.telegram.api_url)
 

@@ -1,0 +1,44 @@
+"""Logging set-up: warnings are logged like everything else (token redacted), and
+python-telegram-bot's retry_after deprecation, which digestbot handles, stays out of the log."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterator
+
+import pytest
+from telegram.error import RetryAfter
+
+from digestbot.logs import REDACTED, configure_logging
+
+TOKEN = "123456789:AAbbccddeeffgghhiijjkkllmmnnoopp"
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """Put the root logger and the warnings filters back as pytest set them up."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.captureWarnings(False)
+
+
+def test_a_warning_is_logged_with_the_token_redacted(capfd: pytest.CaptureFixture[str]) -> None:
+    configure_logging(logging.INFO, TOKEN)
+    warnings.warn(f"slow answer from https://api.telegram.org/bot{TOKEN}/getMe", stacklevel=1)
+    err = capfd.readouterr().err
+    assert "WARNING py.warnings" in err
+    assert f"bot{REDACTED}/getMe" in err
+    assert TOKEN not in err
+
+
+def test_retry_after_deprecation_stays_out_of_the_log(capfd: pytest.CaptureFixture[str]) -> None:
+    configure_logging(logging.INFO, TOKEN)
+    error = RetryAfter(3)
+    assert "3" in str(error)
+    assert "retry_after" not in capfd.readouterr().err
