@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from digestbot.articles.model import Article, ArticleText, Lang
 from digestbot.bot.app import build_application
@@ -52,6 +52,17 @@ def _digests(bot: BotHarness, chat_id: int) -> list[tuple[date, set[str]]]:
         return result
 
 
+def _all_written(bot: BotHarness) -> bool:
+    """Whether every outbox message is recorded as sent."""
+    with bot.sessions() as session:
+        return (
+            session.execute(
+                select(func.count()).where(OutboxMessage.state != OutboxState.SENT)
+            ).scalar_one()
+            == 0
+        )
+
+
 async def test_two_readers_get_their_digest_at_their_own_eight_oclock(bot: BotHarness) -> None:
     await bot.say(LI, "/start")  # Chinese, from Telegram's language_code
     await bot.say(ANN, "/start")  # English
@@ -88,6 +99,8 @@ async def test_two_readers_get_their_digest_at_their_own_eight_oclock(bot: BotHa
             assert all(tag in tags for tags in article_tags(session, ids).values())
 
     # A restart: a second application on the same database plans and sends nothing again.
+    # (First every outcome written: Telegram has a message a moment before the outbox says SENT.)
+    await bot.driver.wait_for(lambda: _all_written(bot) or None, 10)
     sent = {chat: len(_bot_messages(bot, chat)) for chat in (LI, ANN)}
     restarted = build_application(bot.deps, bot.emulator.token, api_url=bot.emulator.base_url)
     async with restarted:
