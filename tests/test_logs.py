@@ -16,16 +16,11 @@ TOKEN = "123456789:AAbbccddeeffgghhiijjkkllmmnnoopp"
 
 
 @pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """Put the root logger and the warnings filters back as pytest set them up."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
+def _warnings_shown() -> Iterator[None]:
+    """Warnings shown as Python shows them outside pytest (logging is put back by conftest)."""
     with warnings.catch_warnings():
         warnings.simplefilter("default")
         yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.captureWarnings(False)
 
 
 def test_a_warning_is_logged_with_the_token_redacted(capfd: pytest.CaptureFixture[str]) -> None:

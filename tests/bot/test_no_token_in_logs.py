@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 
@@ -12,18 +11,6 @@ from tests.support.bot import ANN, LI, BotHarness, button_data
 from tests.support.content import LONG_ARTICLE, article_id
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Put the root logger back as pytest set it up."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.captureWarnings(False)
-
-
-@pytest.mark.usefixtures("restore_logging")
 async def test_debug_logs_of_a_conversation_hold_no_token(
     bot: BotHarness, capfd: pytest.CaptureFixture[str]
 ) -> None:
