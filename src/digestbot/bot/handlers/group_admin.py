@@ -29,7 +29,13 @@ from digestbot import messages
 from digestbot.bot.deps import get_deps
 from digestbot.bot.reader import load_reader
 
-__all__ = ["ADMINS_CACHE_SECONDS", "CHANGING_BUTTONS", "CHANGING_COMMANDS", "register"]
+__all__ = [
+    "ADMINS_CACHE_SECONDS",
+    "CHANGING_BUTTONS",
+    "CHANGING_COMMANDS",
+    "command_name",
+    "register",
+]
 
 # /settings too: it subscribes a chat that has no settings yet, and its buttons change them.
 CHANGING_COMMANDS = frozenset({"start", "language", "tags", "subscribe", "unsubscribe", "settings"})
