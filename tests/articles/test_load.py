@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.articles.load import CHUNK_SIZE, CHUNKS_AHEAD, PARALLEL_FROM, load_paths
+from digestbot.articles.model import Lang
 from digestbot.store.articles import get_article, list_articles
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from tests.support.articles import BAD_FILES, ENGLISH_ONLY, write_article_folder
@@ -139,3 +140,33 @@ def test_progress_counts_every_file_once_up_to_the_total(
     assert done == sorted(done)
     assert done[-1] == MANY
     assert done.count(MANY) == 1
+
+
+def _with_id(key: str, title: str) -> str:
+    body = ENGLISH_ONLY.replace("title: Sodium", f"id: {key}\ntitle: Sodium")
+    return body.replace("Sodium-ion cells reach the grid", title).replace(
+        "https://example.com/sodium", f"https://example.com/{title.replace(' ', '-')}"
+    )
+
+
+@pytest.mark.parametrize(("between", "workers"), [(0, 1), (0, 2), (MANY, 1), (MANY, 2)])
+def test_the_first_file_in_path_order_wins_an_id_however_far_apart(
+    tmp_path: Path, sessions: sessionmaker[Session], between: int, workers: int
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "zz.md").write_text(_with_id("k", "Loaded first"), encoding="utf-8")
+    load_paths(sessions, [folder], workers=workers)
+    _many_articles(folder / "mid", between)  # files between the two claimants
+    (folder / "00.md").write_text(_with_id("k", "Came later"), encoding="utf-8")
+
+    report = load_paths(sessions, [folder], workers=workers)
+
+    assert [(r.path.name, r.reason) for r in report.rejected] == [
+        ("zz.md", f"duplicate of {folder / '00.md'} (same id 'k')")
+    ]
+    assert (report.new, report.updated, report.unchanged) == (between, 1, 0)
+    with sessions() as session:
+        stored = get_article(session, "k")
+    assert stored is not None
+    assert stored.texts[Lang.EN].title == "Came later"

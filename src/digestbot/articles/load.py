@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -70,30 +71,28 @@ def load_paths(
 ) -> LoadReport:
     """Load every article file under ``paths``; good files load even when others are rejected.
 
-    Parsing runs in ``workers`` forked processes (default: one per core, once a load has
-    :data:`PARALLEL_FROM` changed files; 1 parses in this process, as callers running threads
-    should ask for). Reading, hashing (unchanged files are skipped without parsing) and every
-    database write stay in this process, in order.
+    Files are taken in path order; when two claim one id or source URL, the first is loaded and
+    the others are reported as duplicates. Parsing runs in ``workers`` forked processes
+    (default: one per core, once a load has :data:`PARALLEL_FROM` changed files; 1 parses in
+    this process, as callers running threads should ask for). Reading, hashing (unchanged files
+    are skipped without parsing) and every database write stay in this process, in order.
     """
     files = list(find_article_files(paths))
     report = LoadReport()
     with sessions() as session:
         loader = _Loader(session, report)
-        jobs = (job for file in files if (job := loader.read(file)) is not None)
+        items = map(loader.read, files)
         dialect = session.get_bind().dialect.name
-        done = 0
-        for count, (job, outcome) in enumerate(_parse_all(jobs, dialect, workers), start=1):
-            loader.add(job, outcome)
-            if count % BATCH_SIZE == 0:
-                loader.flush()
-                session.commit()
-            done = loader.skipped + count
-            if on_progress is not None:
-                on_progress(done, len(files))
+        with contextlib.closing(_parse_all(items, dialect, workers)) as parsed:
+            for done, (item, outcome) in enumerate(parsed, start=1):
+                loader.add(item, outcome)
+                if done % BATCH_SIZE == 0:
+                    loader.flush()
+                    session.commit()
+                if on_progress is not None:
+                    on_progress(done, len(files))
         loader.flush()
         session.commit()
-    if on_progress is not None and done < len(files):  # the unchanged files after the last
-        on_progress(len(files), len(files))
     return report
 
 
@@ -107,6 +106,23 @@ class _ParseJob:
     mtime: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class _Unchanged:
+    """A file byte-identical to what the stored article ``key`` was loaded from."""
+
+    file: ArticleFile
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Unreadable:
+    """A file that could not be read."""
+
+    file: ArticleFile
+    reason: str
+
+
+_Item = _ParseJob | _Unchanged | _Unreadable  # every file, in path order
 # The parsed article with its search-index values, or the reason the file was rejected.
 _Outcome = tuple[Article, store.PreparedIndex] | str
 _Input = tuple[bytes, str, datetime, str]  # what a worker gets: data, key, mtime, dialect
@@ -133,30 +149,38 @@ def _lower_priority() -> None:
 
 
 def _parse_all(
-    jobs: Iterator[_ParseJob], dialect: str, workers: int | None
-) -> Iterator[tuple[_ParseJob, _Outcome]]:
-    """Each job with its outcome, in order: in a process pool once there are enough of them.
+    items: Iterator[_Item], dialect: str, workers: int | None
+) -> Generator[tuple[_Item, _Outcome | None], None, None]:
+    """Each item with its outcome (None for files not parsed), in order: parsed in a process
+    pool once :data:`PARALLEL_FROM` of them changed.
 
     Files are read as the pool needs them, a bounded number of chunks ahead, so a load of any
     size holds only a window of files and parsed articles in memory.
     """
     count = workers if workers is not None else (os.cpu_count() or 1)
-    first = list(itertools.islice(jobs, PARALLEL_FROM))
+    ahead: list[_Item] = []
+    changed = 0
+    for item in items:  # look ahead until there are enough changed files for a pool
+        ahead.append(item)
+        changed += isinstance(item, _ParseJob)
+        if changed == PARALLEL_FROM:
+            break
+    stream = itertools.chain(ahead, items)
     forking = "fork" in multiprocessing.get_all_start_methods()
-    if count <= 1 or len(first) < PARALLEL_FROM or not forking:
-        for job in itertools.chain(first, jobs):
-            yield job, _parse_job(_input(job, dialect))
+    if count <= 1 or changed < PARALLEL_FROM or not forking:
+        for item in stream:
+            yield item, _parse_job(_input(item, dialect)) if isinstance(item, _ParseJob) else None
         return
-    chunks = _chunked(itertools.chain(first, jobs), CHUNK_SIZE)
+    chunks = _chunked(stream, CHUNK_SIZE)
     # fork: the workers need nothing re-imported, and the caller's __main__ is never re-run.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(count, context, initializer=_lower_priority) as pool:
-        pending: deque[tuple[tuple[_ParseJob, ...], Future[list[_Outcome]]]] = deque()
+    pool = ProcessPoolExecutor(count, multiprocessing.get_context("fork"), _lower_priority)
+    pending: deque[tuple[tuple[_Item, ...], Future[list[_Outcome]]]] = deque()
 
-        def submit(chunk: tuple[_ParseJob, ...]) -> None:
-            inputs = [_input(job, dialect) for job in chunk]
-            pending.append((chunk, pool.submit(_parse_chunk, inputs)))
+    def submit(chunk: tuple[_Item, ...]) -> None:
+        inputs = [_input(item, dialect) for item in chunk if isinstance(item, _ParseJob)]
+        pending.append((chunk, pool.submit(_parse_chunk, inputs)))
 
+    try:
         for chunk in itertools.islice(chunks, CHUNKS_AHEAD * count):
             submit(chunk)
         while pending:
@@ -164,11 +188,15 @@ def _parse_all(
             following = next(chunks, None)
             if following is not None:
                 submit(following)
-            yield from zip(chunk, future.result(), strict=True)
+            outcomes = iter(future.result())
+            for item in chunk:
+                yield item, next(outcomes) if isinstance(item, _ParseJob) else None
+    finally:  # also when the writer fails: drop what is queued, wait only for running chunks
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _chunked(jobs: Iterator[_ParseJob], size: int) -> Iterator[tuple[_ParseJob, ...]]:
-    while chunk := tuple(itertools.islice(jobs, size)):
+def _chunked(items: Iterator[_Item], size: int) -> Iterator[tuple[_Item, ...]]:
+    while chunk := tuple(itertools.islice(items, size)):
         yield chunk
 
 
@@ -185,7 +213,6 @@ class _Loader:
         self._known = store.known_hashes(session)  # key -> (id, content hash)
         self._hash_keys = {digest: key for key, (_, digest) in self._known.items()}
         self._url_keys = store.article_urls(session)  # source URL -> key
-        self.skipped = 0  # files read and found unreadable or unchanged
         self._seen_keys: dict[str, Path] = {}
         self._seen_urls: dict[str, Path] = {}
         self._batch: list[store.SaveItem] = []
@@ -202,44 +229,52 @@ class _Loader:
         self._batch.clear()
         self._index.clear()
 
-    def read(self, file: ArticleFile) -> _ParseJob | None:
-        """Read and hash ``file``; None when it is unreadable (rejected) or unchanged (counted)."""
+    def read(self, file: ArticleFile) -> _Item:
+        """Read and hash ``file``: a job to parse, unless unreadable or unchanged."""
         try:
             data, digest, mtime = file.read()
         except OSError as exc:
-            self._report.rejected.append(Rejected(file.path, f"cannot read: {exc.strerror}"))
-            self.skipped += 1
-            return None
+            return _Unreadable(file, f"cannot read: {exc.strerror}")
         known_key = self._hash_keys.get(digest)
-        if known_key is not None and known_key not in self._seen_keys:
-            # Byte-identical to what an article was loaded from: nothing to parse or write.
-            self._seen_keys[known_key] = file.path
-            self._report.unchanged += 1
-            self.skipped += 1
-            return None
+        if known_key is not None:
+            return _Unchanged(file, known_key)  # nothing to parse or write
         return _ParseJob(file, data, digest, mtime)
 
-    def add(self, job: _ParseJob, outcome: _Outcome) -> None:
-        """Queue a parsed article for writing, or record why its file was rejected."""
+    def add(self, item: _Item, outcome: _Outcome | None) -> None:
+        """Queue a parsed article for writing, or count or reject the file, in path order."""
+        path = item.file.path
         try:
-            if isinstance(outcome, str):
-                raise ArticleError(outcome)
+            if isinstance(item, _Unreadable):
+                raise ArticleError(item.reason)
+            if isinstance(item, _Unchanged):
+                self._claim_key(item.key, path)
+                self._report.unchanged += 1
+                return
+            if not isinstance(outcome, tuple):
+                raise ArticleError(outcome or "not parsed")
             article, index = outcome
-            self._check_unique(article.key, article.url, job.file.path)
+            self._check_unique(article.key, article.url, path)
         except ArticleError as exc:
-            self._report.rejected.append(Rejected(job.file.path, str(exc)))
+            self._report.rejected.append(Rejected(path, str(exc)))
             return
         known = self._known.get(article.key)
-        if known is not None and known[1] == job.digest:
+        if known is not None and known[1] == item.digest:
             self._report.unchanged += 1
             return
-        self._batch.append((article, job.digest, str(job.file.path)))
+        self._batch.append((article, item.digest, str(path)))
         self._index.append(index)
 
-    def _check_unique(self, key: str, url: str | None, path: Path) -> None:
+    def _claim_key(self, key: str, path: Path) -> None:
+        self._check_key(key)
+        self._seen_keys[key] = path
+
+    def _check_key(self, key: str) -> None:
         earlier = self._seen_keys.get(key)
         if earlier is not None:
             raise ArticleError(f"duplicate of {earlier} (same id {key!r})")
+
+    def _check_unique(self, key: str, url: str | None, path: Path) -> None:
+        self._check_key(key)
         if url is not None:
             earlier = self._seen_urls.get(url)
             if earlier is not None:
