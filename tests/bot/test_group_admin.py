@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from digestbot.bot.handlers.group_admin import command_name
 from digestbot.store.models import Subscriber, SubscriberState
 from tests.support.bot import ADMIN, ANN, LI, BotHarness, button_data
 
@@ -86,11 +85,3 @@ async def test_private_chats_are_not_asked_about_admins(bot: BotHarness) -> None
     assert reply["text"] != ADMINS_ONLY
     methods = {entry.get("method") for entry in bot.requests()}
     assert "getChatAdministrators" not in methods
-
-
-def test_command_names_for_this_bot_only() -> None:
-    assert command_name("/Tags@DigestBot extra", "digestbot") == "tags"
-    assert command_name("/tags", "digestbot") == "tags"
-    assert command_name("/tags@otherbot", "digestbot") is None
-    assert command_name("hello /tags", "digestbot") is None
-    assert command_name("", "digestbot") is None

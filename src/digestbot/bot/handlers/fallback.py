@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, CallbackQueryHandler, MessageHandler, filters
 
 from digestbot import messages
+from digestbot.bot.commands import command_for
 from digestbot.bot.deps import get_deps
 from digestbot.bot.reader import load_reader
 
@@ -16,18 +17,11 @@ __all__ = ["register"]
 Context = CallbackContext[Any, Any, Any, Any]
 
 
-def _addressed_elsewhere(text: str, bot_username: str) -> bool:
-    """Whether ``/command@name`` names another bot (groups with several bots)."""
-    command = text.split(maxsplit=1)[0] if text.split() else ""
-    _, at, name = command.partition("@")
-    return bool(at) and name.lower() != bot_username.lower()
-
-
 async def on_unknown_command(update: Update, context: Context) -> None:
     """A command no other handler took: point the reader to /help."""
     message = update.effective_message
-    if message is None or _addressed_elsewhere(message.text or "", context.bot.username or ""):
-        return
+    if message is None or command_for(message.text or "", context.bot.username or "") is None:
+        return  # another bot's command (groups with several bots)
     reader = await load_reader(update, get_deps(context))
     if reader is not None:
         await message.reply_text(reader.tr.gettext(messages.UNKNOWN_COMMAND))

@@ -26,6 +26,7 @@ from telegram.ext import (
 )
 
 from digestbot import messages
+from digestbot.bot.commands import command_for
 from digestbot.bot.deps import get_deps
 from digestbot.bot.reader import load_reader
 
@@ -33,7 +34,6 @@ __all__ = [
     "ADMINS_CACHE_SECONDS",
     "CHANGING_BUTTONS",
     "CHANGING_COMMANDS",
-    "command_name",
     "register",
 ]
 
@@ -47,17 +47,6 @@ HANDLER_GROUP = -2  # before every other handler, the pending-answer one (-1) in
 _log = logging.getLogger(__name__)
 
 Context = CallbackContext[Any, Any, Any, Any]
-
-
-def command_name(text: str, bot_username: str) -> str | None:
-    """The command of ``/name@bot args`` (lower case); None if it names another bot."""
-    first = text.split(maxsplit=1)[0] if text.strip() else ""
-    if not first.startswith("/"):
-        return None
-    name, at, addressee = first[1:].partition("@")
-    if at and addressee.lower() != bot_username.lower():
-        return None
-    return name.lower()
 
 
 async def _group_admins(context: Context, chat_id: int) -> frozenset[int]:
@@ -104,7 +93,7 @@ async def _deny(update: Update, context: Context) -> None:
 async def on_group_command(update: Update, context: Context) -> None:
     """A settings command in a group from someone who is not its admin: say so, stop there."""
     message = update.effective_message
-    name = command_name(message.text or "", context.bot.username or "") if message else None
+    name = command_for(message.text or "", context.bot.username or "") if message else None
     if name not in CHANGING_COMMANDS or await _may_change(update, context):
         return
     await _deny(update, context)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 
 from digestbot import messages
+from digestbot.bot.commands import parse_command
 from digestbot.bot.deps import BotDeps, get_deps, run_db
 from digestbot.bot.reader import Reader, load_reader
 from digestbot.bot.schedule_input import (
@@ -305,7 +306,8 @@ async def on_reply(update: Update, context: Context) -> None:
         return
     key = (AWAITING, message.from_user.id if message.from_user is not None else None)
     awaiting = chat_data.get(key)
-    command = _command(message)
+    parsed = parse_command(message.text)  # any command, whichever bot it names, ends the wait
+    command = parsed[0] if parsed is not None else None
     if command is not None and command != "cancel":
         chat_data.pop(key, None)
         return
@@ -349,14 +351,6 @@ async def _answer_schedule(
     settings, keyboard = render_settings(tr, deps.settings.reader, profile)
     await _reply(update, f"{done}\n\n{settings}", keyboard)
     return True
-
-
-def _command(message: Message) -> str | None:
-    """The command a message starts with (``/Cancel@bot`` -> ``cancel``), or None."""
-    text = message.text or ""
-    if not text.startswith("/"):
-        return None
-    return text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
