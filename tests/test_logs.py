@@ -34,6 +34,5 @@ def test_a_warning_is_logged_with_the_token_redacted(capfd: pytest.CaptureFixtur
 
 def test_retry_after_deprecation_stays_out_of_the_log(capfd: pytest.CaptureFixture[str]) -> None:
     configure_logging(logging.INFO, TOKEN)
-    error = RetryAfter(3)
-    assert "3" in str(error)
+    RetryAfter(3)  # python-telegram-bot 22 warns from the constructor itself
     assert "retry_after" not in capfd.readouterr().err

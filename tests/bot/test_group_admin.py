@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from digestbot.sandbox.faults import FaultKind, FaultRule
 from digestbot.store.models import Subscriber, SubscriberState
 from tests.support.bot import ADMIN, ANN, LI, BotHarness, button_data
 
@@ -85,3 +86,13 @@ async def test_private_chats_are_not_asked_about_admins(bot: BotHarness) -> None
     assert reply["text"] != ADMINS_ONLY
     methods = {entry.get("method") for entry in bot.requests()}
     assert "getChatAdministrators" not in methods
+
+
+async def test_when_telegram_cannot_list_the_admins_nothing_changes(bot: BotHarness) -> None:
+    _group(bot)
+    bot.emulator.faults.add(
+        FaultRule(FaultKind.SERVER_ERROR, method="getChatAdministrators", count=1)
+    )
+    reply = await _in_group(bot, ANN, "/subscribe")
+    assert reply["text"] == "Sorry, something went wrong. Please try again later."
+    assert _subscriber(bot) is None

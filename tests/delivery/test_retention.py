@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.config import DeliverySettings, Settings
 from digestbot.delivery.jobs import run_prune
 from digestbot.delivery.retention import prune_outbox
-from digestbot.delivery.tick import send_once
+from digestbot.delivery.tick import send_once, standalone_bot
 from digestbot.delivery.transport import OutboxBot
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store import outbox
+from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from digestbot.store.models import OutboxMessage, OutboxState
 from tests.support.bot import ANN, BotHarness
 from tests.support.outbox import add_readers, bot_texts, now
@@ -30,12 +32,12 @@ def _age(
     *,
     since: datetime | None = None,
 ) -> None:
-    """Make the rows ``ids`` finished (``state``) and ``days`` old (before ``since``: now)."""
+    """Make the rows ``ids`` finished (``state``), last handled ``days`` before ``since`` (now)."""
     with sessions.begin() as session:
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids))
-            .values(state=state, created_at=(since or now()) - timedelta(days=days))
+            .values(state=state, next_attempt_at=(since or now()) - timedelta(days=days))
         )
 
 
@@ -93,3 +95,28 @@ async def test_the_bots_cleanup_job(bot: BotHarness) -> None:
     _age(bot.sessions, kept, keep_days - 1, OutboxState.SENT, since=bot.clock.now)
     assert await run_prune(bot.app) == 1
     assert _ids(bot.sessions) == kept
+
+
+async def test_a_failed_clean_up_does_not_fail_the_send(
+    emulator: Emulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    upgrade_schema(engine)
+    sessions = session_factory(engine)
+    add_readers(emulator, sessions, [1])
+    with sessions.begin() as session:
+        stale = outbox.enqueue(session, 1, ["long ago"], now=now())
+        outbox.enqueue(session, 1, ["today"], now=now())
+        session.execute(  # the clean-up fails, as if the database refused it
+            text("CREATE TRIGGER keep BEFORE DELETE ON outbox BEGIN SELECT RAISE(ABORT, 'no'); END")
+        )
+    _age(sessions, stale, 8, OutboxState.SENT)
+    settings = Settings(delivery=DeliverySettings(keep_days=7))
+
+    async with standalone_bot(emulator.token, emulator.base_url) as bot:
+        report = await send_once(settings, sessions, bot, linger=0)
+
+    assert report.drained.sent == 1
+    assert bot_texts(emulator, 1) == ["today"]
+    assert "outbox clean-up failed" in caplog.text
+    engine.dispose()

@@ -48,8 +48,8 @@ def cmd_digest_send(args: argparse.Namespace) -> int:
     report = asyncio.run(send())
     if report.sent_elsewhere:
         print(
-            "another digestbot process (the running bot?) is sending from this database; "
-            "it sends what was planned here",
+            "another digestbot process is sending from this database: what was planned here "
+            "goes out through the running bot, or with the next digest send",
             file=sys.stderr,
         )
     if report.planned is None:

@@ -119,11 +119,15 @@ def plain_bot_for(application: PtbApplication) -> OutboxBot:
 
 
 async def _start_sender(context: Context) -> None:
-    """Recover rows a crash left in flight, then run the sender until the application stops."""
+    """Start the sender task: it waits for the outbox (SQLite), recovers rows a crash left in
+    flight, then sends until the application stops."""
     application = context.application
     deps = get_deps(context)
     bot = plain_bot_for(application)
     await bot.initialize()
+    if not application.running:  # stopped while we were starting
+        await bot.shutdown()
+        return
     sender = OutboxSender(
         bot, deps.sessions, deps.settings.delivery, clock=sender_clock(deps.clock)
     )

@@ -5,7 +5,8 @@ process's claims from a live one's) and paces at the whole of Telegram's rate; b
 while it is the one sender. So a sender first takes an advisory lock (``flock``) on
 ``<database>.sender-lock``. The OS drops the lock when its process dies, so a crash never leaves it
 held. PostgreSQL needs no such lock: senders there share the outbox through leases and
-``SKIP LOCKED``; neither does an in-memory database, which one process alone can see.
+``SKIP LOCKED``; neither does an in-memory database, which one process alone can see. A database
+given as a ``file:`` URI gets no lock either: keep one sender for it yourself.
 """
 
 from __future__ import annotations

@@ -7,11 +7,13 @@ messages, report (beside a running bot on the same SQLite file: plan only, the b
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.config import Settings
@@ -31,6 +33,7 @@ __all__ = [
     "standalone_bot",
 ]
 
+_log = logging.getLogger(__name__)
 TICK_LOCK_KEY = 0x6469676573740001  # "digest" + 1: one planner at a time on PostgreSQL
 SENDER_POOL = 8  # HTTP connections of the sender's bot
 TELEGRAM_API = "https://api.telegram.org"
@@ -104,7 +107,10 @@ async def send_once(
         if not sending:
             return SendReport(planned, DrainReport(), sent_elsewhere=True)
         drained = await sender.drain(linger=linger)
-        await prune_outbox(sender.db, utc_now(), settings.delivery.keep_days)
+        try:
+            await prune_outbox(sender.db, utc_now(), settings.delivery.keep_days)
+        except SQLAlchemyError:  # housekeeping: the next run or the bot cleans up instead
+            _log.warning("outbox clean-up failed; it is tried again next time", exc_info=True)
     finally:
         sender.close()
     return SendReport(planned, drained)

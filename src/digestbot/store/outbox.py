@@ -223,11 +223,15 @@ def recover_sending(session: Session, now: datetime, *, stale_only: bool = False
 
 
 def prune_finished(session: Session, before: datetime, *, limit: int = 10_000) -> int:
-    """Delete up to ``limit`` sent, failed or dropped messages created before ``before``; returns
-    how many (call again while it returns ``limit``: short transactions on a big outbox)."""
+    """Delete up to ``limit`` sent, failed or dropped messages last handled before ``before``;
+    returns how many (call again while it returns ``limit``: short transactions on a big outbox).
+
+    "Last handled" is ``next_attempt_at``, the time of the last claim (a finished row is never
+    due again), so the claim index (state, next_attempt_at) finds them without a scan.
+    """
     doomed = (
         select(OutboxMessage.id)
-        .where(OutboxMessage.state.in_(_FINISHED), OutboxMessage.created_at < before)
+        .where(OutboxMessage.state.in_(_FINISHED), OutboxMessage.next_attempt_at < before)
         .limit(limit)
     )
     result = session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(doomed)))

@@ -61,7 +61,8 @@ async def _group_admins(context: Context, chat_id: int) -> frozenset[int]:
     return admins
 
 
-async def _may_change(update: Update, context: Context) -> bool:
+async def _may_change(update: Update, context: Context) -> bool | None:
+    """Whether the sender may change the chat's settings; None when Telegram cannot say."""
     chat = update.effective_chat
     user = update.effective_user
     message = update.effective_message
@@ -77,13 +78,15 @@ async def _may_change(update: Update, context: Context) -> bool:
         return user.id in await _group_admins(context, chat.id)
     except TelegramError as exc:  # cannot tell: leave the settings as they are
         _log.warning("cannot list the admins of group %s: %s", chat.id, exc)
-        return False
+        return None
 
 
-async def _deny(update: Update, context: Context) -> None:
+async def _deny(update: Update, context: Context, allowed: bool | None) -> None:
     reader = await load_reader(update, get_deps(context))
     assert reader is not None  # a group update has its chat
-    text = reader.tr.gettext(messages.GROUP_ADMINS_ONLY)
+    # None: the admin list could not be had; whoever asked may be an admin, so "try again".
+    message = messages.GROUP_ADMINS_ONLY if allowed is False else messages.ERROR_GENERIC
+    text = reader.tr.gettext(message)
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)
     elif update.effective_message is not None:
@@ -94,17 +97,21 @@ async def on_group_command(update: Update, context: Context) -> None:
     """A settings command in a group from someone who is not its admin: say so, stop there."""
     message = update.effective_message
     name = command_for(message.text or "", context.bot.username or "") if message else None
-    if name not in CHANGING_COMMANDS or await _may_change(update, context):
+    if name not in CHANGING_COMMANDS:
         return
-    await _deny(update, context)
+    allowed = await _may_change(update, context)
+    if allowed:
+        return
+    await _deny(update, context, allowed)
     raise ApplicationHandlerStop
 
 
 async def on_group_button(update: Update, context: Context) -> None:
     """A settings button in a group pressed by someone who is not its admin."""
-    if await _may_change(update, context):
+    allowed = await _may_change(update, context)
+    if allowed:
         return
-    await _deny(update, context)
+    await _deny(update, context, allowed)
     raise ApplicationHandlerStop
 
 
