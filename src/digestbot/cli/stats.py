@@ -65,7 +65,8 @@ def add_stats_command(commands: Any, common: argparse.ArgumentParser) -> None:
         help="readers, articles, tags and delivery figures",
         description="Subscribers by state and active ones by language, articles, tags, and the "
         "outbox: messages sent today (since midnight UTC), pending (or in flight), failed for "
-        "good, and readers who blocked the bot.",
+        "good (within [delivery] keep_days: older messages leave the outbox), and readers who "
+        "blocked the bot.",
     )
     stats.add_argument("--json", action="store_true", help="machine-readable output")
     stats.set_defaults(handler=cmd_stats)
