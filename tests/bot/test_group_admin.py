@@ -96,3 +96,13 @@ async def test_when_telegram_cannot_list_the_admins_nothing_changes(bot: BotHarn
     reply = await _in_group(bot, ANN, "/subscribe")
     assert reply["text"] == "Sorry, something went wrong. Please try again later."
     assert _subscriber(bot) is None
+
+
+async def test_an_anonymous_admin_writing_as_the_group_may_subscribe_it(bot: BotHarness) -> None:
+    _group(bot)
+    bot.driver.send_as_group(GROUP, "/subscribe")
+    reply = await bot.driver.next_bot_message(GROUP, 10)
+    assert reply["text"].startswith("Subscribed!")
+    subscriber = _subscriber(bot)
+    assert subscriber is not None
+    assert subscriber.state is SubscriberState.ACTIVE

@@ -106,6 +106,18 @@ async def test_python_telegram_bot_reads_the_administrators(api: BotApi) -> None
     ]
 
 
+async def test_an_anonymous_admin_writes_as_the_group(api: BotApi) -> None:
+    driver = api.emulator.driver
+    driver.create_group(-100, "Readers")
+    update = driver.send_as_group(-100, "/subscribe")
+    message = update["message"]
+    assert message["sender_chat"] == {"id": -100, "type": "group", "title": "Readers"}
+    assert message["from"]["username"] == "GroupAnonymousBot"
+    assert message["entities"][0]["type"] == "bot_command"
+    with pytest.raises(DriverError):
+        driver.send_as_group(1, "/subscribe")  # a private chat has no anonymous admins
+
+
 def test_group_admins_must_be_known_users() -> None:
     emulator = Emulator(rate_limits=False)
     with pytest.raises(DriverError):

@@ -31,6 +31,15 @@ __all__ = ["Driver", "DriverError", "UnknownTarget", "transcript_entry"]
 T = TypeVar("T")
 
 
+# The user Telegram puts in ``from`` of an anonymous group admin's messages.
+_GROUP_ANONYMOUS_BOT = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+
+
 class DriverError(DigestbotError):
     """The driver was asked for something impossible (a blocked user writing, no such button...)."""
 
@@ -169,6 +178,20 @@ class Driver:
             user.started = True
         record = self.state.add_message(chat, user.to_api(), from_bot=False)
         record.text, record.entities = text, command_entities(text)
+        update = self.state.push_update("message", record.to_api())
+        self.state.notify()
+        return update or {}
+
+    def send_as_group(self, chat_id: int, text: str) -> dict[str, Any]:
+        """An anonymous admin of group ``chat_id`` writes ``text``: Telegram shows it from the
+        group itself (``sender_chat``), sent by its placeholder user GroupAnonymousBot."""
+        chat = self.state.chats.get(chat_id)
+        if chat is None or chat.kind is ChatKind.PRIVATE:
+            raise UnknownTarget(f"no group {chat_id}")
+        if not text:
+            raise DriverError("a message needs text")
+        record = self.state.add_message(chat, dict(_GROUP_ANONYMOUS_BOT), from_bot=False)
+        record.text, record.entities, record.as_chat = text, command_entities(text), True
         update = self.state.push_update("message", record.to_api())
         self.state.notify()
         return update or {}

@@ -140,6 +140,7 @@ class MessageRecord:
     edit_date: int | None = None
     deleted: bool = False
     reply_to: int | None = None
+    as_chat: bool = False  # sent by an anonymous group admin: ``sender_chat`` is the group
 
     def to_api(self) -> dict[str, Any]:
         """The Bot API ``Message`` object (``caption`` instead of ``text`` for documents)."""
@@ -149,6 +150,8 @@ class MessageRecord:
             "chat": self.chat.to_api(),
             "date": self.date,
         }
+        if self.as_chat:
+            msg["sender_chat"] = self.chat.to_api()
         if self.edit_date is not None:
             msg["edit_date"] = self.edit_date
         if self.document is not None:
