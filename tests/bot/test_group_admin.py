@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
 
+from digestbot.articles.model import Lang
+from digestbot.bot.handlers.group_admin import CHANGING_BUTTONS
+from digestbot.bot.views.preferences import (
+    TAG_DONE_DATA,
+    SettingsAction,
+    tag_page_data,
+    tag_toggle_data,
+)
+from digestbot.bot.views.start import language_data
 from digestbot.sandbox.faults import FaultKind, FaultRule
 from digestbot.store.models import Subscriber, SubscriberState
 from tests.support.bot import ADMIN, ANN, LI, BotHarness, button_data
@@ -106,3 +116,17 @@ async def test_an_anonymous_admin_writing_as_the_group_may_subscribe_it(bot: Bot
     subscriber = _subscriber(bot)
     assert subscriber is not None
     assert subscriber.state is SubscriberState.ACTIVE
+
+
+def test_the_group_check_covers_every_settings_button() -> None:
+    data = [
+        *(language_data(lang) for lang in Lang),
+        tag_toggle_data(7, 2),
+        tag_page_data(3),
+        TAG_DONE_DATA,
+        *(action.value for action in SettingsAction),
+    ]
+    for value in data:
+        assert re.match(CHANGING_BUTTONS, value), value
+    for other in ("s:2", "r:5:en", "d:1:0:zh"):  # search pages, /read and digest switches
+        assert not re.match(CHANGING_BUTTONS, other), other

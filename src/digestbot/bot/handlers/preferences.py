@@ -37,6 +37,8 @@ from digestbot.bot.schedule_input import (
     zone_label,
 )
 from digestbot.bot.views.preferences import (
+    SETTINGS_BUTTONS,
+    TAG_BUTTONS,
     SettingsAction,
     parse_settings_data,
     parse_tag_data,
@@ -362,5 +364,5 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("subscribe", on_subscribe))
     application.add_handler(CommandHandler("unsubscribe", on_unsubscribe))
     application.add_handler(CommandHandler("settings", on_settings))
-    application.add_handler(CallbackQueryHandler(on_tag_button, pattern=r"^tag:"))
-    application.add_handler(CallbackQueryHandler(on_settings_button, pattern=r"^(?:set|sub):"))
+    application.add_handler(CallbackQueryHandler(on_tag_button, pattern=TAG_BUTTONS))
+    application.add_handler(CallbackQueryHandler(on_settings_button, pattern=SETTINGS_BUTTONS))

@@ -22,6 +22,7 @@ from digestbot.bot.handlers.preferences import (
 from digestbot.bot.handlers.read import send_article
 from digestbot.bot.reader import load_reader
 from digestbot.bot.views.start import (
+    LANGUAGE_BUTTONS,
     parse_language_data,
     render_greeting,
     render_language_choice,
@@ -90,4 +91,4 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add this module's handlers to ``application``."""
     application.add_handler(CommandHandler("start", on_start))
     application.add_handler(CommandHandler("language", on_language))
-    application.add_handler(CallbackQueryHandler(on_language_chosen, pattern=r"^lang:"))
+    application.add_handler(CallbackQueryHandler(on_language_chosen, pattern=LANGUAGE_BUTTONS))

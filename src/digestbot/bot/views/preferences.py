@@ -44,6 +44,8 @@ TAGS_PER_PAGE = 8
 TAGS_PER_ROW = 2
 LABEL_CHARS = 40  # of a tag label on a button
 TAG_DONE_DATA = "tag:done"
+TAG_BUTTONS = r"^tag:"  # the callback-data patterns of the /tags and the /settings buttons
+SETTINGS_BUTTONS = r"^(?:set|sub):"
 _TAG_DATA = re.compile(r"^tag:(?:t:(\d{1,18}):(\d{1,6})|p:(\d{1,6})|(done))$")
 
 

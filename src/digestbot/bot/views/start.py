@@ -19,6 +19,7 @@ __all__ = [
 ]
 
 _PREFIX = "lang:"
+LANGUAGE_BUTTONS = f"^{_PREFIX}"  # the callback-data pattern of the language buttons
 
 
 def language_data(lang: Lang) -> str:
