@@ -34,7 +34,6 @@ from digestbot.bot.schedule_input import (
     ScheduleInputError,
     parse_digest_time,
     parse_time_zone,
-    zone_label,
 )
 from digestbot.bot.views.preferences import (
     SETTINGS_BUTTONS,
@@ -45,6 +44,7 @@ from digestbot.bot.views.preferences import (
     render_settings,
     render_tags,
     render_tags_done,
+    schedule_text,
 )
 from digestbot.bot.views.start import render_language_choice
 from digestbot.i18n import Translator
@@ -67,7 +67,6 @@ __all__ = [
     "register",
     "send_tags",
     "subscribe_reader",
-    "subscribed_text",
 ]
 
 Context = CallbackContext[Any, Any, Any, Any]
@@ -122,15 +121,6 @@ async def subscribe_reader(deps: BotDeps, reader: Reader) -> Subscription:
     return await run_db(deps, work)
 
 
-def subscribed_text(tr: Translator, profile: Profile, message: str = messages.SUBSCRIBED) -> str:
-    """``message`` (by default ``SUBSCRIBED``) with the reader's digest time and time zone."""
-    return tr.gettext(
-        message,
-        time=f"{profile.digest_time:%H:%M}",
-        timezone=html.escape(zone_label(profile.timezone)),
-    )
-
-
 async def edit_html(
     query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None = None
 ) -> None:
@@ -176,7 +166,9 @@ async def on_subscribe(update: Update, context: Context) -> None:
     if reader is not None:
         subscription = await subscribe_reader(get_deps(context), reader)
         if subscription.changed:
-            await _reply(update, subscribed_text(reader.tr, subscription.profile))
+            await _reply(
+                update, schedule_text(reader.tr, messages.SUBSCRIBED, subscription.profile)
+            )
         else:
             await _reply(update, reader.tr.gettext(messages.ALREADY_SUBSCRIBED))
 
@@ -287,7 +279,7 @@ async def _toggle_subscription(
         subscription = await subscribe_reader(deps, reader)
         changed, profile = subscription.changed, subscription.profile
         answer = (
-            subscribed_text(reader.tr, profile)
+            schedule_text(reader.tr, messages.SUBSCRIBED, profile)
             if changed
             else reader.tr.gettext(messages.ALREADY_SUBSCRIBED)
         )
@@ -345,11 +337,7 @@ async def _answer_schedule(
         deps,
         lambda s: set_schedule(s, reader.chat_id, timezone=timezone, digest_time=digest_time),
     )
-    done = tr.gettext(
-        messages.DIGEST_TIME_SET,
-        time=f"{profile.digest_time:%H:%M}",
-        timezone=html.escape(zone_label(profile.timezone)),
-    )
+    done = schedule_text(tr, messages.DIGEST_TIME_SET, profile)
     settings, keyboard = render_settings(tr, deps.settings.reader, profile)
     await _reply(update, f"{done}\n\n{settings}", keyboard)
     return True

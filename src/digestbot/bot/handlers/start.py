@@ -17,10 +17,10 @@ from digestbot.bot.handlers.preferences import (
     pressed_button,
     send_tags,
     subscribe_reader,
-    subscribed_text,
 )
 from digestbot.bot.handlers.read import send_article
 from digestbot.bot.reader import load_reader
+from digestbot.bot.views.preferences import schedule_text
 from digestbot.bot.views.start import (
     LANGUAGE_BUTTONS,
     parse_language_data,
@@ -49,13 +49,13 @@ async def on_start(update: Update, context: Context) -> None:
     if link is not None:
         await send_article(context, reader, int(link[1]))
         return
-    resubscribed = subscribed_text(reader.tr, subscription.profile)
+    resubscribed = schedule_text(reader.tr, messages.SUBSCRIBED, subscription.profile)
     text, keyboard = render_greeting(
         reader.tr,
         reader.first_name,
         new=subscription.created,
         resubscribed=resubscribed if subscription.resubscribed else "",
-        schedule=subscribed_text(reader.tr, subscription.profile, messages.GREETING_SCHEDULE),
+        schedule=schedule_text(reader.tr, messages.GREETING_SCHEDULE, subscription.profile),
     )
     sent = await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
     if context.chat_data is not None:

@@ -69,6 +69,16 @@ class SettingsAction(enum.StrEnum):
     UNSUBSCRIBE = "sub:off"
 
 
+def schedule_text(tr: Translator, message: str, profile: Profile) -> str:
+    """``message`` (SUBSCRIBED, DIGEST_TIME_SET, GREETING_SCHEDULE ...) with the reader's
+    digest time and time zone."""
+    return tr.gettext(
+        message,
+        time=f"{profile.digest_time:%H:%M}",
+        timezone=html.escape(zone_label(profile.timezone)),
+    )
+
+
 def tag_toggle_data(tag_id: int, page: int) -> str:
     """Callback data of the button that toggles ``tag_id`` on ``page``."""
     return f"tag:t:{tag_id}:{page}"
