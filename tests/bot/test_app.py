@@ -9,12 +9,13 @@ import pytest
 from digestbot.bot.app import build_application
 from digestbot.bot.deps import BotDeps
 from digestbot.bot.run import check_token
-from digestbot.config import Settings
+from digestbot.bot.serve import serving, webhook
+from digestbot.config import Settings, TelegramSettings
 from digestbot.errors import ConfigError, DigestbotError
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from tests.support.bot import ANN, LI, BotHarness
-from tests.support.sandbox import WEBHOOK_SECRET, webhook
+from tests.support.sandbox import free_port
 
 
 async def test_command_menu_is_registered_in_both_languages(bot: BotHarness) -> None:
@@ -41,7 +42,11 @@ async def test_the_bot_also_works_behind_a_webhook(emulator: Emulator, tmp_path:
     upgrade_schema(engine)
     deps = BotDeps(settings=Settings(), sessions=session_factory(engine))
     application = build_application(deps, emulator.token, api_url=emulator.base_url)
-    async with webhook(application, secret=WEBHOOK_SECRET):
+    port = free_port()
+    telegram = TelegramSettings(
+        webhook_url=f"http://127.0.0.1:{port}/hook", webhook_port=port, webhook_secret="s3cret"
+    )
+    async with serving(application, webhook(telegram)):
         emulator.driver.create_user(ANN, "Ann", None, "en")
         emulator.driver.send_text(ANN, "/help")
         reply = await emulator.driver.next_bot_message(ANN, timeout=10)

@@ -1,4 +1,4 @@
-"""The delivery jobs in the running bot: sender start and wake-up, the tick, the rescan."""
+"""The bot's runtime: sender start and wake-up, the tick, the rescan, start and stop."""
 
 from __future__ import annotations
 
@@ -14,10 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.bot.app import build_application
 from digestbot.bot.deps import BotDeps
+from digestbot.bot.serve import long_polling, serving
 from digestbot.config import PathSettings, Settings
-from digestbot.delivery import wake_sender
-from digestbot.delivery.jobs import run_rescan, run_tick
-from digestbot.delivery.sender import SENDER_KEY
 from digestbot.delivery.tick import TICK_LOCK_KEY
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store import outbox
@@ -53,7 +51,7 @@ async def test_wake_sender_delivers_what_was_enqueued(bot: BotHarness) -> None:
     await bot.say(ANN, "/start")
     with bot.sessions.begin() as session:
         outbox.enqueue(session, ANN, ["<b>one</b>", "two"], now=datetime.now(UTC))
-    await wake_sender(bot.app)
+    bot.runtime.wake()
 
     first = await bot.driver.next_bot_message(ANN, timeout=10)
     second = await bot.driver.next_bot_message(ANN, timeout=10)
@@ -81,14 +79,15 @@ async def test_tick_plans_due_digests_and_the_sender_delivers_them(bot: BotHarne
         _subscribed_long_ago(session, LI, time(8, 0), "Asia/Shanghai")
     bot.clock.now = datetime(2026, 5, 25, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai, 01:30 London
 
-    report = await run_tick(bot.app)
+    report = await bot.runtime.tick()
     assert report is not None
     assert [p.chat_id for p in report.planned] == [LI]
     digests = [await bot.driver.next_bot_message(LI, timeout=10) for _ in range(report.messages)]
     assert all(m["text"] for m in digests)
-    await bot.app.bot_data[SENDER_KEY].wait_idle()
+    assert bot.runtime.sender is not None
+    await bot.runtime.sender.wait_idle()
 
-    again = await run_tick(bot.app)
+    again = await bot.runtime.tick()
     assert again is not None
     assert again.planned == ()
     stats = await bot.say(ADMIN, "/stats")
@@ -108,16 +107,16 @@ async def test_tick_is_skipped_while_another_process_holds_the_lock(bot: BotHarn
         pytest.skip("the tick lock is PostgreSQL's")
     with bot.sessions.begin() as other:
         assert other.scalar(select(func.pg_try_advisory_xact_lock(TICK_LOCK_KEY)))
-        assert await run_tick(bot.app) is None
-    assert await run_tick(bot.app) is not None
+        assert await bot.runtime.tick() is None
+    assert await bot.runtime.tick() is not None
 
 
 async def test_rescan_loads_new_files_and_logs_a_broken_one_once(
     bot: BotHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="digestbot.delivery.jobs")
-    first = await run_rescan(bot.app)
-    second = await run_rescan(bot.app)
+    caplog.set_level(logging.WARNING, logger="digestbot.bot.runtime")
+    first = await bot.runtime.rescan()
+    second = await bot.runtime.rescan()
 
     assert first is not None
     assert second is not None
@@ -126,7 +125,8 @@ async def test_rescan_loads_new_files_and_logs_a_broken_one_once(
         dropped_in = get_article(session, "good")
     assert dropped_in is not None
     assert dropped_in.texts
-    broken = [r for r in caplog.records if "broken.md" in r.getMessage()]
+    logged = caplog.get_records("setup") + caplog.get_records("call")  # the start-up rescan too
+    broken = [r for r in logged if "broken.md" in r.getMessage()]
     assert len(broken) == 1
 
 
@@ -139,11 +139,9 @@ async def test_the_sender_starts_with_the_application_and_stops_with_it(
     app = build_application(
         BotDeps(Settings(), sessions), emulator.token, api_url=emulator.base_url
     )
-    async with app:
-        await app.start()
+    async with serving(app, long_polling(timeout=1)) as runtime:
         message = await emulator.driver.next_bot_message(1, timeout=10)
-        assert SENDER_KEY in app.bot_data
-        await app.stop()
+        assert runtime.sender is not None
     assert message["text"] == "queued before the start"
-    assert SENDER_KEY not in app.bot_data
-    assert not [t for t in asyncio.all_tasks() if t.get_name() == "digestbot: outbox sender"]
+    assert runtime.sender is None
+    assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("digestbot:")]

@@ -12,7 +12,6 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.config import DeliverySettings, Settings
-from digestbot.delivery.jobs import run_prune
 from digestbot.delivery.retention import prune_outbox
 from digestbot.delivery.tick import send_once, standalone_bot
 from digestbot.delivery.transport import OutboxBot
@@ -93,7 +92,7 @@ async def test_the_bots_cleanup_job(bot: BotHarness) -> None:
     keep_days = bot.deps.settings.delivery.keep_days
     _age(bot.sessions, stale, keep_days + 1, OutboxState.FAILED, since=bot.clock.now)
     _age(bot.sessions, kept, keep_days - 1, OutboxState.SENT, since=bot.clock.now)
-    assert await run_prune(bot.app) == 1
+    assert await bot.runtime.prune() == 1
     assert _ids(bot.sessions) == kept
 
 

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from digestbot.articles.model import Article, ArticleText, Lang
 from digestbot.bot.app import build_application
-from digestbot.delivery.jobs import run_tick
-from digestbot.delivery.sender import SENDER_KEY
+from digestbot.delivery.sender import OutboxSender
 from digestbot.store.articles import article_tags, save_article
 from digestbot.store.models import Digest, DigestArticle, OutboxMessage, OutboxState
 from digestbot.store.subscribers import set_schedule, set_tags
@@ -27,9 +26,9 @@ def _utc(day: int, hour: int, minute: int = 0) -> datetime:
 async def _tick(bot: BotHarness, now: datetime) -> list[int]:
     """Run one tick at ``now``, wait until everything it planned is sent; the chats planned."""
     bot.clock.now = now
-    report = await run_tick(bot.app)
+    report = await bot.runtime.tick()
     assert report is not None
-    await bot.app.bot_data[SENDER_KEY].wait_idle()
+    await _sender(bot).wait_idle()
     return sorted(p.chat_id for p in report.planned)
 
 
@@ -111,7 +110,7 @@ async def test_two_readers_get_their_digest_at_their_own_eight_oclock(bot: BotHa
     async with restarted:
         await restarted.start()
         bot.clock.now = _utc(25, 7, 5)
-        report = await run_tick(restarted)
+        report = await restarted.bot_data.runtime.tick()
         await restarted.stop()
     assert report is not None
     assert report.planned == ()
@@ -146,3 +145,9 @@ def _new_article() -> Article:
         author=None,
         texts=texts,
     )
+
+
+def _sender(bot: BotHarness) -> OutboxSender:
+    sender = bot.runtime.sender
+    assert sender is not None
+    return sender

@@ -24,12 +24,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from digestbot.articles.load import load_paths
 from digestbot.bot.app import PtbApplication, build_application
 from digestbot.bot.deps import BotDeps
+from digestbot.bot.runtime import Runtime
+from digestbot.bot.serve import long_polling, serving
 from digestbot.config import Settings, TelegramSettings
 from digestbot.sandbox.driver import Driver
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from tests.support.databases import postgres_schema
-from tests.support.sandbox import polling
 
 __all__ = ["ADMIN", "ANN", "LI", "BotHarness", "Clock"]
 
@@ -100,6 +101,11 @@ class BotHarness:
                 return entry
         raise LookupError(f"no message {message_id} in chat {user_id}")
 
+    @property
+    def runtime(self) -> Runtime:
+        """The bot's sender, tick, rescan and clean-up."""
+        return self.app.bot_data.runtime
+
     def requests(self) -> list[dict[str, Any]]:
         """Every Bot API exchange so far, oldest first."""
         if not self.record_path.exists():
@@ -157,9 +163,8 @@ async def bot(
         deps = BotDeps(settings=bot_settings, sessions=sessions, clock=clock)
         app = build_application(deps, emulator.token, api_url=emulator.base_url)
         harness = BotHarness(emulator, app, deps, clock, record_path)
-        async with polling(app, poll_timeout=1):
-            if app.post_init is not None:  # run_polling calls it after initialize(); so do we
-                await app.post_init(app)
+        async with serving(app, long_polling(timeout=1)) as runtime:
+            await runtime.wait_started()
             yield harness
     engine.dispose()
     rejected = [entry for entry in harness.requests() if entry["status"] == 400]

@@ -1,4 +1,4 @@
-"""Building the python-telegram-bot Application: handlers, command menus, the error handler.
+"""Building the python-telegram-bot Application: handlers, the error handler, the runtime.
 
 Handler modules each expose ``register(application)``; their order below is the order PTB tries
 them in. Callback data is ``<prefix>:<payload>`` (at most 64 bytes); each prefix belongs to one
@@ -8,11 +8,12 @@ module: ``lang`` (start), ``tag``/``set``/``sub`` (preferences), ``s`` (search),
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application
 
-from digestbot.bot.deps import DEPS_KEY, BotDeps
+from digestbot.bot.context import CONTEXT_TYPES, BotApplication
+from digestbot.bot.deps import BotDeps
 from digestbot.bot.errors import on_error
 from digestbot.bot.handlers import (
     admin,
@@ -26,40 +27,49 @@ from digestbot.bot.handlers import (
     search,
     start,
 )
-from digestbot.bot.menu import register_command_menus
-from digestbot.delivery.jobs import register as register_delivery_jobs
+from digestbot.bot.rate_limit import PacedRateLimiter
+from digestbot.bot.runtime import Runtime
+from digestbot.delivery.pacing import ChatPace, send_rate
+from digestbot.delivery.tick import standalone_bot
 
-__all__ = ["HANDLER_MODULES", "PtbApplication", "build_application"]
+__all__ = ["HANDLER_MODULES", "BotApplication", "PtbApplication", "build_application"]
 
-PtbApplication = Application[Any, Any, Any, Any, Any, Any]
+PtbApplication = BotApplication
 
 HANDLER_MODULES = (
     group_admin, start, help, preferences, search, read, inline, digest, admin, fallback,
 )  # fmt: skip
 
 
-def build_application(deps: BotDeps, token: str, *, api_url: str = "") -> PtbApplication:
-    """The bot, ready for ``run_polling``/``run_webhook`` (or ``async with`` in tests).
+def build_application(
+    deps: BotDeps, token: str, *, api_url: str = "", proxy: str | None = None
+) -> BotApplication:
+    """The bot, ready to be served (:func:`digestbot.bot.serve.serving`).
 
     ``api_url`` is a Bot API server root other than Telegram's (the sandbox, a self-hosted
-    telegram-bot-api); the bot appends ``/bot<token>/<method>`` to it.
+    telegram-bot-api); the bot appends ``/bot<token>/<method>`` to it. ``proxy`` (resolved by
+    :func:`digestbot.delivery.proxy.bot_api_proxy`) carries every Bot API call: the
+    application's and the outbox sender's. Both send on one :class:`ChatPace`.
     """
-    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+    delivery = deps.settings.delivery
+    rate = send_rate(delivery.rate_per_second, paid_broadcast=delivery.paid_broadcast)
+    pace = ChatPace.for_rate(rate, delivery.per_chat_interval)
+    builder = (
         Application.builder()
         .token(token)
-        .rate_limiter(AIORateLimiter(max_retries=5))
-        .post_init(_post_init)
+        .context_types(CONTEXT_TYPES)
+        .rate_limiter(PacedRateLimiter(pace))
     )
     if api_url:
         builder = builder.base_url(f"{api_url}/bot").base_file_url(f"{api_url}/file/bot")
-    application = builder.build()
-    application.bot_data[DEPS_KEY] = deps
+    application = cast(BotApplication, builder.build())  # PTB cannot infer the JobQueue's type
+
+    def sender_bot() -> Any:
+        return standalone_bot(token, api_url)
+
+    application.bot_data.deps = deps
+    application.bot_data.runtime = Runtime(deps, application.job_queue, sender_bot, pace)
     for module in HANDLER_MODULES:
         module.register(application)
-    register_delivery_jobs(application)
     application.add_error_handler(on_error)
     return application
-
-
-async def _post_init(application: PtbApplication) -> None:
-    await register_command_menus(application.bot)

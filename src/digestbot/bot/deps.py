@@ -1,4 +1,4 @@
-"""What handlers and jobs need, built once at start and kept in ``application.bot_data``."""
+"""What handlers and jobs need, built once at start; they reach it as ``context.deps``."""
 
 from __future__ import annotations
 
@@ -6,16 +6,14 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
-from telegram.ext import CallbackContext
 
 from digestbot.config import Settings
 
-__all__ = ["DEPS_KEY", "BotDeps", "get_deps", "run_db"]
+__all__ = ["BotDeps", "run_db"]
 
-DEPS_KEY = "digestbot.deps"
 T = TypeVar("T")
 
 
@@ -34,11 +32,6 @@ class BotDeps:
     def is_admin(self, user_id: int | None) -> bool:
         """Whether ``user_id`` is one of the configured administrators."""
         return user_id is not None and user_id in self.settings.telegram.admin_ids
-
-
-def get_deps(context: CallbackContext[Any, Any, Any, Any]) -> BotDeps:
-    """The application's dependencies, as :func:`build_application` stored them."""
-    return cast(BotDeps, context.application.bot_data[DEPS_KEY])
 
 
 async def run_db(deps: BotDeps, work: Callable[[Session], T]) -> T:

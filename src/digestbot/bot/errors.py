@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import CallbackContext
 
 from digestbot import messages
-from digestbot.bot.deps import get_deps
+from digestbot.bot.context import Context
 from digestbot.bot.reader import load_reader
 from digestbot.i18n import lang_from_telegram, translator
 
@@ -19,14 +17,14 @@ __all__ = ["on_error"]
 log = logging.getLogger(__name__)
 
 
-async def on_error(update: object, context: CallbackContext[Any, Any, Any, Any]) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log the failure with its traceback and answer the reader with a short apology."""
     log.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update):
         return
-    tr = translator(lang_from_telegram(None, get_deps(context).settings.reader.default_language))
+    tr = translator(lang_from_telegram(None, context.deps.settings.reader.default_language))
     try:
-        reader = await load_reader(update, get_deps(context))
+        reader = await load_reader(update, context.deps)
         if reader is not None:
             tr = reader.tr
     except Exception:  # the store may be what failed; fall back to the default language

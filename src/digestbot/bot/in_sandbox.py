@@ -14,6 +14,7 @@ from digestbot.articles.load import LoadReport, load_paths
 from digestbot.bot.app import PtbApplication, build_application
 from digestbot.bot.deps import BotDeps
 from digestbot.bot.sandbox_controls import SandboxClock, add_sandbox_controls
+from digestbot.bot.serve import long_polling, serving
 from digestbot.config import Settings
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
@@ -35,9 +36,15 @@ class SandboxedBot:
 
 @asynccontextmanager
 async def sandboxed_bot(
-    settings: Settings, *, host: str = "127.0.0.1", port: int = 0
+    settings: Settings,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    latency: float = 0.0,
+    jitter: float = 0.0,
 ) -> AsyncIterator[SandboxedBot]:
-    """Start the emulator, load the articles folder, run the bot against it; stop on exit.
+    """Start the emulator (every Bot API call taking ``latency`` to ``latency + jitter`` s), load
+    the articles folder, serve the bot against it as ``digestbot run`` would; stop on exit.
 
     The bot's clock is a :class:`SandboxClock` the chat page can speed up (``/sandbox/clock``).
     """
@@ -51,26 +58,23 @@ async def sandboxed_bot(
     clock = SandboxClock()
     deps = BotDeps(settings=settings, sessions=sessions, clock=clock)
     try:
-        async with Emulator(host=host, port=port) as emulator:
+        async with Emulator(host=host, port=port, latency=latency, jitter=jitter) as emulator:
             application = build_application(deps, emulator.token, api_url=emulator.base_url)
             add_sandbox_controls(emulator, application, clock)
-            async with application:
-                if application.post_init is not None:
-                    await application.post_init(application)
-                await application.start()
-                assert application.updater is not None
-                await application.updater.start_polling(poll_interval=0, timeout=10)
-                try:
-                    yield SandboxedBot(emulator, application, deps, loaded)
-                finally:
-                    await application.updater.stop()
-                    await application.stop()
+            async with serving(application, long_polling(timeout=10)):
+                yield SandboxedBot(emulator, application, deps, loaded)
     finally:
         engine.dispose()
 
 
 def run_sandboxed_bot(
-    settings: Settings, *, host: str, port: int, on_ready: Callable[[SandboxedBot], None]
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    on_ready: Callable[[SandboxedBot], None],
+    latency: float = 0.0,
+    jitter: float = 0.0,
 ) -> None:
     """Run until SIGINT/SIGTERM, calling ``on_ready`` once everything listens."""
 
@@ -80,7 +84,9 @@ def run_sandboxed_bot(
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
-        async with sandboxed_bot(settings, host=host, port=port) as running:
+        async with sandboxed_bot(
+            settings, host=host, port=port, latency=latency, jitter=jitter
+        ) as running:
             on_ready(running)
             await stop.wait()
             log.info("stopping")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import InvalidToken, NetworkError
 
 from digestbot.bot.app import build_application
 from digestbot.bot.deps import BotDeps
+from digestbot.bot.serve import long_polling, serve_until_signalled, webhook
 from digestbot.config import Settings
 from digestbot.errors import ConfigError, DigestbotError
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
@@ -36,20 +37,14 @@ def run_bot(settings: Settings, token: str) -> None:
     deps = BotDeps(settings=settings, sessions=session_factory(engine))
     application = build_application(deps, token, api_url=telegram.api_url)
     server = telegram.api_url or "Telegram"
+    if telegram.webhook_url:
+        log.info("starting with a webhook at %s", telegram.webhook_url)
+        receive = webhook(telegram)
+    else:
+        log.info("starting with long polling against %s", server)
+        receive = long_polling()
     try:
-        if telegram.webhook_url:
-            log.info("starting with a webhook at %s", telegram.webhook_url)
-            application.run_webhook(
-                listen=telegram.webhook_listen,
-                port=telegram.webhook_port,
-                url_path=_webhook_path(telegram.webhook_url),
-                webhook_url=telegram.webhook_url,
-                secret_token=telegram.webhook_secret or None,
-                allowed_updates=Update.ALL_TYPES,
-            )
-        else:
-            log.info("starting with long polling against %s", server)
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+        asyncio.run(serve_until_signalled(application, receive))
     except InvalidToken:
         raise ConfigError(f"the Bot API server ({server}) rejected the bot token") from None
     except NetworkError as exc:
@@ -69,10 +64,3 @@ async def check_token(token: str, api_url: str = "") -> str:
         raise ConfigError(f"the Bot API server ({server}) rejected the bot token") from None
     except NetworkError as exc:
         raise DigestbotError(f"cannot reach the Bot API server ({server}): {exc.message}") from None
-
-
-def _webhook_path(url: str) -> str:
-    """The path part of the public webhook URL, which the local server must serve."""
-    without_scheme = url.split("://", 1)[-1]
-    _, _, path = without_scheme.partition("/")
-    return path

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from telegram.ext import CallbackContext, Job
+from telegram.ext import Job
 
 from digestbot.bot.app import PtbApplication
-from digestbot.delivery.jobs import run_tick
+from digestbot.bot.context import Context
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.digests import PlanReport
 
@@ -96,7 +96,7 @@ class SandboxControls:
         self.emulator = emulator
         self.application = application
         self.clock = clock
-        self._fast_tick: Job[Any] | None = None
+        self._fast_tick: Job[Context] | None = None
 
     def clock_view(self) -> dict[str, Any]:
         """``{now, speed}`` as the page shows them."""
@@ -104,7 +104,7 @@ class SandboxControls:
 
     async def send_digests(self, body: dict[str, Any]) -> dict[str, int]:
         """POST /sandbox/digests/send: plan a digest for every active reader, wake the sender."""
-        return _plan_view(await run_tick(self.application, force=True))
+        return _plan_view(await self.application.bot_data.runtime.tick(force=True))
 
     async def get_clock(self, body: dict[str, Any]) -> dict[str, Any]:
         """GET /sandbox/clock."""
@@ -123,7 +123,7 @@ class SandboxControls:
             self._schedule_fast_tick()
         if minutes is not None:
             self.clock.advance(timedelta(minutes=minutes))
-        report = await run_tick(self.application)
+        report = await self.application.bot_data.runtime.tick()
         self.emulator.state.notify()  # the page shows the new time
         return self.clock_view() | _plan_view(report)
 
@@ -139,9 +139,9 @@ class SandboxControls:
                 self._on_fast_tick, interval=interval, first=interval, name=FAST_TICK_NAME
             )
 
-    async def _on_fast_tick(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+    async def _on_fast_tick(self, context: Context) -> None:
         """Plan what the fast clock made due."""
-        await run_tick(context.application)
+        await context.runtime.tick()
 
 
 def add_sandbox_controls(

@@ -13,15 +13,21 @@ from digestbot.cli.context import settings_from
 from digestbot.cli.sandbox_check import check_sandbox
 from digestbot.logs import configure_logging
 from digestbot.sandbox.emulator import DEFAULT_TOKEN, run_emulator_cli
+from digestbot.sandbox.latency import seconds_problem
 
-__all__ = ["add_sandbox_commands", "cmd_sandbox"]
+__all__ = ["add_latency_options", "add_sandbox_commands", "cmd_sandbox"]
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
     """Run the emulator alone (``--no-bot``) or with the bot and a sandbox database."""
     if args.no_bot:
         return run_emulator_cli(
-            host=args.host, port=args.port, token=args.token, record=args.record
+            host=args.host,
+            port=args.port,
+            token=args.token,
+            record=args.record,
+            latency=args.latency,
+            jitter=args.jitter,
         )
     if getattr(args, "check", False):  # `run --sandbox-without-token` has no --check
         return check_sandbox(settings_from(args), args.database)
@@ -32,7 +38,14 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
             settings, database=replace(settings.database, url=f"sqlite:///{sandbox_db}")
         )
     configure_logging(logging.DEBUG if args.verbose else logging.WARNING)
-    run_sandboxed_bot(settings, host=args.host, port=args.port, on_ready=_announce)
+    run_sandboxed_bot(
+        settings,
+        host=args.host,
+        port=args.port,
+        on_ready=_announce,
+        latency=args.latency,
+        jitter=args.jitter,
+    )
     return 0
 
 
@@ -71,5 +84,38 @@ def add_sandbox_commands(commands: Any, common: argparse.ArgumentParser) -> None
     sandbox.add_argument(
         "--record", type=Path, metavar="FILE", help="append every request to FILE (JSON lines)"
     )
+    add_latency_options(sandbox)
     sandbox.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sandbox.set_defaults(handler=cmd_sandbox)
+
+
+def add_latency_options(parser: argparse.ArgumentParser, scope: str = "") -> None:
+    """Add ``--latency`` and ``--jitter`` (seconds, 0..30): the emulator's network delay."""
+    parser.add_argument(
+        "--latency",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help=f"{scope}every Bot API call takes this long, as a far-away Telegram or a proxy "
+        "would (0; at most 30)",
+    )
+    parser.add_argument(
+        "--jitter",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help=f"{scope}every Bot API call takes a random 0..SECONDS more on top of --latency "
+        "(0; at most 30)",
+    )
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a non-negative float of seconds, at most 30."""
+    try:
+        value: object = float(text)
+    except ValueError:
+        value = text
+    problem = seconds_problem(value)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return float(text)

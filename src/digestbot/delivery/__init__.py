@@ -1,10 +1,10 @@
-"""Delivery: the outbox sender, its pacing and transport, and the jobs that plan, send and rescan.
+"""Delivery: the outbox sender, its pacing and transport, one tick, one whole send.
 
-The bot's jobs are in :mod:`digestbot.delivery.jobs` (not imported here: it needs the bot).
+The bot runs them through :class:`digestbot.bot.runtime.Runtime`.
 """
 
 from digestbot.delivery.outcomes import DrainReport
-from digestbot.delivery.sender import OutboxSender, SenderError, wake_sender
+from digestbot.delivery.sender import OutboxSender, SenderError
 from digestbot.delivery.tick import SendReport, plan_tick, send_once, standalone_bot
 from digestbot.delivery.transport import KeepAliveRequest, OutboxBot
 
@@ -18,5 +18,4 @@ __all__ = [
     "plan_tick",
     "send_once",
     "standalone_bot",
-    "wake_sender",
 ]

@@ -1,18 +1,31 @@
-"""Pure pacing arithmetic for the sender: a global send rate, per-chat spacing and retry backoff.
+"""Pure pacing arithmetic: a global send rate, per-chat spacing and retry backoff.
 
 Times are plain floats (monotonic seconds) passed in by the caller, so every rule here is a
 function of its inputs and is property-tested. The global limit hands out evenly spaced slots
 (no burst): sending at exactly ``rate`` never drains Telegram's own bucket, so it never says 429.
+A private chat gets one message per ``interval`` (1 s), a group one per ``GROUP_INTERVAL`` (3 s:
+Telegram's 20 a minute). One :class:`ChatPace` per bot process is shared by the outbox sender and
+the bot's interactive replies, so the two together keep to the limits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["FREE_RATE", "PAID_RATE", "ChatSpacing", "GlobalPace", "backoff_delay", "send_rate"]
+__all__ = [
+    "FREE_RATE",
+    "GROUP_INTERVAL",
+    "PAID_RATE",
+    "ChatPace",
+    "ChatSpacing",
+    "GlobalPace",
+    "backoff_delay",
+    "send_rate",
+]
 
 FREE_RATE = 30.0  # Telegram's bulk limit, messages per second
 PAID_RATE = 1000.0  # with allow_paid_broadcast
+GROUP_INTERVAL = 3.0  # seconds between two messages to a group: Telegram allows 20 a minute
 
 
 def send_rate(configured: float, *, paid_broadcast: bool) -> float:
@@ -55,10 +68,16 @@ class GlobalPace:
 
 @dataclass
 class ChatSpacing:
-    """At most one send per ``interval`` seconds to each chat."""
+    """At most one send per ``interval`` seconds to each private chat, per ``group_interval`` to
+    each group (Telegram's group and channel ids are negative)."""
 
     interval: float
+    group_interval: float = GROUP_INTERVAL
     _next: dict[int, float] = field(default_factory=dict)
+
+    def interval_for(self, chat_id: int) -> float:
+        """The spacing for ``chat_id``: a group's is never shorter than a private chat's."""
+        return self.interval if chat_id > 0 else max(self.interval, self.group_interval)
 
     def ready_at(self, chat_id: int, now: float) -> float:
         """The earliest time a message may go to ``chat_id``."""
@@ -66,7 +85,8 @@ class ChatSpacing:
 
     def record(self, chat_id: int, sent_at: float) -> None:
         """A message went to ``chat_id`` at ``sent_at``."""
-        self._next[chat_id] = max(self._next.get(chat_id, sent_at), sent_at + self.interval)
+        next_at = sent_at + self.interval_for(chat_id)
+        self._next[chat_id] = max(self._next.get(chat_id, sent_at), next_at)
 
     def forget_before(self, now: float) -> int:
         """Drop chats that are free again at ``now`` (keeps memory bounded); returns how many."""
@@ -74,6 +94,36 @@ class ChatSpacing:
         for chat in stale:
             del self._next[chat]
         return len(stale)
+
+
+@dataclass
+class ChatPace:
+    """Telegram's limits for one bot token in one process: the global rate and each chat's
+    spacing, shared by everything that sends (the outbox sender and interactive replies)."""
+
+    rate: GlobalPace
+    chats: ChatSpacing
+
+    @classmethod
+    def for_rate(cls, rate: float, per_chat_interval: float) -> ChatPace:
+        """A pace at ``rate`` messages a second with ``per_chat_interval`` between private
+        messages (groups: :data:`GROUP_INTERVAL`)."""
+        return cls(GlobalPace(rate), ChatSpacing(per_chat_interval))
+
+    def book_turn(self, chat_id: int, now: float) -> float:
+        """Book the chat's next turn seen from ``now`` and return it. The caller waits until then
+        and takes a global slot (:meth:`take_slot`): waiting for one chat holds no global slot,
+        so the sends to other chats go on meanwhile."""
+        turn = self.chats.ready_at(chat_id, now)
+        self.chats.record(chat_id, turn)
+        return turn
+
+    def take_slot(self, chat_id: int | None, now: float) -> float:
+        """The first global slot from ``now`` on, with the chat's turn moved to it."""
+        slot = self.rate.reserve(now)
+        if chat_id is not None:
+            self.chats.record(chat_id, slot)
+        return slot
 
 
 def backoff_delay(attempt: int, *, base: float, cap: float, jitter: float) -> float:

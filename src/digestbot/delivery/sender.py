@@ -1,7 +1,9 @@
 """The outbox sender: claims due messages, sends them paced, and records what Telegram said.
 
-Pacing: evenly spaced global slots at ``rate_per_second`` (up to 1000/s with paid broadcasts) and
-``per_chat_interval`` between two messages to one chat; several sends in flight at once. Telegram's
+Pacing: evenly spaced global slots at ``rate_per_second`` (up to 1000/s with paid broadcasts),
+``per_chat_interval`` between two messages to one private chat and 3 s to a group, shared with
+the bot's interactive replies (:class:`~digestbot.delivery.pacing.ChatPace`); several sends in
+flight at once. Telegram's
 answers::
 
     accepted                -> SENT with the message id (only now)
@@ -32,7 +34,7 @@ import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -48,7 +50,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from digestbot.config import DeliverySettings
 from digestbot.delivery.outcomes import DrainReport, Outcome, write_outcomes
-from digestbot.delivery.pacing import ChatSpacing, GlobalPace, backoff_delay, send_rate
+from digestbot.delivery.pacing import ChatPace, backoff_delay, send_rate
 from digestbot.delivery.sender_lock import SenderLock
 from digestbot.delivery.transport import OutboxBot
 from digestbot.errors import DigestbotError
@@ -56,9 +58,8 @@ from digestbot.store import outbox
 from digestbot.store.models import utc_now
 from digestbot.store.outbox import OutboxRow, Sent
 
-__all__ = ["DrainReport", "OutboxSender", "SenderError", "wake_sender"]
+__all__ = ["DrainReport", "OutboxSender", "SenderError", "retry_after_seconds"]
 
-SENDER_KEY = "digestbot.sender"
 LEASE_SWEEP_SECONDS = 60.0
 SLOT_SLACK = 0.002  # seconds a send may go before its slot; the long-run rate stays exact
 STOP_CHECK_SECONDS = 0.1  # PTB has no stop hook for tasks: how often an idle sender looks
@@ -68,13 +69,6 @@ _log = logging.getLogger(__name__)
 
 class SenderError(DigestbotError):
     """The sender cannot go on (e.g. Telegram rejects the token)."""
-
-
-async def wake_sender(application: Any) -> None:
-    """Tell the application's sender that the outbox has new messages (no-op without one)."""
-    sender = application.bot_data.get(SENDER_KEY)
-    if isinstance(sender, OutboxSender):
-        sender.wake()
 
 
 class OutboxSender:
@@ -92,11 +86,16 @@ class OutboxSender:
         clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
         rate: float | None = None,
+        pace: ChatPace | None = None,
     ) -> None:
-        """``rate`` overrides the paced rate (benchmarks); by default it is the configured one,
-        capped at Telegram's 30/s, or 1000/s with paid broadcasts."""
-        if rate is None:
-            rate = send_rate(delivery.rate_per_second, paid_broadcast=delivery.paid_broadcast)
+        """``pace`` is shared with whatever else sends with this token in this process (the bot's
+        replies); without one the sender paces alone. ``rate`` overrides the paced rate
+        (benchmarks); by default it is the configured one, capped at Telegram's 30/s, or 1000/s
+        with paid broadcasts."""
+        if pace is None:
+            if rate is None:
+                rate = send_rate(delivery.rate_per_second, paid_broadcast=delivery.paid_broadcast)
+            pace = ChatPace.for_rate(rate, delivery.per_chat_interval)
         self.bot = bot
         self.sessions = sessions
         self.delivery = delivery
@@ -105,9 +104,9 @@ class OutboxSender:
         self.backoff_cap = backoff_cap
         self.clock = clock
         self._rng = rng or random.Random()
-        self._pace = GlobalPace(rate)
-        self._spacing = ChatSpacing(delivery.per_chat_interval)
-        self._batch = max(self.concurrency * 2, min(int(rate), 1000))
+        self._pace = pace.rate
+        self._spacing = pace.chats
+        self._batch = max(self.concurrency * 2, min(int(pace.rate.rate), 1000))
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
         self._wake = asyncio.Event()
         self._outcomes: list[Outcome] = []
@@ -220,6 +219,11 @@ class OutboxSender:
                 heapq.heappop(ready)
                 await self._await_slot(loop)
                 await sem.acquire()
+                turn = self._spacing.ready_at(row.chat_id, loop.time())
+                if turn - loop.time() > SLOT_SLACK:  # a reply to this chat took its turn
+                    sem.release()
+                    heapq.heappush(ready, (turn, row.id, row))
+                    continue
                 self._spacing.record(row.chat_id, loop.time())
                 task = asyncio.create_task(self._send(row, sem))
                 tasks.add(task)
@@ -333,7 +337,7 @@ class OutboxSender:
                 paid_broadcast=self.delivery.paid_broadcast,
             )
         except RetryAfter as exc:
-            seconds = _retry_after_seconds(exc)
+            seconds = retry_after_seconds(exc)
             self._pace.pause_until(asyncio.get_running_loop().time() + seconds)
             at = self.clock() + timedelta(seconds=seconds)
             return Outcome(row, retry_at=at, count_attempt=False, error=str(exc))
@@ -390,7 +394,8 @@ class OutboxSender:
                 report.retried += 1
 
 
-def _retry_after_seconds(exc: RetryAfter) -> float:
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked us to wait, in seconds (PTB gives an int or a timedelta)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = exc.retry_after

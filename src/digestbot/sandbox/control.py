@@ -16,6 +16,9 @@ Answers are plain JSON (no Bot API envelope); failures are ``{"error": "..."}`` 
     POST   /sandbox/faults                 {kind: 429|403|500|502|latency|drop, method?, chat_id?,
                                             count?, probability?, retry_after?, latency?} -> rule
     GET    /sandbox/faults                 -> [rule];  DELETE /sandbox/faults -> {removed}
+    GET    /sandbox/latency                -> {latency, jitter}: every Bot API call waits
+                                            latency + uniform(0, jitter) seconds
+    POST   /sandbox/latency                {latency?, jitter?} (0..30; omitted ones stay) -> same
     GET    /sandbox/requests               ?since=SEQ -> recent Bot API exchanges, oldest first
     GET    /sandbox/events                 ?since=V&wait=S -> {version} once the state changes
     GET    /sandbox/ui/...                 static files of the web chat page (if shipped)
@@ -86,7 +89,7 @@ def _query_int(request: HttpRequest, name: str, default: int) -> int:
 
 
 class ControlApi:
-    """Routes ``/sandbox/...`` requests to the driver, the fault rules and the request record."""
+    """Routes ``/sandbox/...`` requests to the driver, faults, latency and the request record."""
 
     def __init__(self, driver: Driver, faults: FaultSet, recorder: Recorder) -> None:
         self.driver = driver
@@ -107,6 +110,8 @@ class ControlApi:
             ("POST", re.compile(r"/sandbox/faults"), self.add_fault),
             ("GET", re.compile(r"/sandbox/faults"), self.list_faults),
             ("DELETE", re.compile(r"/sandbox/faults"), self.clear_faults),
+            ("POST", re.compile(r"/sandbox/latency"), self.set_latency),
+            ("GET", re.compile(r"/sandbox/latency"), self.latency),
             ("GET", re.compile(r"/sandbox/requests"), self.requests),
             ("GET", re.compile(r"/sandbox/events"), self.events),
         ]
@@ -232,6 +237,15 @@ class ControlApi:
     async def clear_faults(self, request: HttpRequest, match: re.Match[str]) -> Any:
         """DELETE /sandbox/faults -> {removed: N}."""
         return {"removed": self.faults.clear()}
+
+    async def set_latency(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """POST /sandbox/latency {latency?, jitter?} -> the delay now (omitted fields stay)."""
+        self.faults.delay = self.faults.delay.updated(_body(request))
+        return self.faults.delay.to_json()
+
+    async def latency(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """GET /sandbox/latency -> {latency, jitter}: what every Bot API call waits, in seconds."""
+        return self.faults.delay.to_json()
 
     async def requests(self, request: HttpRequest, match: re.Match[str]) -> Any:
         """GET /sandbox/requests[?since=SEQ] -> recent Bot API exchanges with their verdicts."""

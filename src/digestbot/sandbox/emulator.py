@@ -26,6 +26,7 @@ from typing import Self
 from digestbot.sandbox.control import ControlApi
 from digestbot.sandbox.driver import Driver
 from digestbot.sandbox.faults import FaultSet
+from digestbot.sandbox.latency import NetworkDelay
 from digestbot.sandbox.menus import MenuMethods
 from digestbot.sandbox.methods import MessageMethods
 from digestbot.sandbox.ratelimit import RateLimitConfig, RateLimiter
@@ -46,6 +47,8 @@ class Emulator:
 
     ``ui_files`` is the folder served under ``/sandbox/ui/`` (default: the package's ``web/``);
     ``clock`` (monotonic seconds) drives rate limits and query expiry, so tests can freeze time.
+    Every Bot API call waits ``latency + uniform(0, jitter)`` seconds (drawn from the rng seeded by
+    ``seed``) before it is handled, as from a far-away Telegram; ``/sandbox/latency`` changes it.
     """
 
     def __init__(
@@ -62,6 +65,8 @@ class Emulator:
         seed: int | None = None,
         ui_files: Traversable | None = None,
         clock: Callable[[], float] = time.monotonic,
+        latency: float = 0.0,
+        jitter: float = 0.0,
     ) -> None:
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
         self.token = token
@@ -81,7 +86,7 @@ class Emulator:
         if isinstance(rate_limits, bool):
             rate_limits = RateLimitConfig(enabled=rate_limits)
         self.limiter = RateLimiter(rate_limits, clock)
-        self.faults = FaultSet(random.Random(seed))
+        self.faults = FaultSet(random.Random(seed), delay=NetworkDelay(latency, jitter))
         self.recorder = Recorder(token, record_path)
         self.driver = Driver(self.state, clock)
         methods = MessageMethods(self.state, self.limiter, query_timeout, clock)
@@ -146,6 +151,9 @@ async def serve_until_signalled(emulator: Emulator) -> None:
             print(f"token: {DEFAULT_TOKEN} (the public sandbox default)")
         else:
             print("token: the one given with --token")
+        delay = emulator.faults.delay
+        if delay.latency or delay.jitter:
+            print(f"latency: every Bot API call waits {delay.latency:g} s + 0..{delay.jitter:g} s")
         sys.stdout.flush()
         await stop.wait()
 
@@ -156,10 +164,18 @@ def run_emulator_cli(
     token: str = DEFAULT_TOKEN,
     record: Path | None = None,
     rate_limits: bool = True,
+    latency: float = 0.0,
+    jitter: float = 0.0,
 ) -> int:
     """Blocking entry point for ``digestbot sandbox --no-bot``; returns the exit status."""
     emulator = Emulator(
-        host=host, port=port, token=token, record_path=record, rate_limits=rate_limits
+        host=host,
+        port=port,
+        token=token,
+        record_path=record,
+        rate_limits=rate_limits,
+        latency=latency,
+        jitter=jitter,
     )
     try:
         asyncio.run(serve_until_signalled(emulator))

@@ -1,7 +1,8 @@
 """Injected faults: rules that make matching Bot API calls fail, slow down or drop the connection.
 
 A rule matches by method (case-insensitive, None = any) and chat (None = any), fires with a
-probability, and retires after ``count`` hits when a count is given.
+probability, and retires after ``count`` hits when a count is given. Apart from the rules, the
+set holds the network delay that every Bot API call waits (:class:`NetworkDelay`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from digestbot.sandbox.errors import ApiError, forbidden, too_many_requests
+from digestbot.sandbox.latency import NetworkDelay
 
 __all__ = ["FaultKind", "FaultRule", "FaultSet", "fault_rule_from_json"]
 
@@ -96,10 +98,11 @@ def fault_rule_from_json(data: dict[str, Any]) -> FaultRule:
 
 @dataclass
 class FaultSet:
-    """The active rules; ``rng`` is injectable so probabilistic tests are repeatable."""
+    """The active rules and network delay; ``rng`` is injectable so tests are repeatable."""
 
     rng: random.Random = field(default_factory=random.Random)
     rules: list[FaultRule] = field(default_factory=list)
+    delay: NetworkDelay = field(default_factory=NetworkDelay)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def add(self, rule: FaultRule) -> FaultRule:
@@ -108,6 +111,10 @@ class FaultSet:
         rule.remaining = rule.count
         self.rules.append(rule)
         return rule
+
+    def next_delay(self) -> float:
+        """Seconds the next Bot API call waits before it is handled (drawn from ``rng``)."""
+        return self.delay.draw(self.rng)
 
     def clear(self) -> int:
         """Remove every rule; returns how many there were."""

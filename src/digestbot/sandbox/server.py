@@ -1,8 +1,13 @@
 """Routing for the emulator's HTTP server: ``/bot<TOKEN>/<method>``, ``/sandbox/...`` and the UI.
 
-A Bot API call goes: token check (401), method lookup (404), parameters decoded and
-type-checked (400), injected faults, the method handler, then the envelope exactly as Telegram
-writes it (with a ``Retry-After`` header for 429) and a record of the exchange.
+A Bot API call goes: the network delay, token check (401), method lookup (404), parameters
+decoded and type-checked (400), injected faults, the method handler, then the envelope exactly as
+Telegram writes it (with a ``Retry-After`` header for 429) and a record of the exchange.
+
+The network delay (``FaultSet.delay``, 0 by default) models a far-away server: the request
+travels, then is handled, so the whole wait comes before anything runs. Each request sleeps on
+its own, so concurrent calls wait in parallel. A client that hangs up during the wait has lost
+its request on the way: it is never handled nor recorded. ``/sandbox/`` routes are not delayed.
 """
 
 from __future__ import annotations
@@ -85,6 +90,9 @@ class Router:
         return json_response(404, {"ok": False, "error_code": 404, "description": "Not Found"})
 
     async def _bot_api(self, request: HttpRequest, rest: str) -> HttpResponse:
+        delay = self.faults.next_delay()
+        if delay > 0:
+            await unless_hangup(asyncio.sleep(delay), request)  # DropConnection on hang-up
         token, _, name = rest.partition("/")
         if token != self.token:
             return _error_response(unauthorized())

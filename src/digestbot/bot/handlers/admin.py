@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackContext, CommandHandler
+from telegram.ext import Application, CommandHandler
 
 from digestbot import messages
-from digestbot.bot.deps import get_deps, run_db
+from digestbot.bot.context import Context
+from digestbot.bot.deps import run_db
 from digestbot.bot.reader import load_reader
 from digestbot.bot.views.stats import StoreFigures, delivery_line, render_stats, store_lines
 from digestbot.delivery.tick import sender_clock
@@ -28,9 +29,9 @@ def store_figures(session: Session) -> StoreFigures:
     )
 
 
-async def on_stats(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
+async def on_stats(update: Update, context: Context) -> None:
     """/stats: the figures for admins, ``ADMIN_ONLY`` for everyone else."""
-    deps = get_deps(context)
+    deps = context.deps
     reader = await load_reader(update, deps)
     message = update.effective_message
     if reader is None or message is None:

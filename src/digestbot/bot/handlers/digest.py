@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackContext, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from digestbot import messages
-from digestbot.bot.deps import BotDeps, get_deps, run_db
+from digestbot.bot.context import Context
+from digestbot.bot.deps import BotDeps, run_db
 from digestbot.bot.reader import Reader, load_reader
-from digestbot.delivery.sender import wake_sender
 from digestbot.delivery.tick import TICK_LOCK_KEY
 from digestbot.digest.compose import (
     CALLBACK_PREFIX,
@@ -38,12 +38,10 @@ from digestbot.store.subscribers import ensure_subscriber
 
 __all__ = ["register"]
 
-Context = CallbackContext[Any, Any, Any, Any]
-
 
 async def on_digest(update: Update, context: Context) -> None:
     """/digest: plan the reader's digest now and have it sent; say so when nothing is new."""
-    deps = get_deps(context)
+    deps = context.deps
     reader = await load_reader(update, deps)
     message = update.effective_message
     if reader is None or message is None:
@@ -52,7 +50,7 @@ async def on_digest(update: Update, context: Context) -> None:
     if report.messages == 0:
         await message.reply_text(reader.tr.gettext(messages.DIGEST_NOTHING_SINCE_LAST))
         return
-    await wake_sender(context.application)  # the outbox sender delivers it, paced
+    context.runtime.wake()  # the outbox sender delivers it, paced
 
 
 def _plan_now(session: Session, deps: BotDeps, reader: Reader) -> PlanReport:
@@ -75,7 +73,7 @@ def _plan_now(session: Session, deps: BotDeps, reader: Reader) -> PlanReport:
 async def on_switch(update: Update, context: Context) -> None:
     """A ``d:<digest>:<seq>:<lang>`` button: show that message in ``lang``, edited in place."""
     query = update.callback_query
-    deps = get_deps(context)
+    deps = context.deps
     reader = await load_reader(update, deps)
     if query is None or reader is None:
         return

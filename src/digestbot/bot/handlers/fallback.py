@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackContext, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from digestbot import messages
 from digestbot.bot.commands import command_for
-from digestbot.bot.deps import get_deps
+from digestbot.bot.context import Context
 from digestbot.bot.reader import load_reader
 
 __all__ = ["register"]
-
-Context = CallbackContext[Any, Any, Any, Any]
 
 
 async def on_unknown_command(update: Update, context: Context) -> None:
@@ -22,7 +20,7 @@ async def on_unknown_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or command_for(message.text or "", context.bot.username or "") is None:
         return  # another bot's command (groups with several bots)
-    reader = await load_reader(update, get_deps(context))
+    reader = await load_reader(update, context.deps)
     if reader is not None:
         await message.reply_text(reader.tr.gettext(messages.UNKNOWN_COMMAND))
 
@@ -32,7 +30,7 @@ async def on_unknown_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
-    reader = await load_reader(update, get_deps(context))
+    reader = await load_reader(update, context.deps)
     await query.answer(reader.tr.gettext(messages.BUTTON_EXPIRED) if reader is not None else None)
 
 

@@ -19,7 +19,6 @@ from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
-    CallbackContext,
     CallbackQueryHandler,
     MessageHandler,
     filters,
@@ -27,7 +26,7 @@ from telegram.ext import (
 
 from digestbot import messages
 from digestbot.bot.commands import command_for
-from digestbot.bot.deps import get_deps
+from digestbot.bot.context import Context
 from digestbot.bot.reader import load_reader
 from digestbot.bot.views.preferences import SETTINGS_BUTTONS, TAG_BUTTONS
 from digestbot.bot.views.start import LANGUAGE_BUTTONS
@@ -47,8 +46,6 @@ _CACHE_KEY = "digestbot.group_admins"  # chat_data: (fetched at, admin user ids)
 _GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
 HANDLER_GROUP = -2  # before every other handler, the pending-answer one (-1) included
 _log = logging.getLogger(__name__)
-
-Context = CallbackContext[Any, Any, Any, Any]
 
 
 async def _group_admins(context: Context, chat_id: int) -> frozenset[int]:
@@ -70,7 +67,7 @@ async def _may_change(update: Update, context: Context) -> bool | None:
     message = update.effective_message
     if chat is None or chat.type not in _GROUPS:
         return True
-    if get_deps(context).is_admin(user.id if user is not None else None):
+    if context.deps.is_admin(user.id if user is not None else None):
         return True
     if message is not None and message.sender_chat is not None:
         return message.sender_chat.id == chat.id  # an anonymous admin, writing as the group
@@ -84,7 +81,7 @@ async def _may_change(update: Update, context: Context) -> bool | None:
 
 
 async def _deny(update: Update, context: Context, allowed: bool | None) -> None:
-    reader = await load_reader(update, get_deps(context))
+    reader = await load_reader(update, context.deps)
     assert reader is not None  # a group update has its chat
     # None: the admin list could not be had; whoever asked may be an admin, so "try again".
     message = messages.GROUP_ADMINS_ONLY if allowed is False else messages.ERROR_GENERIC

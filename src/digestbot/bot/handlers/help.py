@@ -6,18 +6,18 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackContext, CommandHandler
+from telegram.ext import Application, CommandHandler
 
-from digestbot.bot.deps import get_deps
+from digestbot.bot.context import Context
 from digestbot.bot.reader import load_reader
 from digestbot.bot.views.help import render_help
 
 __all__ = ["register"]
 
 
-async def on_help(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
+async def on_help(update: Update, context: Context) -> None:
     """/help: every command with a one-line description."""
-    reader = await load_reader(update, get_deps(context))
+    reader = await load_reader(update, context.deps)
     if reader is not None and update.effective_message is not None:
         await update.effective_message.reply_text(render_help(reader.tr), parse_mode=ParseMode.HTML)
 

@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 from telegram import InlineQueryResultsButton, Update
-from telegram.ext import Application, CallbackContext, InlineQueryHandler
+from telegram.ext import Application, InlineQueryHandler
 
 from digestbot import messages
 from digestbot.articles.model import Lang
-from digestbot.bot.deps import get_deps, run_db
+from digestbot.bot.context import Context
+from digestbot.bot.deps import run_db
 from digestbot.bot.handlers.search import matching_hits
 from digestbot.bot.reader import load_reader
 from digestbot.bot.views.inline import inline_results
@@ -22,7 +23,6 @@ from digestbot.store.articles import StoredArticle, get_articles, list_articles
 
 __all__ = ["CACHE_SECONDS", "MAX_INLINE_RESULTS", "find_inline", "register"]
 
-Context = CallbackContext[Any, Any, Any, Any]
 MAX_INLINE_RESULTS = 20
 CACHE_SECONDS = 10
 
@@ -38,13 +38,11 @@ def find_inline(session: Session, query: str, lang: Lang) -> list[StoredArticle]
 async def on_inline_query(update: Update, context: Context) -> None:
     """List matching articles (title, summary) for ``@bot words``."""
     inline = update.inline_query
-    reader = await load_reader(update, get_deps(context))
+    reader = await load_reader(update, context.deps)
     if inline is None or reader is None:
         return
     words = inline.query
-    found = await run_db(
-        get_deps(context), lambda session: find_inline(session, words, reader.lang)
-    )
+    found = await run_db(context.deps, lambda session: find_inline(session, words, reader.lang))
     results = inline_results(found, reader.tr, context.bot.username or "")
     hint = messages.INLINE_HINT if not words.strip() else messages.INLINE_NO_RESULTS
     button = None

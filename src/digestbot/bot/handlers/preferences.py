@@ -19,7 +19,6 @@ from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
-    CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -28,7 +27,8 @@ from telegram.ext import (
 
 from digestbot import messages
 from digestbot.bot.commands import parse_command
-from digestbot.bot.deps import BotDeps, get_deps, run_db
+from digestbot.bot.context import Context
+from digestbot.bot.deps import BotDeps, run_db
 from digestbot.bot.reader import Reader, load_reader
 from digestbot.bot.schedule_input import (
     ScheduleInputError,
@@ -69,7 +69,6 @@ __all__ = [
     "subscribe_reader",
 ]
 
-Context = CallbackContext[Any, Any, Any, Any]
 T = TypeVar("T")
 AWAITING = (
     "preferences.awaiting"  # chat_data[(AWAITING, user id)]: SettingsAction TIME or TIME_ZONE
@@ -134,7 +133,7 @@ async def edit_html(
 
 async def send_tags(context: Context, chat_id: int, tr: Translator) -> None:
     """Send the /tags message (first page) to ``chat_id``."""
-    deps = get_deps(context)
+    deps = context.deps
     tags, profile = await run_db(deps, lambda s: (tag_catalog(s), get_profile(s, chat_id)))
     followed = profile.tags if profile is not None else ()
     text, keyboard = render_tags(tr, deps.settings.reader, tags, followed)
@@ -149,14 +148,14 @@ async def _reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | Non
 
 
 async def _reader(update: Update, context: Context) -> Reader | None:
-    return await load_reader(update, get_deps(context))
+    return await load_reader(update, context.deps)
 
 
 async def on_tags(update: Update, context: Context) -> None:
     """/tags: every tag as a toggle button."""
     reader = await _reader(update, context)
     if reader is not None:
-        await ensure_profile(get_deps(context), reader)
+        await ensure_profile(context.deps, reader)
         await send_tags(context, reader.chat_id, reader.tr)
 
 
@@ -164,7 +163,7 @@ async def on_subscribe(update: Update, context: Context) -> None:
     """/subscribe: the daily digest on (or say it already is)."""
     reader = await _reader(update, context)
     if reader is not None:
-        subscription = await subscribe_reader(get_deps(context), reader)
+        subscription = await subscribe_reader(context.deps, reader)
         if subscription.changed:
             await _reply(
                 update, schedule_text(reader.tr, messages.SUBSCRIBED, subscription.profile)
@@ -190,7 +189,7 @@ async def on_unsubscribe(update: Update, context: Context) -> None:
     """/unsubscribe: the daily digest off (or say it was not on)."""
     reader = await _reader(update, context)
     if reader is not None:
-        stopped = await _unsubscribe(get_deps(context), reader.chat_id)
+        stopped = await _unsubscribe(context.deps, reader.chat_id)
         message = messages.UNSUBSCRIBED if stopped else messages.NOT_SUBSCRIBED
         await _reply(update, reader.tr.gettext(message))
 
@@ -199,7 +198,7 @@ async def on_settings(update: Update, context: Context) -> None:
     """/settings: every setting with a button to change it."""
     reader = await _reader(update, context)
     if reader is not None:
-        deps = get_deps(context)
+        deps = context.deps
         profile = await ensure_profile(deps, reader)
         await _reply(update, *render_settings(reader.tr, deps.settings.reader, profile))
 
@@ -225,7 +224,7 @@ async def on_tag_button(update: Update, context: Context) -> None:
     if pressed is None:
         return
     query, reader, action = pressed
-    deps = get_deps(context)
+    deps = context.deps
     labels = deps.settings.reader
     profile = await ensure_profile(deps, reader)
     answer = ""
@@ -274,7 +273,7 @@ async def _toggle_subscription(
     query: CallbackQuery, context: Context, reader: Reader, action: SettingsAction
 ) -> None:
     """Subscribe or unsubscribe from /settings; the settings message follows."""
-    deps = get_deps(context)
+    deps = context.deps
     if action is SettingsAction.SUBSCRIBE:
         subscription = await subscribe_reader(deps, reader)
         changed, profile = subscription.changed, subscription.profile
@@ -323,7 +322,7 @@ async def _answer_schedule(
     update: Update, context: Context, reader: Reader, awaiting: object, text: str
 ) -> bool:
     """Store the reply as the digest time or time zone; False (and why) when it is not one."""
-    deps = get_deps(context)
+    deps = context.deps
     tr = reader.tr
     try:
         digest_time = parse_digest_time(text) if awaiting is SettingsAction.TIME else None

@@ -15,7 +15,6 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
-    CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -24,14 +23,14 @@ from telegram.ext import (
 
 from digestbot import messages
 from digestbot.articles.model import Lang
-from digestbot.bot.deps import BotDeps, get_deps, run_db
+from digestbot.bot.context import Context
+from digestbot.bot.deps import BotDeps, run_db
 from digestbot.bot.reader import Reader, load_reader
 from digestbot.bot.views.article import ArticleView, render_article
 from digestbot.store.articles import StoredArticle, get_article
 
 __all__ = ["READ_LINK", "register", "send_article"]
 
-Context = CallbackContext[Any, Any, Any, Any]
 READ_LINK = re.compile(r"^/read_(\d{1,18})(?:@(\w+))?(?:\s|$)")
 _SWITCH = re.compile(r"^r:(\d{1,18}):(zh|en)$")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -55,7 +54,7 @@ async def send_article(
     context: Context, reader: Reader, article_id: int, lang: Lang | None = None
 ) -> None:
     """Send article ``article_id`` in full to the reader's chat, in ``lang`` or the reader's."""
-    deps = get_deps(context)
+    deps = context.deps
     article = await _load(deps, article_id)
     if article is None:
         text = reader.tr.gettext(messages.ARTICLE_NOT_FOUND, id=article_id)
@@ -80,7 +79,7 @@ async def _reply_usage(update: Update, reader: Reader) -> None:
 
 async def on_read(update: Update, context: Context) -> None:
     """``/read <id>``: the article's full text; usage without a number."""
-    reader = await load_reader(update, get_deps(context))
+    reader = await load_reader(update, context.deps)
     if reader is None or update.effective_message is None:
         return
     args = context.args or []
@@ -96,7 +95,7 @@ async def on_read_link(update: Update, context: Context) -> None:
     match = READ_LINK.match(message.text or "") if message is not None else None
     if match is None or (match[2] and match[2].lower() != context.bot.username.lower()):
         return
-    reader = await load_reader(update, get_deps(context))
+    reader = await load_reader(update, context.deps)
     if reader is not None:
         await send_article(context, reader, int(match[1]))
 
@@ -106,7 +105,7 @@ async def on_switch(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
-    deps = get_deps(context)
+    deps = context.deps
     reader = await load_reader(update, deps)
     match = _SWITCH.match(query.data or "")
     if reader is None or match is None:

@@ -18,7 +18,6 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
-    CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -27,7 +26,8 @@ from telegram.ext import (
 
 from digestbot import messages
 from digestbot.articles.model import Lang
-from digestbot.bot.deps import get_deps, run_db
+from digestbot.bot.context import Context
+from digestbot.bot.deps import run_db
 from digestbot.bot.handlers.read import reader_timezone
 from digestbot.bot.reader import Reader, load_reader
 from digestbot.bot.views.search import (
@@ -42,7 +42,6 @@ from digestbot.store.search import SearchHit, search_articles
 
 __all__ = ["MAX_QUERY", "MAX_RESULTS", "ResultPage", "find_results", "matching_hits", "register"]
 
-Context = CallbackContext[Any, Any, Any, Any]
 MAX_RESULTS = 50
 KEPT_QUERIES = 20  # tokens remembered per chat; older page buttons expire
 MAX_QUERY = 500  # characters searched (and kept); a pasted essay is cut, not refused
@@ -96,7 +95,7 @@ async def _results(
     context: Context, reader: Reader, query: str, token: str, page: int
 ) -> SearchView:
     """The view of ``page`` of the results for ``query``."""
-    deps = get_deps(context)
+    deps = context.deps
     found = await run_db(deps, lambda session: find_results(session, query, reader.lang, page))
     if found.total == 0:
         return render_no_results(query, reader.tr)
@@ -109,7 +108,7 @@ async def _results(
 async def _search(update: Update, context: Context, query: str) -> None:
     """Reply to the message with the first page of results for ``query``."""
     message = update.effective_message
-    reader = await load_reader(update, get_deps(context))
+    reader = await load_reader(update, context.deps)
     if message is None or reader is None:
         return
     if not query.strip():
@@ -138,7 +137,7 @@ async def on_text(update: Update, context: Context) -> None:
 async def on_page(update: Update, context: Context) -> None:
     """A Next/Previous button: edit the results to that page; stale tokens have expired."""
     query = update.callback_query
-    reader = await load_reader(update, get_deps(context))
+    reader = await load_reader(update, context.deps)
     if query is None or reader is None:
         return
     parsed = parse_search_data(query.data or "")

@@ -7,10 +7,11 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackContext, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from digestbot import messages
-from digestbot.bot.deps import get_deps, run_db
+from digestbot.bot.context import Context
+from digestbot.bot.deps import run_db
 from digestbot.bot.handlers.preferences import (
     edit_html,
     ensure_profile,
@@ -32,14 +33,13 @@ from digestbot.store.subscribers import set_language
 
 __all__ = ["register"]
 
-Context = CallbackContext[Any, Any, Any, Any]
 GREETING_KEY = "start.greeting"  # chat_data: id of the /start message; its choice brings the tags
 _READ_LINK = re.compile(r"^read_(\d{1,18})$")
 
 
 async def on_start(update: Update, context: Context) -> None:
     """Subscribe the chat, greet by name and offer the languages; ``read_<id>`` opens an article."""
-    deps = get_deps(context)
+    deps = context.deps
     reader = await load_reader(update, deps)
     message = update.effective_message
     if reader is None or message is None:
@@ -64,7 +64,7 @@ async def on_start(update: Update, context: Context) -> None:
 
 async def on_language(update: Update, context: Context) -> None:
     """/language: the two language buttons."""
-    reader = await load_reader(update, get_deps(context))
+    reader = await load_reader(update, context.deps)
     if reader is not None and update.effective_message is not None:
         text, keyboard = render_language_choice(reader.tr)
         await update.effective_message.reply_text(text, reply_markup=keyboard)
@@ -76,7 +76,7 @@ async def on_language_chosen(update: Update, context: Context) -> None:
     if pressed is None:
         return
     query, reader, lang = pressed
-    deps = get_deps(context)
+    deps = context.deps
     await ensure_profile(deps, reader)
     await run_db(deps, lambda session: set_language(session, reader.chat_id, lang))
     tr = translator(lang)

@@ -1,0 +1,103 @@
+"""The bot's own requests on the pace the outbox sender keeps: one budget per chat for everything.
+
+python-telegram-bot hands every request of the application's bot to a rate limiter. This one
+gives each message a reply sends (``send*``, ``copyMessage``, ``forwardMessage``) the chat's
+next turn and a global slot from the process's shared
+:class:`~digestbot.delivery.pacing.ChatPace`, so a reader who searches while their digest goes
+out gets both, spaced as Telegram allows (1 s in a private chat, 3 s in a group), and no 429. If
+Telegram answers 429 all the same, the request waits ``retry_after`` (every send from this
+process waits with it) and is sent again: a reply is never dropped for a flood wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from digestbot.delivery.pacing import ChatPace
+from digestbot.delivery.sender import retry_after_seconds
+
+__all__ = ["PacedRateLimiter", "chat_of", "sends_message"]
+
+_FORWARDS = frozenset({"copymessage", "copymessages", "forwardmessage", "forwardmessages"})
+_log = logging.getLogger(__name__)
+
+Result = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+def sends_message(endpoint: str) -> bool:
+    """Whether a Bot API method puts a message in a chat (what Telegram's flood limits count)."""
+    method = endpoint.lower()
+    return (method.startswith("send") and method != "sendchataction") or method in _FORWARDS
+
+
+def chat_of(data: dict[str, Any]) -> int | None:
+    """The numeric chat a request goes to, if it names one (``@channel`` names count only
+    against the global rate)."""
+    chat_id = data.get("chat_id")
+    if isinstance(chat_id, int) and not isinstance(chat_id, bool):
+        return chat_id
+    if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+        return int(chat_id)
+    return None
+
+
+class PacedRateLimiter(BaseRateLimiter[None]):
+    """Paces the bot's messages on the process's shared :class:`ChatPace`; retries 429s."""
+
+    def __init__(self, pace: ChatPace) -> None:
+        self.pace = pace
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> Result:
+        """Wait for the chat's turn and a global slot, send, and on 429 wait and send again."""
+        paced = sends_message(endpoint)
+        chat_id = chat_of(data)
+        loop = asyncio.get_running_loop()
+        while True:
+            if paced:
+                await self._wait_turn(loop, chat_id)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                seconds = retry_after_seconds(exc)
+                _log.warning(
+                    "%s: Telegram asked to wait %.0f s (flood control); sending it again then",
+                    endpoint, seconds,
+                )  # fmt: skip
+                until = loop.time() + seconds
+                self.pace.rate.pause_until(until)
+                if chat_id is not None:
+                    self.pace.chats.record(chat_id, until)
+                if not paced:
+                    await asyncio.sleep(seconds)
+
+    async def _wait_turn(self, loop: asyncio.AbstractEventLoop, chat_id: int | None) -> None:
+        if chat_id is not None:
+            turn = self.pace.book_turn(chat_id, loop.time())
+            await _sleep_until(loop, turn)
+        await _sleep_until(loop, self.pace.take_slot(chat_id, loop.time()))
+
+
+async def _sleep_until(loop: asyncio.AbstractEventLoop, moment: float) -> None:
+    delay = moment - loop.time()
+    if delay > 0:
+        await asyncio.sleep(delay)

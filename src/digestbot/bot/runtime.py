@@ -1,0 +1,306 @@
+"""The bot's background work, owned by one object: the outbox sender, the digest tick, the articles
+rescan and the outbox clean-up.
+
+:meth:`Runtime.start` is called once the application has started, the same way in every mode
+(polling, webhook, sandbox: :func:`digestbot.bot.serve.serving`). It starts the sender and runs
+the first rescan and then the first tick *directly*, in a start-up task, so neither depends on a
+scheduler date that a slow Bot API has already pushed into the past; only then are the repeats put
+on the JobQueue. :meth:`Runtime.stop` removes the repeats, waits for running work, and stops the
+sender after its in-flight sends: their outcomes are written and every row it had claimed but not
+sent is pending again, so nothing is left marked in flight.
+
+- the **tick** plans due digests (on PostgreSQL only the process that wins a transaction-scoped
+  advisory lock plans; the unique constraints make a second planner harmless anyway) and wakes
+  the sender;
+- the **sender** on SQLite first waits for the outbox to be free (a ``digestbot digest send`` may
+  be sending), puts back rows a crash left in flight, then drains whenever woken, when a retry
+  comes due, or every few seconds (other processes may enqueue);
+- the **rescan** loads new and edited files of ``[paths] articles_dir`` at start and every
+  ``rescan_minutes`` (0: at start only), logging each rejected file once;
+- the **clean-up** deletes finished outbox messages older than ``[delivery] keep_days``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Job, JobQueue
+
+from digestbot.articles.load import LoadReport, Rejected, load_paths
+from digestbot.bot.context import BotContext
+from digestbot.bot.deps import BotDeps, run_db
+from digestbot.delivery.pacing import ChatPace
+from digestbot.delivery.retention import prune_outbox
+from digestbot.delivery.sender import OutboxSender
+from digestbot.delivery.tick import plan_tick, sender_clock
+from digestbot.delivery.transport import OutboxBot
+from digestbot.store.digests import PlanReport
+
+__all__ = ["REPEAT_JOB_KWARGS", "RejectionLog", "Runtime"]
+
+TICK_SECONDS = 60.0
+PRUNE_SECONDS = 6 * 3600.0  # how often finished outbox messages past keep_days are deleted
+PRUNE_FIRST_SECONDS = 300.0  # the first clean-up, counted from the end of the start-up work
+LOCK_POLL_SECONDS = 1.0  # how often a waiting sender tries for the outbox (SQLite)
+SENDER_RETRY_SECONDS = (1.0, 60.0)  # first and longest wait when the sender cannot reach the API
+
+# How APScheduler treats a repeat that comes late (a busy event loop, a suspended host, a tick
+# that outlasted its interval). Every job here is idempotent and catches up by itself (due-ness
+# lives in the database), so a late run is always worth running: no grace limit
+# (misfire_grace_time=None; APScheduler's default of one second would silently drop it), but
+# several missed runs collapse into one (coalesce) and a job never overlaps itself
+# (max_instances=1: a tick still running when the next is due lets that one pass).
+REPEAT_JOB_KWARGS: dict[str, Any] = {
+    "misfire_grace_time": None,
+    "coalesce": True,
+    "max_instances": 1,
+}
+_log = logging.getLogger(__name__)
+
+
+class RejectionLog:
+    """Remembers which files were reported as rejected, so each is logged once per reason."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Path, str] = {}
+
+    def fresh(self, rejected: list[Rejected]) -> list[Rejected]:
+        """The rejections not reported before; files that load again are forgotten."""
+        current = {r.path: r.reason for r in rejected}
+        new = [r for r in rejected if self._seen.get(r.path) != r.reason]
+        self._seen = current
+        return new
+
+
+class Runtime:
+    """Starts, runs and stops the bot's background work for one application."""
+
+    def __init__(
+        self,
+        deps: BotDeps,
+        job_queue: JobQueue[BotContext] | None,
+        bot_factory: Callable[[], OutboxBot],
+        pace: ChatPace,
+    ) -> None:
+        """``bot_factory`` makes the sender's bot (same token, server and proxy as the
+        application's); ``pace`` is shared with the application's own requests, so digests and
+        interactive replies to one chat never exceed Telegram's per-chat limit together."""
+        self.deps = deps
+        self.pace = pace
+        self._jobs = job_queue
+        self._bot_factory = bot_factory
+        self._rejections = RejectionLog()
+        self._sender: OutboxSender | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._repeats: list[Job[BotContext]] = []
+        self._started = asyncio.Event()
+        self._stop = asyncio.Event()
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the sender, then the first rescan and tick (in the background) and the repeats."""
+        if self._tasks:
+            raise RuntimeError("the runtime is already running")
+        self._stop.clear()
+        self._tasks = [
+            asyncio.create_task(self._run_sender(), name="digestbot: outbox sender"),
+            asyncio.create_task(self._first_round(), name="digestbot: start-up"),
+        ]
+
+    async def stop(self) -> None:
+        """Remove the repeats, let running work finish, stop the sender after its in-flight sends
+        (claimed but unsent rows go back to pending)."""
+        self._stop.set()
+        for job in self._repeats:
+            job.schedule_removal()
+        self._repeats.clear()
+        if self._sender is not None:
+            self._sender.wake()
+        tasks, self._tasks = self._tasks, []
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def wait_started(self, timeout: float = 60.0) -> None:
+        """Wait until the first rescan and tick have run (for tests and the sandbox's check)."""
+        await asyncio.wait_for(self._started.wait(), timeout)
+
+    @property
+    def sender(self) -> OutboxSender | None:
+        """The running outbox sender, or None (not started yet, waiting for the lock, stopped)."""
+        return self._sender
+
+    def wake(self) -> None:
+        """New messages are in the outbox: the sender drains now (no-op while it is not running)."""
+        if self._sender is not None:
+            self._sender.wake()
+
+    # -- the work --------------------------------------------------------------------------------
+
+    async def tick(self, *, force: bool = False) -> PlanReport | None:
+        """Plan due digests now (``force``: every active reader) and wake the sender; None when
+        another process holds the tick."""
+        deps = self.deps
+        now = deps.clock()
+        report = await run_db(deps, lambda s: plan_tick(s, now, deps.settings, force=force))
+        if report is not None and report.messages:
+            _log.info(
+                "tick: planned %d digest(s), %d message(s)", len(report.planned), report.messages
+            )
+        self.wake()
+        return report
+
+    async def rescan(self) -> LoadReport | None:
+        """Load new and edited files from ``articles_dir`` (on a thread); None if there is none."""
+        folder = self.deps.settings.paths.articles_dir
+        if folder is None:
+            return None
+        if not folder.is_dir():
+            for rejected in self._rejections.fresh([Rejected(folder, "articles folder not found")]):
+                _log.warning("rescan: %s: %s", rejected.path, rejected.reason)
+            return None
+        # workers=1: no fork from a process running threads (the bot, its sender)
+        report = await asyncio.to_thread(load_paths, self.deps.sessions, [folder], workers=1)
+        for rejected in self._rejections.fresh(report.rejected):
+            _log.warning("rescan: %s: %s", rejected.path, rejected.reason)
+        if report.new or report.updated:
+            _log.info("rescan of %s: %s", folder, report.summary())
+        return report
+
+    async def prune(self) -> int:
+        """Delete the finished outbox messages older than ``[delivery] keep_days``; how many."""
+        deps = self.deps
+        return await prune_outbox(
+            lambda work: run_db(deps, work), deps.clock(), deps.settings.delivery.keep_days
+        )
+
+    # -- internals -------------------------------------------------------------------------------
+
+    async def _first_round(self) -> None:
+        """At start: the rescan, then the tick (so it sees the files just loaded), then the
+        repeats. A failure is logged and the repeats are scheduled all the same."""
+        try:
+            for step in (self.rescan, self.tick):
+                if self._stop.is_set():
+                    return
+                await _logged(step, step.__name__)
+            if not self._stop.is_set():
+                self._schedule_repeats()
+        finally:
+            self._started.set()
+
+    def _schedule_repeats(self) -> None:
+        jobs = self._jobs
+        if jobs is None:
+            raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
+        repeats: list[tuple[str, Callable[[], Awaitable[object]], float, float]] = [
+            ("tick", self.tick, TICK_SECONDS, TICK_SECONDS),
+            ("clean-up", self.prune, PRUNE_SECONDS, PRUNE_FIRST_SECONDS),
+        ]
+        minutes = self.deps.settings.digest.rescan_minutes
+        if self.deps.settings.paths.articles_dir is not None and minutes > 0:
+            repeats.append(("rescan", self.rescan, minutes * 60.0, minutes * 60.0))
+        self._repeats = [
+            jobs.run_repeating(
+                _job(work),
+                interval,
+                first=first,
+                name=f"digestbot: {name}",
+                job_kwargs=REPEAT_JOB_KWARGS,
+            )
+            for name, work, interval, first in repeats
+        ]
+
+    async def _run_sender(self) -> None:
+        bot = await self._connected_bot()
+        if bot is None:
+            return
+        deps = self.deps
+        sender = OutboxSender(
+            bot,
+            deps.sessions,
+            deps.settings.delivery,
+            clock=sender_clock(deps.clock),
+            pace=self.pace,
+        )
+        try:
+            if not await self._wait_for_lock(sender):
+                return
+            await sender.recover()
+            self._sender = sender
+            await sender.run(lambda: self._stop.is_set())
+        finally:
+            self._sender = None
+            sender.close()
+            await bot.shutdown()
+
+    async def _connected_bot(self) -> OutboxBot | None:
+        """The sender's bot once it has answered ``getMe``; retried while the Bot API is out of
+        reach (the bot keeps answering readers meanwhile); None when stopped or the token is
+        rejected."""
+        wait, longest = SENDER_RETRY_SECONDS
+        while not self._stop.is_set():
+            bot = self._bot_factory()
+            try:
+                await bot.initialize()
+                return bot
+            except InvalidToken as exc:
+                _log.error("outbox sender: Telegram rejected the bot token: %s", exc.message)
+                return None
+            except NetworkError as exc:
+                _log.warning(
+                    "outbox sender: cannot reach the Bot API (%s); trying again in %.0f s",
+                    exc.message,
+                    wait,
+                )
+            await bot.shutdown()
+            await self._sleep(wait)
+            wait = min(wait * 2, longest)
+        return None
+
+    async def _wait_for_lock(self, sender: OutboxSender) -> bool:
+        """Wait until this process may send (on SQLite, a ``digest send`` may be sending); False if
+        told to stop first. Messages planned meanwhile wait in the outbox."""
+        if sender.try_lock():
+            return True
+        _log.warning(
+            "outbox: another digestbot process is sending from this database (it holds %s); "
+            "the bot sends once it is done",
+            sender.lock.path,
+        )
+        while not self._stop.is_set():
+            await self._sleep(LOCK_POLL_SECONDS)
+            if sender.try_lock():
+                _log.info("outbox: the other sender is done; sending from here")
+                return True
+        return False
+
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep, cut short by :meth:`stop`."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
+
+
+async def _logged(work: Callable[[], Awaitable[object]], name: str) -> None:
+    """Run one piece of start-up work; a failure is logged (the repeats try again)."""
+    try:
+        await work()
+    except Exception:
+        _log.exception("start-up %s failed; it runs again on schedule", name)
+
+
+def _job(
+    work: Callable[[], Awaitable[object]],
+) -> Callable[[BotContext], Coroutine[Any, Any, None]]:
+    """A JobQueue callback that runs ``work`` (errors go to the application's error handler)."""
+
+    async def callback(context: BotContext) -> None:
+        await work()
+
+    return callback

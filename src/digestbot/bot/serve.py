@@ -1,0 +1,109 @@
+"""Serving the bot: one start-up and shutdown order for long polling, the webhook and the sandbox.
+
+Start, each step awaited before the next (each Bot API call may take seconds on a far-away or
+proxied network, and nothing below depends on how long):
+
+1. ``initialize``: ``getMe`` (a rejected token or an unreachable server fails here);
+2. the command menus (``setMyCommands``, per language);
+3. the application: its handlers and the JobQueue;
+4. the :class:`~digestbot.bot.runtime.Runtime`: the outbox sender, and the first articles rescan
+   and digest tick, run at once in the background (the repeats follow on the JobQueue);
+5. updates: long polling (``deleteWebhook`` first) or the webhook server (``setWebhook``).
+
+Stop, in reverse: no more updates, the runtime (in-flight sends finish, nothing is left marked in
+flight), the application (running handlers finish), ``shutdown``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Updater
+
+from digestbot.bot.context import BotApplication
+from digestbot.bot.menu import register_command_menus
+from digestbot.bot.runtime import Runtime
+from digestbot.config import TelegramSettings
+
+__all__ = ["Receive", "long_polling", "serve_until_signalled", "serving", "webhook"]
+
+Receive = Callable[[Updater], Awaitable[Any]]
+BOOTSTRAP_RETRIES = 5  # deleteWebhook/setWebhook at start: tries again on a network error
+
+
+def long_polling(*, timeout: int = 10, poll_interval: float = 0.0) -> Receive:
+    """Receive updates with ``getUpdates`` (``timeout`` s long polls)."""
+
+    def start(updater: Updater) -> Awaitable[Any]:
+        return updater.start_polling(
+            poll_interval=poll_interval,
+            timeout=timeout,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
+            allowed_updates=Update.ALL_TYPES,
+        )
+
+    return start
+
+
+def webhook(telegram: TelegramSettings) -> Receive:
+    """Receive updates on the configured webhook (behind the operator's HTTPS reverse proxy)."""
+
+    def start(updater: Updater) -> Awaitable[Any]:
+        return updater.start_webhook(
+            listen=telegram.webhook_listen,
+            port=telegram.webhook_port,
+            url_path=webhook_path(telegram.webhook_url),
+            webhook_url=telegram.webhook_url,
+            secret_token=telegram.webhook_secret or None,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
+            allowed_updates=Update.ALL_TYPES,
+        )
+
+    return start
+
+
+def webhook_path(url: str) -> str:
+    """The path part of the public webhook URL, which the local server must serve."""
+    without_scheme = url.split("://", 1)[-1]
+    _, _, path = without_scheme.partition("/")
+    return path
+
+
+@asynccontextmanager
+async def serving(application: BotApplication, receive: Receive) -> AsyncIterator[Runtime]:
+    """Start everything in the order above, yield the runtime, stop everything in reverse."""
+    updater = application.updater
+    if updater is None:
+        raise RuntimeError("the application has no updater")
+    runtime = application.bot_data.runtime
+    async with application:
+        await register_command_menus(application.bot)
+        await application.start()
+        try:
+            await runtime.start()
+            try:
+                await receive(updater)
+                yield runtime
+            finally:
+                if updater.running:
+                    await updater.stop()
+                await runtime.stop()
+        finally:
+            await application.stop()
+
+
+async def serve_until_signalled(application: BotApplication, receive: Receive) -> None:
+    """Serve until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with serving(application, receive):
+        await stop.wait()
