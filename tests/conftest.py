@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-pytest_plugins = ["tests.support.sandbox", "tests.support.bot"]
+pytest_plugins = ["tests.support.sandbox", "tests.support.bot", "tests.support.proxy"]
 
 
 @pytest.fixture(autouse=True)

@@ -4,10 +4,13 @@ from datetime import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from digestbot.articles.model import Lang
 from digestbot.config import load_settings
 from digestbot.errors import ConfigError
+from digestbot.proxies import redact_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "config" / "digestbot.toml"
@@ -56,6 +59,7 @@ def test_token_is_not_in_repr() -> None:
         ("[digest]\ntmie = '08:00'\n", "unknown setting"),
         ("[reader]\ndefault_language = 'fr'\n", '"zh" or "en"'),
         ("[telegram]\nwebhook_secret = 'has space'\n", "webhook_secret"),
+        ("[telegram]\nproxy_url = 3128\n", "proxy_url must be a string"),
         ("[digest\n", "invalid TOML"),
     ],
 )
@@ -69,3 +73,86 @@ def test_bad_settings_say_what_is_wrong(tmp_path: Path, text: str, message: str)
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "nope.toml", environ={})
+
+
+def test_proxy_url_comes_from_the_file_or_the_environment(tmp_path: Path) -> None:
+    path = tmp_path / "proxy.toml"
+    path.write_text("[telegram]\nproxy_url = 'socks5://127.0.0.1:1080'\n", encoding="utf-8")
+    assert load_settings(None, environ={}).telegram.proxy_url == ""
+    assert load_settings(path, environ={}).telegram.proxy_url == "socks5://127.0.0.1:1080"
+    env = {"DIGESTBOT_PROXY_URL": "http://user:pw@proxy.example.cn:3128"}
+    assert load_settings(path, environ=env).telegram.proxy_url == env["DIGESTBOT_PROXY_URL"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:3128",
+        "https://proxy.example.cn:443/",
+        "socks5://127.0.0.1:1080",
+        "socks5h://user:p%40ss@[::1]:1080",
+    ],
+)
+def test_proxy_url_takes_http_https_and_socks5(url: str) -> None:
+    settings = load_settings(None, environ={"DIGESTBOT_PROXY_URL": url})
+    assert settings.telegram.proxy_url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://user:s3cret-pw@127.0.0.1:21",  # scheme
+        "socks4://user:s3cret-pw@127.0.0.1:1080",
+        "user:s3cret-pw@127.0.0.1:3128",  # no scheme
+        "http://user:s3cret-pw@127.0.0.1",  # no port
+        "socks5://user:s3cret-pw@:1080",  # no host
+        "http://user:s3cret-pw@127.0.0.1:99999",  # port out of range
+        "http://user:s3cret-pw@127.0.0.1:0",
+        "http://user:s3cret-pw@127.0.0.1:port",
+        "http://user:s3cret-pw@127.0.0.1:3128/some/path",
+        "http://user:s3cret-pw@[::1:3128",
+    ],
+)
+def test_a_bad_proxy_url_is_one_line_naming_the_setting_without_the_password(url: str) -> None:
+    with pytest.raises(ConfigError, match=r"^\[telegram\] proxy_url must be") as caught:
+        load_settings(None, environ={"DIGESTBOT_PROXY_URL": url})
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "s3cret-pw" not in message
+    assert "user:***@" in message
+
+
+def test_proxy_url_is_not_in_repr() -> None:
+    settings = load_settings(None, environ={"DIGESTBOT_PROXY_URL": "http://u:s3cret@h:3128"})
+    assert "s3cret" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://127.0.0.1:3128", "http://127.0.0.1:3128"),
+        ("http://ann:pw@127.0.0.1:3128", "http://ann:***@127.0.0.1:3128"),
+        ("socks5://ann:p@ss/w#rd?@[::1]:1080", "socks5://ann:***@[::1]:1080"),
+        ("socks5://token-alone@127.0.0.1:1080", "socks5://***@127.0.0.1:1080"),
+        ("ann:pw@127.0.0.1:3128", "ann:***@127.0.0.1:3128"),
+        ("", ""),
+    ],
+)
+def test_redact_url_hides_the_password(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
+
+
+userinfo_text = st.text(st.characters(exclude_characters="\n"), min_size=1)
+
+
+@given(
+    st.sampled_from(["http", "https", "socks5", "socks5h"]),
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789-_.", min_size=1),
+    userinfo_text,
+    st.sampled_from(["127.0.0.1:3128", "[::1]:1080", "proxy.example.cn:8080"]),
+)
+def test_redact_url_never_shows_a_password(
+    scheme: str, user: str, password: str, host: str
+) -> None:
+    shown = redact_url(f"{scheme}://{user}:{password}@{host}")
+    assert shown == f"{scheme}://{user}:***@{host}"

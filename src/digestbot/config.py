@@ -11,6 +11,7 @@ Environment overrides (they win over the file):
 - ``DIGESTBOT_TOKEN``         ``[telegram] token``
 - ``DIGESTBOT_TOKEN_FILE``    ``[telegram] token_file``
 - ``DIGESTBOT_API_URL``       ``[telegram] api_url``
+- ``DIGESTBOT_PROXY_URL``     ``[telegram] proxy_url``
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digestbot.articles.model import Lang
 from digestbot.errors import ConfigError
+from digestbot.proxies import bot_api_proxy, check_proxy_url
 
 __all__ = [
     "DatabaseSettings",
@@ -66,6 +68,7 @@ class TelegramSettings:
     token: str = field(default="", repr=False)
     token_file: Path | None = None
     api_url: str = ""
+    proxy_url: str = field(default="", repr=False)  # may hold user:password@
     webhook_url: str = ""
     webhook_secret: str = field(default="", repr=False)
     webhook_listen: str = "127.0.0.1"
@@ -172,6 +175,8 @@ def _build(raw: dict[str, Any], env: Mapping[str, str], source: Path | None) -> 
     def override(name: str, file_value: str) -> str:
         return env.get(f"{ENV_PREFIX}{name}") or file_value
 
+    api_url = override("API_URL", telegram.text("api_url", "")).rstrip("/")
+
     articles_dir = paths.text("articles_dir", "")
     token_file = override("TOKEN_FILE", telegram.text("token_file", ""))
     settings = Settings(
@@ -186,7 +191,12 @@ def _build(raw: dict[str, Any], env: Mapping[str, str], source: Path | None) -> 
         telegram=TelegramSettings(
             token=override("TOKEN", telegram.text("token", "")),
             token_file=Path(token_file) if token_file else None,
-            api_url=override("API_URL", telegram.text("api_url", "")).rstrip("/"),
+            api_url=api_url,
+            # the proxy in effect: the setting, else HTTPS_PROXY/ALL_PROXY... (digestbot.proxies)
+            proxy_url=bot_api_proxy(
+                override("PROXY_URL", telegram.text("proxy_url", "")).strip(), api_url, env
+            )
+            or "",
             webhook_url=telegram.text("webhook_url", ""),
             webhook_secret=telegram.text("webhook_secret", ""),
             webhook_listen=telegram.text("webhook_listen", "127.0.0.1"),
@@ -221,6 +231,8 @@ def _build(raw: dict[str, Any], env: Mapping[str, str], source: Path | None) -> 
         raise ConfigError(
             "[telegram] webhook_secret must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
         )
+    if settings.telegram.proxy_url:
+        check_proxy_url(settings.telegram.proxy_url, "[telegram] proxy_url")
     return settings
 
 

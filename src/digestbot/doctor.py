@@ -170,11 +170,12 @@ def check_token_accepted(settings: Settings, *, ask_server: bool) -> Finding:
     if not ask_server:
         return Finding("token", Status.OK, f"present (not checked with {server}: --quick)")
     try:
-        username = asyncio.run(check_token(token, settings.telegram.api_url))
+        proxy = settings.telegram.proxy_url or None
+        username = asyncio.run(check_token(token, settings.telegram.api_url, proxy=proxy))
     except ConfigError as exc:  # the server answered: it does not know this token
         return Finding("token", Status.FAIL, str(exc), fix)
     except DigestbotError as exc:
-        fix = "check the network, or DIGESTBOT_API_URL / [telegram] api_url"
+        fix = "check the network, DIGESTBOT_API_URL / [telegram] api_url and [telegram] proxy_url"
         return Finding("token", Status.FAIL, str(exc), fix)
     return Finding("token", Status.OK, f"{server} accepts it: the bot is @{username}")
 

@@ -1,25 +1,15 @@
-"""Delivery fixtures: a migrated database (SQLite, and PostgreSQL where it runs) and a plain bot."""
+"""Delivery fixtures: an emulator without flood limits and a plain bot (``sessions``: the
+bot harness's)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.delivery.tick import standalone_bot
 from digestbot.delivery.transport import OutboxBot
 from digestbot.sandbox.emulator import Emulator
-from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
-
-
-@pytest.fixture
-def sessions(bot_database: str) -> Iterator[sessionmaker[Session]]:
-    """Sessions on a migrated, empty database (SQLite, and PostgreSQL where it runs)."""
-    engine = create_engine_for(bot_database)
-    upgrade_schema(engine)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture

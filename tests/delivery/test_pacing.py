@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.config import DeliverySettings
 from digestbot.delivery import OutboxSender
-from digestbot.delivery.pacing import ChatSpacing, GlobalPace, backoff_delay, send_rate
+from digestbot.delivery.pacing import (
+    GROUP_INTERVAL,
+    ChatPace,
+    ChatSpacing,
+    GlobalPace,
+    backoff_delay,
+    send_rate,
+)
 from digestbot.delivery.tick import standalone_bot
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store import outbox
@@ -71,6 +78,44 @@ def test_one_chat_gets_one_message_per_interval(
     assert spacing.ready_at(sends[0][0], now + interval + 1) == now + interval + 1
 
 
+chats = st.sampled_from([1, 2, 3, -100, -200])  # private chats and groups
+bookings = st.lists(
+    st.tuples(chats, st.floats(0.0, 2.0), st.sampled_from(["reply", "sender"])),
+    min_size=1,
+    max_size=60,
+)
+
+
+@given(
+    st.floats(min_value=0.05, max_value=5.0), st.floats(min_value=1.0, max_value=100.0), bookings
+)
+def test_replies_and_the_sender_together_keep_each_chats_spacing(
+    interval: float, rate: float, sends: list[tuple[int, float, str]]
+) -> None:
+    """Interleaved bookings as the bot's replies (turn, then slot) and the outbox sender (ready
+    check, then record) make them: one chat never gets two messages closer than its spacing (a
+    group at least GROUP_INTERVAL), and no two go closer than the global rate allows."""
+    pace = ChatPace.for_rate(rate, interval)
+    now, sent = 0.0, []
+    for chat, wait, who in sends:
+        now += wait
+        if who == "reply":
+            turn = pace.book_turn(chat, now)
+            at = pace.take_slot(chat, max(now, turn))
+        else:
+            ready = pace.chats.ready_at(chat, now)
+            at = pace.rate.reserve(ready)
+            pace.chats.record(chat, at)
+        assert at >= now
+        sent.append((chat, at))
+    for chat in {c for c, _ in sent}:
+        times = sorted(at for c, at in sent if c == chat)
+        spacing = interval if chat > 0 else max(interval, GROUP_INTERVAL)
+        assert all(b - a >= spacing - 1e-9 for a, b in itertools.pairwise(times))
+    moments = sorted(at for _, at in sent)
+    assert all(b - a >= 1 / rate - 1e-9 for a, b in itertools.pairwise(moments))
+
+
 @given(
     st.integers(min_value=1, max_value=100),
     st.floats(min_value=0.01, max_value=10.0),
@@ -120,3 +165,22 @@ async def test_at_30_per_second_the_emulator_never_says_429(
         times_by_chat[int(entry["params"]["chat_id"])].append(entry["time"])
     for times in times_by_chat.values():
         assert all(b - a >= 0.95 for a, b in itertools.pairwise(times))
+
+
+async def test_messages_to_a_group_are_at_least_3_s_apart(
+    sessions: sessionmaker[Session],
+) -> None:
+    group = -1001
+    async with Emulator(rate_limits=True) as emulator:
+        add_readers(emulator, sessions, [7])
+        emulator.driver.create_group(group, "Readers' club", owner=7)
+        with sessions.begin() as session:
+            outbox.enqueue(session, group, ["one", "two", "three"], now=now())
+        async with standalone_bot(emulator.token, emulator.base_url) as bot:
+            sender = OutboxSender(bot, sessions, DeliverySettings())
+            report = await sender.drain()
+            sender.close()
+        sends = [e for e in emulator.recorder.entries() if e["method"] == "sendMessage"]
+    assert report.sent == 3
+    times = [e["time"] for e in sends if int(e["params"]["chat_id"]) == group]
+    assert all(b - a >= GROUP_INTERVAL - 0.05 for a, b in itertools.pairwise(times))

@@ -142,6 +142,15 @@ def bot_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def sessions(bot_database: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on a migrated, empty database (SQLite, and PostgreSQL where it runs)."""
+    engine = create_engine_for(bot_database)
+    upgrade_schema(engine)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
 def bot_settings() -> Settings:
     """Settings for the bot under test (override the fixture to change them)."""
     return replace(Settings(), telegram=TelegramSettings(admin_ids=frozenset({ADMIN})))

@@ -30,6 +30,7 @@ from digestbot.bot.handlers import (
 from digestbot.bot.rate_limit import PacedRateLimiter
 from digestbot.bot.runtime import Runtime
 from digestbot.delivery.pacing import ChatPace, send_rate
+from digestbot.delivery.proxy import ptb_request
 from digestbot.delivery.tick import standalone_bot
 
 __all__ = ["HANDLER_MODULES", "BotApplication", "PtbApplication", "build_application"]
@@ -47,9 +48,9 @@ def build_application(
     """The bot, ready to be served (:func:`digestbot.bot.serve.serving`).
 
     ``api_url`` is a Bot API server root other than Telegram's (the sandbox, a self-hosted
-    telegram-bot-api); the bot appends ``/bot<token>/<method>`` to it. ``proxy`` (resolved by
-    :func:`digestbot.delivery.proxy.bot_api_proxy`) carries every Bot API call: the
-    application's and the outbox sender's. Both send on one :class:`ChatPace`.
+    telegram-bot-api); the bot appends ``/bot<token>/<method>`` to it. ``proxy`` (the settings'
+    ``telegram.proxy_url``, resolved at load) carries every Bot API call: the application's and
+    the outbox sender's. Both send on one :class:`ChatPace`.
     """
     delivery = deps.settings.delivery
     rate = send_rate(delivery.rate_per_second, paid_broadcast=delivery.paid_broadcast)
@@ -59,13 +60,15 @@ def build_application(
         .token(token)
         .context_types(CONTEXT_TYPES)
         .rate_limiter(PacedRateLimiter(pace))
+        .request(ptb_request(proxy))
+        .get_updates_request(ptb_request(proxy, connection_pool_size=1))
     )
     if api_url:
         builder = builder.base_url(f"{api_url}/bot").base_file_url(f"{api_url}/file/bot")
     application = cast(BotApplication, builder.build())  # PTB cannot infer the JobQueue's type
 
     def sender_bot() -> Any:
-        return standalone_bot(token, api_url)
+        return standalone_bot(token, api_url, proxy=proxy)
 
     application.bot_data.deps = deps
     application.bot_data.runtime = Runtime(deps, application.job_queue, sender_bot, pace)

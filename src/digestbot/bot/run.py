@@ -12,7 +12,10 @@ from digestbot.bot.app import build_application
 from digestbot.bot.deps import BotDeps
 from digestbot.bot.serve import long_polling, serve_until_signalled, webhook
 from digestbot.config import Settings
+from digestbot.delivery.proxy import ptb_request
+from digestbot.delivery.tick import standalone_bot
 from digestbot.errors import ConfigError, DigestbotError
+from digestbot.proxies import redact_url
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 
 __all__ = ["check_token", "run_bot"]
@@ -32,10 +35,13 @@ def run_bot(settings: Settings, token: str) -> None:
     engine = create_engine_for(settings.database_url, echo=settings.database.echo)
     upgrade_schema(engine)
     telegram = settings.telegram
-    username = asyncio.run(check_token(token, telegram.api_url))
+    proxy = telegram.proxy_url or None
+    if proxy is not None:
+        log.info("every Bot API call goes through the proxy %s", redact_url(proxy))
+    username = asyncio.run(check_token(token, telegram.api_url, proxy=proxy))
     log.info("the Bot API server knows this bot as @%s", username)
     deps = BotDeps(settings=settings, sessions=session_factory(engine))
-    application = build_application(deps, token, api_url=telegram.api_url)
+    application = build_application(deps, token, api_url=telegram.api_url, proxy=proxy)
     server = telegram.api_url or "Telegram"
     if telegram.webhook_url:
         log.info("starting with a webhook at %s", telegram.webhook_url)
@@ -53,13 +59,22 @@ def run_bot(settings: Settings, token: str) -> None:
         engine.dispose()
 
 
-async def check_token(token: str, api_url: str = "") -> str:
-    """The bot's username per ``getMe``; a clear DigestbotError when the server says no."""
+async def check_token(token: str, api_url: str = "", *, proxy: str | None = None) -> str:
+    """The bot's username per ``getMe``, asked through both clients the bot uses (the
+    application's and the outbox sender's, each through ``proxy`` when one is set); a one-line
+    DigestbotError when either cannot get an answer or the server says no."""
     server = api_url or "Telegram"
     base_url = f"{api_url}/bot" if api_url else "https://api.telegram.org/bot"
     try:
-        async with Bot(token, base_url=base_url) as bot:
-            return bot.username
+        async with Bot(
+            token,
+            base_url=base_url,
+            request=ptb_request(proxy),
+            get_updates_request=ptb_request(proxy, connection_pool_size=1),
+        ) as bot:
+            username = bot.username
+        async with standalone_bot(token, api_url, proxy=proxy):
+            return username
     except InvalidToken:
         raise ConfigError(f"the Bot API server ({server}) rejected the bot token") from None
     except NetworkError as exc:

@@ -30,7 +30,9 @@ def cmd_digest_send(args: argparse.Namespace) -> int:
         )
     configure_logging(logging.WARNING, token)  # the sender's warnings, token redacted
     sessions = open_store(settings)
-    bot = standalone_bot(token, settings.telegram.api_url)
+    bot = standalone_bot(
+        token, settings.telegram.api_url, proxy=settings.telegram.proxy_url or None
+    )
 
     async def send() -> Any:
         try:

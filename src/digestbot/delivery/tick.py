@@ -77,11 +77,13 @@ def sender_clock(clock: Callable[[], datetime]) -> Callable[[], datetime]:
     return lambda: max(utc_now(), clock())
 
 
-def standalone_bot(token: str, api_url: str = "", *, base_url: str = "") -> OutboxBot:
+def standalone_bot(
+    token: str, api_url: str = "", *, base_url: str = "", proxy: str | None = None
+) -> OutboxBot:
     """The sender's bot (lean transport, no rate limiter, no retries) for ``token`` on the server
     ``api_url`` (default: Telegram's), or on ``base_url`` given whole (``.../bot``, as PTB takes
-    it)."""
-    return OutboxBot(token, base_url or f"{api_url or TELEGRAM_API}/bot", SENDER_POOL)
+    it); through ``proxy`` when given (``delivery.proxy.bot_api_proxy`` resolves it)."""
+    return OutboxBot(token, base_url or f"{api_url or TELEGRAM_API}/bot", SENDER_POOL, proxy)
 
 
 async def send_once(

@@ -1,0 +1,79 @@
+"""One pace per chat for everything the bot sends: replies and digests together never get a 429,
+and a 429 that comes all the same is waited out and the reply sent, not dropped."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from digestbot.articles.model import Lang
+from digestbot.bot.rate_limit import chat_of, sends_message
+from digestbot.sandbox.faults import FaultKind, FaultRule
+from tests.bot.test_digest_command import all_sent, follow, outbox_rows
+from tests.support.bot import ANN, LI, BotHarness
+
+
+def test_what_counts_as_a_message_to_a_chat() -> None:
+    assert sends_message("sendMessage")
+    assert sends_message("sendDocument")
+    assert sends_message("copyMessage")
+    assert not sends_message("sendChatAction")
+    assert not sends_message("editMessageText")
+    assert not sends_message("answerCallbackQuery")
+
+
+@given(st.integers(min_value=-(2**52), max_value=2**52))
+def test_the_chat_of_a_request_is_its_numeric_chat_id(chat_id: int) -> None:
+    assert chat_of({"chat_id": chat_id}) == chat_of({"chat_id": str(chat_id)}) == chat_id
+
+
+def test_a_request_without_a_numeric_chat_has_none() -> None:
+    assert chat_of({"chat_id": "@channel"}) is None
+    assert chat_of({"text": "hi"}) is None
+    assert chat_of({"chat_id": True}) is None
+
+
+def limited(bot: BotHarness, chat_id: int) -> list[dict[str, Any]]:
+    """The requests to ``chat_id`` that the emulator answered with 429."""
+    return [
+        entry
+        for entry in bot.emulator.recorder.entries()
+        if entry["status"] == 429 and str(entry["params"].get("chat_id")) == str(chat_id)
+    ]
+
+
+async def test_a_reader_who_searches_and_reads_while_the_digest_goes_out_gets_no_429(
+    bot: BotHarness,
+) -> None:
+    follow(bot, LI, Lang.ZH, ())
+    report = await bot.runtime.tick(force=True)  # the digest goes out now...
+    assert report is not None
+    assert report.messages >= 1
+    for text in ("/search 芯片", "/read_1", "/search battery", "/help"):  # ...and so do these
+        bot.driver.send_text(LI, text)
+
+    def help_answered() -> bool | None:
+        texts = [m["text"] for m in bot.driver.transcript(LI) if m["from_bot"]]
+        return True if any("/search" in t and "/read" in t for t in texts[-2:]) else None
+
+    await bot.driver.wait_for(help_answered, timeout=60)
+    assert await all_sent(bot, LI)
+    shown = {m["message_id"] for m in bot.driver.transcript(LI) if m["from_bot"]}
+    assert {row.message_id for row in outbox_rows(bot, LI)} <= shown
+    assert limited(bot, LI) == []
+
+
+async def test_a_reply_that_gets_429_is_sent_after_retry_after(bot: BotHarness) -> None:
+    bot.user(ANN)
+    rule = FaultRule(FaultKind.RETRY_AFTER, method="sendMessage", chat_id=ANN, count=1)
+    rule.retry_after = 1
+    bot.emulator.faults.add(rule)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    reply = await bot.say(ANN, "/help", timeout=20)
+    assert "/search" in reply["text"]
+    assert loop.time() - started >= 1.0
+    assert len(limited(bot, ANN)) == 1
