@@ -75,6 +75,17 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
         load_settings(tmp_path / "nope.toml", environ={})
 
 
+def test_the_standard_proxy_variables_apply_when_proxy_url_is_empty() -> None:
+    env = {"HTTPS_PROXY": "http://127.0.0.1:3128", "ALL_PROXY": "socks5://127.0.0.1:1080"}
+    assert load_settings(None, environ=env).telegram.proxy_url == "http://127.0.0.1:3128"
+    local = env | {"DIGESTBOT_API_URL": "http://127.0.0.1:8081"}  # http: ALL_PROXY applies
+    assert load_settings(None, environ=local).telegram.proxy_url == "socks5://127.0.0.1:1080"
+    bypass = local | {"NO_PROXY": "127.0.0.1"}
+    assert load_settings(None, environ=bypass).telegram.proxy_url == ""
+    chosen = env | {"DIGESTBOT_PROXY_URL": "socks5h://127.0.0.1:9050"}
+    assert load_settings(None, environ=chosen).telegram.proxy_url == "socks5h://127.0.0.1:9050"
+
+
 def test_proxy_url_comes_from_the_file_or_the_environment(tmp_path: Path) -> None:
     path = tmp_path / "proxy.toml"
     path.write_text("[telegram]\nproxy_url = 'socks5://127.0.0.1:1080'\n", encoding="utf-8")

@@ -153,3 +153,34 @@ async def test_sandbox_under_latency(tmp_path: Path) -> None:
         assert "中文" in str(greeting["reply_markup"])
         await ask_for_digest(emulator, running.deps.sessions)
         no_429s(emulator)
+
+
+@pytest.mark.postgres
+async def test_a_bot_and_a_digest_send_on_one_postgresql_deliver_each_digest_once(
+    far_emulator: Emulator, sessions: sessionmaker[Session], bot_database: str, tmp_path: Path
+) -> None:
+    if not bot_database.startswith("postgresql"):
+        pytest.skip("several sending processes share an outbox on PostgreSQL")
+    emulator = far_emulator
+    readers = range(700, 730)
+    for chat_id in readers:
+        add_due_reader(emulator, sessions, chat_id)
+    config = tmp_path / "digestbot.toml"
+    config.write_text(f'[paths]\narticles_dir = "{SEEDS}"\ndata_dir = "{tmp_path / "data"}"\n')
+    env = {"DIGESTBOT_DATABASE_URL": bot_database}
+    bot = await digestbot_process(emulator, "run", "--config", str(config), env=env)
+    try:
+        await wait_until(lambda: article_count(sessions) or None, timeout=60)
+        send = await digestbot_process(
+            emulator, "digest", "send", "--config", str(config), "--wait", "5", env=env
+        )
+        _, err = await asyncio.wait_for(send.communicate(), timeout=120)
+        assert send.returncode == 0, err.decode()
+        for chat_id in readers:
+            await delivered(emulator, sessions, chat_id)
+    finally:
+        await stopped_cleanly(bot, emulator)
+    for chat_id in readers:
+        shown = [m["text"] for m in emulator.driver.transcript(chat_id) if m["from_bot"]]
+        digests = [text for text in shown if text.startswith("Your digest")]
+        assert len(digests) == 1, shown

@@ -17,6 +17,7 @@ STEPS = [
     "en /help",
     "en plain-text search",
     "zh /digest",
+    "pace",
 ]
 
 

@@ -146,3 +146,29 @@ async def test_the_sender_starts_with_the_application_and_stops_with_it(
         assert runtime.sender is not None
     assert runtime.sender is None
     assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("digestbot:")]
+
+
+async def test_stop_finishes_the_sends_in_flight_and_leaves_none_marked_in_flight(
+    sessions: sessionmaker[Session],
+) -> None:
+    chats = range(1, 13)
+    async with Emulator(latency=0.5) as emulator:  # each send takes 0.5 s: several in flight
+        add_readers(emulator, sessions, chats)
+        with sessions.begin() as session:
+            for chat_id in chats:
+                outbox.enqueue(session, chat_id, [f"message for {chat_id}"], now=datetime.now(UTC))
+        app = build_application(
+            BotDeps(Settings(), sessions), emulator.token, api_url=emulator.base_url
+        )
+
+        def one_delivered() -> bool | None:
+            texts = (t for c in chats for t in bot_texts(emulator, c))
+            return True if any(t.startswith("message for") for t in texts) else None
+
+        async with serving(app, long_polling(timeout=1)):
+            await emulator.driver.wait_for(one_delivered, 30)
+        delivered = {t for c in chats for t in bot_texts(emulator, c) if t.startswith("message")}
+    with sessions() as session:
+        rows = session.execute(select(OutboxMessage.text, OutboxMessage.state)).all()
+    assert OutboxState.SENDING not in {state for _, state in rows}
+    assert {text for text, state in rows if state is OutboxState.SENT} == delivered

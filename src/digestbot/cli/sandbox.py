@@ -30,7 +30,9 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
             jitter=args.jitter,
         )
     if getattr(args, "check", False):  # `run --sandbox-without-token` has no --check
-        return check_sandbox(settings_from(args), args.database)
+        return check_sandbox(
+            settings_from(args), args.database, latency=args.latency, jitter=args.jitter
+        )
     settings = settings_from(args)
     if not args.database:
         sandbox_db = settings.paths.data_dir / "sandbox.sqlite3"

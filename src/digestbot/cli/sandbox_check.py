@@ -193,8 +193,10 @@ def sandbox_check_settings(settings: Settings, folder: Path, database: str | Non
     return replace(settings, database=replace(settings.database, url=url))
 
 
-async def _converse(settings: Settings, report: Callable[[Finding], None]) -> bool:
-    async with sandboxed_bot(settings) as running:
+async def _converse(
+    settings: Settings, report: Callable[[Finding], None], latency: float, jitter: float
+) -> bool:
+    async with sandboxed_bot(settings, latency=latency, jitter=jitter) as running:
         loaded = running.loaded
         if loaded is None or loaded.total == 0:
             folder = settings.paths.articles_dir
@@ -217,21 +219,41 @@ async def _converse(settings: Settings, report: Callable[[Finding], None]) -> bo
                 )
                 return False
             report(Finding(name, Status.OK, detail))
+        limited = [e["method"] for e in running.emulator.recorder.entries() if e["status"] == 429]
+        if limited:
+            detail = f"Telegram's flood control answered 429 to {len(limited)} request(s)"
+            report(Finding("pace", Status.FAIL, detail + ": " + ", ".join(sorted(set(limited)))))
+            return False
+        report(Finding("pace", Status.OK, "no request was refused with 429"))
     return True
 
 
 def run_check(
-    settings: Settings, report: Callable[[Finding], None], database: str | None = None
+    settings: Settings,
+    report: Callable[[Finding], None],
+    database: str | None = None,
+    *,
+    latency: float = 0.0,
+    jitter: float = 0.0,
 ) -> bool:
-    """Run the scripted session on a free port; True when every step passed."""
+    """Run the scripted session on a free port (every Bot API call taking ``latency`` to
+    ``latency + jitter`` s); True when every step passed."""
     with tempfile.TemporaryDirectory(prefix="digestbot-check-") as folder:
         checked = sandbox_check_settings(settings, Path(folder), database)
-        return asyncio.run(_converse(checked, report))
+        return asyncio.run(_converse(checked, report, latency, jitter))
 
 
-def check_sandbox(settings: Settings, database: str | None) -> int:
+def check_sandbox(
+    settings: Settings, database: str | None, *, latency: float = 0.0, jitter: float = 0.0
+) -> int:
     """``sandbox --check`` (on ``--database`` or a fresh SQLite file): 0 when all passed."""
     configure_logging(logging.ERROR)
-    passed = run_check(settings, lambda finding: print(finding.line(), flush=True), database)
+    passed = run_check(
+        settings,
+        lambda finding: print(finding.line(), flush=True),
+        database,
+        latency=latency,
+        jitter=jitter,
+    )
     print("sandbox check passed" if passed else "sandbox check FAILED")
     return 0 if passed else 1
