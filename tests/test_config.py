@@ -167,3 +167,10 @@ def test_redact_url_never_shows_a_password(
 ) -> None:
     shown = redact_url(f"{scheme}://{user}:{password}@{host}")
     assert shown == f"{scheme}://{user}:***@{host}"
+
+
+def test_a_proxy_from_the_environment_without_a_port_gets_its_schemes_port() -> None:
+    env = {"HTTPS_PROXY": "http://proxy.corp", "DIGESTBOT_CONFIG": ""}
+    assert load_settings(None, environ=env).telegram.proxy_url == "http://proxy.corp:80"
+    env = {"ALL_PROXY": "socks5://user:pw@proxy.corp"}
+    assert load_settings(None, environ=env).telegram.proxy_url == "socks5://user:pw@proxy.corp:1080"

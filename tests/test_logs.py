@@ -11,6 +11,7 @@ import pytest
 from telegram.error import RetryAfter
 
 from digestbot.logs import REDACTED, configure_logging
+from digestbot.proxies import proxy_secrets
 
 TOKEN = "123456789:AAbbccddeeffgghhiijjkkllmmnnoopp"
 
@@ -36,3 +37,17 @@ def test_retry_after_deprecation_stays_out_of_the_log(capfd: pytest.CaptureFixtu
     configure_logging(logging.INFO, TOKEN)
     RetryAfter(3)  # python-telegram-bot 22 warns from the constructor itself
     assert "retry_after" not in capfd.readouterr().err
+
+
+def test_a_proxy_password_is_redacted_and_httpcores_trace_is_never_written(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    proxy = "socks5://digest:p%40ss-w0rd@127.0.0.1:1080"
+    configure_logging(logging.DEBUG, TOKEN, proxy_secrets(proxy))
+    logging.getLogger("httpcore.socks").debug("setup_socks5 auth=(b'digest', b'p@ss-w0rd')")
+    logging.getLogger("digestbot").info("through %s and p@ss-w0rd", proxy)
+    err = capfd.readouterr().err
+    assert "setup_socks5" not in err
+    assert "p%40ss-w0rd" not in err
+    assert "p@ss-w0rd" not in err
+    assert "socks5://digest:***@127.0.0.1:1080" in err

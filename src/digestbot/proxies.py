@@ -18,14 +18,21 @@ Rules, as curl, urllib and httpx read the environment:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from digestbot.errors import ConfigError
 
-__all__ = ["PROXY_SCHEMES", "bot_api_proxy", "check_proxy_url", "redact_url"]
+__all__ = [
+    "PROXY_SCHEMES",
+    "bot_api_proxy",
+    "check_proxy_url",
+    "proxy_secrets",
+    "redact_url",
+]
 
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 _TELEGRAM_API = "https://api.telegram.org"
+DEFAULT_PORTS = {"http": 80, "https": 443, "socks5": 1080, "socks5h": 1080}
 
 
 def bot_api_proxy(proxy_url: str, api_url: str, environ: Mapping[str, str]) -> str | None:
@@ -48,7 +55,19 @@ def bot_api_proxy(proxy_url: str, api_url: str, environ: Mapping[str, str]) -> s
         return None
     if "://" not in chosen:
         chosen = f"http://{chosen}"
-    return check_proxy_url(chosen, f"{name.upper()}_PROXY in the environment")
+    return check_proxy_url(_with_default_port(chosen), f"{name.upper()}_PROXY in the environment")
+
+
+def _with_default_port(url: str) -> str:
+    """``url`` with its scheme's usual port when it names none (``http://proxy.corp``, as curl
+    and httpx read it from the environment); unchanged when it has one or cannot be read."""
+    try:
+        parts = urlsplit(url)
+        if parts.port is not None or not parts.hostname or parts.scheme not in DEFAULT_PORTS:
+            return url
+    except ValueError:
+        return url
+    return parts._replace(netloc=f"{parts.netloc}:{DEFAULT_PORTS[parts.scheme]}").geturl()
 
 
 def _environment_proxies(environ: Mapping[str, str]) -> dict[str, str]:
@@ -121,3 +140,12 @@ def redact_url(url: str) -> str:
     user, colon, _password = userinfo.partition(":")
     shown = f"{user}:***" if colon else "***"
     return f"{scheme}{sep}{shown}@{host}"
+
+
+def proxy_secrets(url: str) -> tuple[str, ...]:
+    """The password in a proxy URL, as written and decoded, for the log's redaction."""
+    userinfo, at_sign, _ = url.partition("://")[2].rpartition("@")
+    _, colon, password = userinfo.partition(":")
+    if not (at_sign and colon and password):
+        return ()
+    return tuple(dict.fromkeys((password, unquote(password))))

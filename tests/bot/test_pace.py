@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from telegram.error import RetryAfter
 
 from digestbot.articles.model import Lang
-from digestbot.bot.rate_limit import chat_of, sends_message
+from digestbot.bot.rate_limit import MAX_FLOOD_WAIT, PacedRateLimiter, chat_of, sends_message
+from digestbot.delivery.pacing import ChatPace
 from digestbot.sandbox.faults import FaultKind, FaultRule
 from tests.bot.test_digest_command import all_sent, follow, outbox_rows
 from tests.support.bot import ANN, LI, BotHarness
@@ -77,3 +80,41 @@ async def test_a_reply_that_gets_429_is_sent_after_retry_after(bot: BotHarness) 
     assert "/search" in reply["text"]
     assert loop.time() - started >= 1.0
     assert len(limited(bot, ANN)) == 1
+
+
+async def test_closing_the_limiter_ends_a_replys_wait_for_its_turn() -> None:
+    pace = ChatPace.for_rate(30.0, 1.0)
+    limiter = PacedRateLimiter(pace)
+    loop = asyncio.get_running_loop()
+    for _ in range(30):  # the chat's turns are booked 30 s ahead
+        pace.book_turn(ANN, loop.time())
+    sent: list[str] = []
+
+    async def send(text: str) -> bool:
+        sent.append(text)
+        return True
+
+    reply = asyncio.create_task(
+        limiter.process_request(send, ("hi",), {}, "sendMessage", {"chat_id": ANN}, None)
+    )
+    await asyncio.sleep(0.3)
+    assert sent == []
+    limiter.close()  # the bot is stopping
+    assert await asyncio.wait_for(reply, timeout=1.0) is True
+    assert sent == ["hi"]
+
+
+async def test_a_flood_wait_past_the_limit_is_raised_not_waited() -> None:
+    limiter = PacedRateLimiter(ChatPace.for_rate(30.0, 1.0))
+    calls = 0
+
+    async def flooded() -> bool:
+        nonlocal calls
+        calls += 1
+        raise RetryAfter(int(MAX_FLOOD_WAIT) + 1)
+
+    with pytest.raises(RetryAfter):
+        await asyncio.wait_for(
+            limiter.process_request(flooded, (), {}, "sendMessage", {"chat_id": ANN}, None), 2.0
+        )
+    assert calls == 1

@@ -51,3 +51,17 @@ async def test_a_rejected_token_is_one_clear_line(emulator: Emulator, tmp_path: 
         f"digestbot: error: the Bot API server ({emulator.base_url}) rejected the bot token"
     )
     assert "Traceback" not in err.decode()
+
+
+async def test_sigterm_during_a_slow_start_stops_it_at_once(tmp_path: Path) -> None:
+    async with Emulator(latency=2.0) as emulator:  # the start takes 10 s or more at this pace
+        process = await _run_bot(emulator, tmp_path, emulator.token)
+        await asyncio.sleep(3.0)
+        loop = asyncio.get_running_loop()
+        signalled = loop.time()
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), timeout=30)
+        stopped_after = loop.time() - signalled
+    assert process.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode()
+    assert stopped_after < 5.0  # one call in flight to finish at most, not the rest of the start

@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.bot.app import build_application
 from digestbot.bot.deps import BotDeps
+from digestbot.bot.runtime import Runtime
 from digestbot.bot.serve import long_polling, serving
 from digestbot.config import PathSettings, Settings
-from digestbot.delivery.tick import TICK_LOCK_KEY
+from digestbot.delivery.tick import TICK_LOCK_KEY, standalone_bot
 from digestbot.sandbox.emulator import Emulator
+from digestbot.sandbox.faults import FaultKind, FaultRule
 from digestbot.store import outbox
 from digestbot.store.articles import get_article
 from digestbot.store.models import OutboxMessage, OutboxState, Subscriber
@@ -172,3 +174,29 @@ async def test_stop_finishes_the_sends_in_flight_and_leaves_none_marked_in_fligh
         rows = session.execute(select(OutboxMessage.text, OutboxMessage.state)).all()
     assert OutboxState.SENDING not in {state for _, state in rows}
     assert {text for text, state in rows if state is OutboxState.SENT} == delivered
+
+
+async def test_a_sender_whose_getme_got_429_starts_once_the_bot_api_answers(
+    emulator: Emulator, sessions: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    add_readers(emulator, sessions, [1])
+    with sessions.begin() as session:
+        outbox.enqueue(session, 1, ["sent once getMe answered"], now=datetime.now(UTC))
+    app = build_application(
+        BotDeps(Settings(), sessions), emulator.token, api_url=emulator.base_url
+    )
+    async with Emulator() as busy:  # the sender's first getMe meets a flood wait there
+        busy.faults.add(FaultRule(FaultKind.RETRY_AFTER, method="getMe", count=1))
+        servers = iter([busy.base_url, emulator.base_url])
+        runtime = app.bot_data.runtime
+        app.bot_data.runtime = Runtime(
+            runtime.deps,
+            app.job_queue,
+            lambda: standalone_bot(emulator.token, next(servers, emulator.base_url)),
+            runtime.pace,
+        )
+        async with serving(app, long_polling(timeout=1)):
+            await emulator.driver.wait_for(
+                lambda: True if "sent once getMe answered" in bot_texts(emulator, 1) else None, 15
+            )
+    assert any("no answer from the Bot API" in r.getMessage() for r in caplog.records)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections import defaultdict
 
@@ -184,3 +185,41 @@ async def test_messages_to_a_group_are_at_least_3_s_apart(
     assert report.sent == 3
     times = [e["time"] for e in sends if int(e["params"]["chat_id"]) == group]
     assert all(b - a >= GROUP_INTERVAL - 0.05 for a, b in itertools.pairwise(times))
+
+
+@given(
+    st.floats(min_value=0.1, max_value=3.0),
+    st.lists(st.tuples(chats, st.floats(0.0, 3.0), st.floats(0.0, 5.0)), min_size=1, max_size=40),
+)
+def test_callers_that_book_then_wait_never_crowd_a_chat_even_across_pauses(
+    interval: float, callers: list[tuple[int, float, float]]
+) -> None:
+    """Many replies in flight at once, each booking its chat's turn, waiting, then taking a slot
+    (booking again when told to), while 429 pauses push slots together: each chat's messages stay
+    at least its spacing apart."""
+    pace = ChatPace.for_rate(30.0, interval)
+    events: list[tuple[float, int, str]] = []  # (time, caller, what to do then)
+    for caller, (_, arrives, _) in enumerate(callers):
+        heapq.heappush(events, (arrives, caller, "book"))
+    for caller, (_, arrives, pause) in enumerate(callers):
+        heapq.heappush(events, (arrives + 0.5, -1 - caller, f"pause {pause}"))
+    sent: list[tuple[int, float]] = []
+    while events:
+        now, caller, what = heapq.heappop(events)
+        if what.startswith("pause"):
+            pace.rate.pause_until(now + float(what.split()[1]))
+            continue
+        chat = callers[caller][0]
+        if what == "book":
+            heapq.heappush(events, (pace.book_turn(chat, now), caller, "take"))
+            continue
+        slot = pace.take_slot(chat, now)
+        if slot is None:
+            heapq.heappush(events, (now, caller, "book"))
+        else:
+            sent.append((chat, slot))
+    assert len(sent) == len(callers)
+    for chat in {c for c, _ in sent}:
+        times = sorted(at for c, at in sent if c == chat)
+        spacing = interval if chat > 0 else max(interval, GROUP_INTERVAL)
+        assert all(b - a >= spacing - 1e-6 for a, b in itertools.pairwise(times))

@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.config import DeliverySettings
 from digestbot.delivery import OutboxSender, SenderError, standalone_bot
+from digestbot.delivery.pacing import ChatPace
 from digestbot.delivery.transport import OutboxBot
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store import outbox
 from digestbot.store.db import create_engine_for, session_factory
 from digestbot.store.models import OutboxMessage, OutboxState
-from tests.support.outbox import add_readers, bot_texts, now
+from tests.support.outbox import add_readers, bot_texts, now, states
 
 
 async def test_drain_sends_each_chat_in_order_and_records_message_ids(
@@ -107,3 +108,23 @@ async def test_two_senders_on_one_postgresql_outbox_send_each_message_once_in_or
     assert all(r.sent > 0 for r in reports)  # both took part
     for chat_id in range(1, 21):
         assert bot_texts(emulator, chat_id) == [f"{chat_id}: {i}" for i in range(3)]
+
+
+async def test_a_sender_told_to_stop_during_a_flood_wait_stops_at_once_and_sends_nothing(
+    emulator: Emulator, sessions: sessionmaker[Session], plain_bot: OutboxBot
+) -> None:
+    add_readers(emulator, sessions, [1])
+    with sessions.begin() as session:
+        outbox.enqueue(session, 1, ["after the flood wait"], now=now())
+    pace = ChatPace.for_rate(30.0, 1.0)
+    loop = asyncio.get_running_loop()
+    pace.rate.pause_until(loop.time() + 30.0)  # Telegram said: wait 30 s
+    sender = OutboxSender(plain_bot, sessions, DeliverySettings(), pace=pace)
+    stopping = asyncio.Event()
+    run = asyncio.create_task(sender.run(stopping.is_set))
+    await asyncio.sleep(0.5)
+    stopping.set()
+    await asyncio.wait_for(run, timeout=2.0)
+    sender.close()
+    assert bot_texts(emulator, 1) == []
+    assert set(states(sessions).values()) == {OutboxState.PENDING}

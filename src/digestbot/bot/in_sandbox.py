@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,7 +12,7 @@ from digestbot.articles.load import LoadReport, load_paths
 from digestbot.bot.app import PtbApplication, build_application
 from digestbot.bot.deps import BotDeps
 from digestbot.bot.sandbox_controls import SandboxClock, add_sandbox_controls
-from digestbot.bot.serve import long_polling, serving
+from digestbot.bot.serve import long_polling, serving, until_signalled
 from digestbot.config import Settings
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
@@ -79,16 +77,8 @@ def run_sandboxed_bot(
     """Run until SIGINT/SIGTERM, calling ``on_ready`` once everything listens."""
 
     async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
-        async with sandboxed_bot(
-            settings, host=host, port=port, latency=latency, jitter=jitter
-        ) as running:
-            on_ready(running)
-            await stop.wait()
-            log.info("stopping")
+        sandbox = sandboxed_bot(settings, host=host, port=port, latency=latency, jitter=jitter)
+        await until_signalled(sandbox, on_ready)
+        log.info("stopping")
 
     asyncio.run(main())

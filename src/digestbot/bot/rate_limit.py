@@ -12,6 +12,7 @@ process waits with it) and is sent again: a reply is never dropped for a flood w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -22,7 +23,9 @@ from telegram.ext import BaseRateLimiter
 from digestbot.delivery.pacing import ChatPace
 from digestbot.delivery.sender import retry_after_seconds
 
-__all__ = ["PacedRateLimiter", "chat_of", "sends_message"]
+__all__ = ["MAX_FLOOD_WAIT", "PacedRateLimiter", "chat_of", "sends_message"]
+
+MAX_FLOOD_WAIT = 300.0  # seconds of 429 waits one request sits out before giving up
 
 _FORWARDS = frozenset({"copymessage", "copymessages", "forwardmessage", "forwardmessages"})
 _log = logging.getLogger(__name__)
@@ -52,12 +55,20 @@ class PacedRateLimiter(BaseRateLimiter[None]):
 
     def __init__(self, pace: ChatPace) -> None:
         self.pace = pace
+        self._closing = asyncio.Event()
 
     async def initialize(self) -> None:
-        """Nothing to set up."""
+        """Ready to pace (again)."""
+        self._closing.clear()
 
     async def shutdown(self) -> None:
-        """Nothing to release."""
+        """End every wait."""
+        self.close()
+
+    def close(self) -> None:
+        """The bot is stopping: end every wait now (called before the application stops, which
+        waits for the handlers)."""
+        self._closing.set()
 
     async def process_request(
         self,
@@ -72,6 +83,7 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         paced = sends_message(endpoint)
         chat_id = chat_of(data)
         loop = asyncio.get_running_loop()
+        waited = 0.0
         while True:
             if paced:
                 await self._wait_turn(loop, chat_id)
@@ -79,6 +91,9 @@ class PacedRateLimiter(BaseRateLimiter[None]):
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
+                waited += seconds
+                if waited > MAX_FLOOD_WAIT or self._closing.is_set():
+                    raise
                 _log.warning(
                     "%s: Telegram asked to wait %.0f s (flood control); sending it again then",
                     endpoint, seconds,
@@ -87,17 +102,22 @@ class PacedRateLimiter(BaseRateLimiter[None]):
                 self.pace.rate.pause_until(until)
                 if chat_id is not None:
                     self.pace.chats.record(chat_id, until)
-                if not paced:
-                    await asyncio.sleep(seconds)
+                if not paced and not await self._sleep_until(loop, until):
+                    raise
 
     async def _wait_turn(self, loop: asyncio.AbstractEventLoop, chat_id: int | None) -> None:
-        if chat_id is not None:
-            turn = self.pace.book_turn(chat_id, loop.time())
-            await _sleep_until(loop, turn)
-        await _sleep_until(loop, self.pace.take_slot(chat_id, loop.time()))
+        while not self._closing.is_set():
+            if chat_id is not None:
+                await self._sleep_until(loop, self.pace.book_turn(chat_id, loop.time()))
+            slot = self.pace.take_slot(chat_id, loop.time())
+            if slot is not None:
+                await self._sleep_until(loop, slot)
+                return
 
-
-async def _sleep_until(loop: asyncio.AbstractEventLoop, moment: float) -> None:
-    delay = moment - loop.time()
-    if delay > 0:
-        await asyncio.sleep(delay)
+    async def _sleep_until(self, loop: asyncio.AbstractEventLoop, moment: float) -> bool:
+        """Sleep until ``moment``; False when :meth:`close` cut the sleep short."""
+        delay = moment - loop.time()
+        if delay > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), delay)
+        return not self._closing.is_set()

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError
 
 from digestbot.bot.app import build_application
 from digestbot.bot.deps import BotDeps
-from digestbot.bot.serve import long_polling, serve_until_signalled, webhook
+from digestbot.bot.runtime import Runtime
+from digestbot.bot.serve import long_polling, serving, until_signalled, webhook
 from digestbot.config import Settings
 from digestbot.delivery.proxy import ptb_request
 from digestbot.delivery.tick import standalone_bot
@@ -29,34 +33,44 @@ NO_TOKEN = (
 
 
 def run_bot(settings: Settings, token: str) -> None:
-    """Serve updates until stopped; raises DigestbotError with a clear message when it cannot."""
+    """Serve updates until SIGINT/SIGTERM (one during the start stops it too); raises
+    DigestbotError with a clear message when it cannot."""
     if not token:
         raise ConfigError(NO_TOKEN)
     engine = create_engine_for(settings.database_url, echo=settings.database.echo)
     upgrade_schema(engine)
-    telegram = settings.telegram
-    proxy = telegram.proxy_url or None
-    if proxy is not None:
-        log.info("every Bot API call goes through the proxy %s", redact_url(proxy))
-    username = asyncio.run(check_token(token, telegram.api_url, proxy=proxy))
-    log.info("the Bot API server knows this bot as @%s", username)
-    deps = BotDeps(settings=settings, sessions=session_factory(engine))
-    application = build_application(deps, token, api_url=telegram.api_url, proxy=proxy)
-    server = telegram.api_url or "Telegram"
-    if telegram.webhook_url:
-        log.info("starting with a webhook at %s", telegram.webhook_url)
-        receive = webhook(telegram)
-    else:
-        log.info("starting with long polling against %s", server)
-        receive = long_polling()
+    server = settings.telegram.api_url or "Telegram"
     try:
-        asyncio.run(serve_until_signalled(application, receive))
+        asyncio.run(until_signalled(_bot(settings, token, session_factory(engine))))
     except InvalidToken:
         raise ConfigError(f"the Bot API server ({server}) rejected the bot token") from None
     except NetworkError as exc:
         raise DigestbotError(f"cannot reach the Bot API server ({server}): {exc.message}") from None
     finally:
         engine.dispose()
+
+
+@asynccontextmanager
+async def _bot(
+    settings: Settings, token: str, sessions: sessionmaker[Session]
+) -> AsyncIterator[Runtime]:
+    """Check the token through both clients, then serve by polling or the webhook."""
+    telegram = settings.telegram
+    proxy = telegram.proxy_url or None
+    if proxy is not None:
+        log.info("every Bot API call goes through the proxy %s", redact_url(proxy))
+    username = await check_token(token, telegram.api_url, proxy=proxy)
+    log.info("the Bot API server knows this bot as @%s", username)
+    deps = BotDeps(settings=settings, sessions=sessions)
+    application = build_application(deps, token, api_url=telegram.api_url, proxy=proxy)
+    if telegram.webhook_url:
+        log.info("starting with a webhook at %s", telegram.webhook_url)
+        receive = webhook(telegram)
+    else:
+        log.info("starting with long polling against %s", telegram.api_url or "Telegram")
+        receive = long_polling()
+    async with serving(application, receive) as runtime:
+        yield runtime
 
 
 async def check_token(token: str, api_url: str = "", *, proxy: str | None = None) -> str:

@@ -5,9 +5,10 @@ rescan and the outbox clean-up.
 (polling, webhook, sandbox: :func:`digestbot.bot.serve.serving`). It starts the sender and runs
 the first rescan and then the first tick *directly*, in a start-up task, so neither depends on a
 scheduler date that a slow Bot API has already pushed into the past; only then are the repeats put
-on the JobQueue. :meth:`Runtime.stop` removes the repeats, waits for running work, and stops the
-sender after its in-flight sends: their outcomes are written and every row it had claimed but not
-sent is pending again, so nothing is left marked in flight.
+on the JobQueue. :meth:`Runtime.stop` removes the repeats and stops the sender: it starts no new
+send, waits for the sends in flight and writes their outcomes, and every row it had claimed but
+not sent is pending again, so nothing is left marked in flight. A sender that fails is logged and
+started again (with a growing wait); so is one that cannot reach the Bot API at start.
 
 - the **tick** plans due digests (on PostgreSQL only the process that wins a transaction-scoped
   advisory lock plans; the unique constraints make a second planner harmless anyway) and wakes
@@ -29,7 +30,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Job, JobQueue
 
 from digestbot.articles.load import LoadReport, Rejected, load_paths
@@ -53,7 +54,7 @@ SENDER_RETRY_SECONDS = (1.0, 60.0)  # first and longest wait when the sender can
 # How APScheduler treats a repeat that comes late (a busy event loop, a suspended host, a tick
 # that outlasted its interval). Every job here is idempotent and catches up by itself (due-ness
 # lives in the database), so a late run is always worth running: no grace limit
-# (misfire_grace_time=None; APScheduler's default of one second would silently drop it), but
+# (misfire_grace_time=None; with APScheduler's default of one second it would be skipped), but
 # several missed runs collapse into one (coalesce) and a job never overlaps itself
 # (max_instances=1: a tick still running when the next is due lets that one pass).
 REPEAT_JOB_KWARGS: dict[str, Any] = {
@@ -113,10 +114,13 @@ class Runtime:
             asyncio.create_task(self._run_sender(), name="digestbot: outbox sender"),
             asyncio.create_task(self._first_round(), name="digestbot: start-up"),
         ]
+        for task in self._tasks:
+            task.add_done_callback(_log_failure)
 
     async def stop(self) -> None:
-        """Remove the repeats, let running work finish, stop the sender after its in-flight sends
-        (claimed but unsent rows go back to pending)."""
+        """Remove the repeats (one already running is awaited by the application's stop), let
+        the start-up work end, and stop the sender: it sends nothing new, waits for the sends in
+        flight and writes their outcomes; rows it had claimed but not sent are pending again."""
         self._stop.set()
         for job in self._repeats:
             job.schedule_removal()
@@ -192,6 +196,8 @@ class Runtime:
                 await _logged(step, step.__name__)
             if not self._stop.is_set():
                 self._schedule_repeats()
+        except Exception:
+            _log.exception("the bot's repeating jobs could not be scheduled")
         finally:
             self._started.set()
 
@@ -218,32 +224,46 @@ class Runtime:
         ]
 
     async def _run_sender(self) -> None:
+        """Keep a sender running until stopped: one that fails is logged and started again,
+        waiting longer each time (the bot goes on answering readers meanwhile)."""
+        wait, longest = SENDER_RETRY_SECONDS
+        while not self._stop.is_set():
+            try:
+                await self._send_until_stopped()
+                return  # stopped, or Telegram rejected the token (logged)
+            except Exception:
+                _log.exception("outbox sender failed; starting it again in %.0f s", wait)
+            await self._sleep(wait)
+            wait = min(wait * 2, longest)
+
+    async def _send_until_stopped(self) -> None:
         bot = await self._connected_bot()
         if bot is None:
             return
-        deps = self.deps
-        sender = OutboxSender(
-            bot,
-            deps.sessions,
-            deps.settings.delivery,
-            clock=sender_clock(deps.clock),
-            pace=self.pace,
-        )
         try:
-            if not await self._wait_for_lock(sender):
-                return
-            await sender.recover()
-            self._sender = sender
-            await sender.run(lambda: self._stop.is_set())
+            deps = self.deps
+            sender = OutboxSender(
+                bot,
+                deps.sessions,
+                deps.settings.delivery,
+                clock=sender_clock(deps.clock),
+                pace=self.pace,
+            )
+            try:
+                if not await self._wait_for_lock(sender):
+                    return
+                await sender.recover()
+                self._sender = sender
+                await sender.run(self._stop.is_set)
+            finally:
+                self._sender = None
+                sender.close()
         finally:
-            self._sender = None
-            sender.close()
             await bot.shutdown()
 
     async def _connected_bot(self) -> OutboxBot | None:
-        """The sender's bot once it has answered ``getMe``; retried while the Bot API is out of
-        reach (the bot keeps answering readers meanwhile); None when stopped or the token is
-        rejected."""
+        """The sender's bot once it has answered ``getMe``; asked again while the Bot API is
+        out of reach or busy; None when stopped or the token is rejected."""
         wait, longest = SENDER_RETRY_SECONDS
         while not self._stop.is_set():
             bot = self._bot_factory()
@@ -251,15 +271,16 @@ class Runtime:
                 await bot.initialize()
                 return bot
             except InvalidToken as exc:
+                await bot.shutdown()
                 _log.error("outbox sender: Telegram rejected the bot token: %s", exc.message)
                 return None
-            except NetworkError as exc:
+            except TelegramError as exc:  # network, timeout, 5xx, 429
+                await bot.shutdown()
                 _log.warning(
-                    "outbox sender: cannot reach the Bot API (%s); trying again in %.0f s",
+                    "outbox sender: no answer from the Bot API (%s); trying again in %.0f s",
                     exc.message,
                     wait,
                 )
-            await bot.shutdown()
             await self._sleep(wait)
             wait = min(wait * 2, longest)
         return None
@@ -285,6 +306,12 @@ class Runtime:
         """Sleep, cut short by :meth:`stop`."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stop.wait(), seconds)
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    """A background task that ended with an exception says so (it is never awaited in between)."""
+    if not task.cancelled() and task.exception() is not None:
+        _log.error("%s failed", task.get_name(), exc_info=task.exception())
 
 
 async def _logged(work: Callable[[], Awaitable[object]], name: str) -> None:

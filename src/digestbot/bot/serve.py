@@ -20,20 +20,28 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Any
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.ext import Updater
 
 from digestbot.bot.context import BotApplication
 from digestbot.bot.menu import register_command_menus
+from digestbot.bot.rate_limit import PacedRateLimiter
 from digestbot.bot.runtime import Runtime
 from digestbot.config import TelegramSettings
 
-__all__ = ["Receive", "long_polling", "serve_until_signalled", "serving", "webhook"]
+__all__ = [
+    "Receive",
+    "long_polling",
+    "serving",
+    "until_signalled",
+    "webhook",
+]
 
 Receive = Callable[[Updater], Awaitable[Any]]
+T = TypeVar("T")
 BOOTSTRAP_RETRIES = 5  # deleteWebhook/setWebhook at start: tries again on a network error
 
 
@@ -91,19 +99,49 @@ async def serving(application: BotApplication, receive: Receive) -> AsyncIterato
                 await receive(updater)
                 yield runtime
             finally:
-                if updater.running:
-                    await updater.stop()
-                await runtime.stop()
+                try:
+                    if updater.running:
+                        await updater.stop()
+                finally:
+                    await runtime.stop()
         finally:
+            limiter = application.bot.rate_limiter
+            if isinstance(limiter, PacedRateLimiter):
+                limiter.close()  # replies still being handled stop waiting for their turn
             await application.stop()
 
 
-async def serve_until_signalled(application: BotApplication, receive: Receive) -> None:
-    """Serve until SIGINT or SIGTERM."""
-    stop = asyncio.Event()
+async def until_signalled(
+    service: AbstractAsyncContextManager[T], on_ready: Callable[[T], object] = lambda _: None
+) -> None:
+    """Enter ``service``, call ``on_ready`` with what it yields, and leave it on SIGINT or
+    SIGTERM. A signal during a slow start cancels the start (what was started is stopped again);
+    a second signal while stopping cancels the stop too (rows left in flight are taken back at
+    the next start)."""
     loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    ready = asyncio.Event()
+
+    async def run() -> None:
+        async with service as running:
+            ready.set()
+            on_ready(running)
+            await stop.wait()
+
+    task = asyncio.create_task(run(), name="digestbot: serve")
+
+    def on_signal() -> None:
+        if not ready.is_set() or stop.is_set():
+            task.cancel()
+        stop.set()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    async with serving(application, receive):
-        await stop.wait()
+            loop.add_signal_handler(sig, on_signal)
+    try:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(sig)

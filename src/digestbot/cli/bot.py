@@ -10,6 +10,7 @@ from digestbot.bot.run import run_bot
 from digestbot.cli.context import settings_from
 from digestbot.cli.sandbox import add_latency_options, cmd_sandbox
 from digestbot.logs import configure_logging
+from digestbot.proxies import proxy_secrets
 
 __all__ = ["add_bot_commands", "cmd_run"]
 
@@ -21,7 +22,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not token and args.sandbox_without_token:
         print("no bot token configured: starting the local sandbox instead of Telegram")
         return cmd_sandbox(argparse.Namespace(**vars(args), no_bot=False))
-    configure_logging(logging.DEBUG if args.verbose else logging.INFO, token)
+    level = logging.DEBUG if args.verbose else logging.INFO
+    configure_logging(level, token, proxy_secrets(settings.telegram.proxy_url))
     run_bot(settings, token)
     return 0
 

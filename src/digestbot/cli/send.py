@@ -15,6 +15,7 @@ from digestbot.delivery.sender import SenderError
 from digestbot.delivery.tick import TELEGRAM_API, send_once, standalone_bot
 from digestbot.errors import ConfigError
 from digestbot.logs import configure_logging
+from digestbot.proxies import proxy_secrets
 
 __all__ = ["add_send_action", "cmd_digest_send"]
 
@@ -28,7 +29,8 @@ def cmd_digest_send(args: argparse.Namespace) -> int:
             "no bot token: set DIGESTBOT_TOKEN, DIGESTBOT_TOKEN_FILE, or [telegram] token or "
             "token_file in the config file"
         )
-    configure_logging(logging.WARNING, token)  # the sender's warnings, token redacted
+    # the sender's warnings, the token and a proxy's password redacted
+    configure_logging(logging.WARNING, token, proxy_secrets(settings.telegram.proxy_url))
     sessions = open_store(settings)
     bot = standalone_bot(
         token, settings.telegram.api_url, proxy=settings.telegram.proxy_url or None

@@ -99,10 +99,18 @@ class ChatSpacing:
 @dataclass
 class ChatPace:
     """Telegram's limits for one bot token in one process: the global rate and each chat's
-    spacing, shared by everything that sends (the outbox sender and interactive replies)."""
+    spacing, shared by everything that sends (the outbox sender and interactive replies).
+
+    A reply books its chat's turn (:meth:`book_turn`), waits for it, then takes a global slot
+    (:meth:`take_slot`); the sender checks the chat is ready and records what it sends
+    (:meth:`mark_sent`). Bookings move a chat's next turn; ``take_slot`` also checks the last
+    message actually sent, so two callers whose slots a pause pushed together never send to one
+    chat closer than its spacing (the second is told to book again).
+    """
 
     rate: GlobalPace
     chats: ChatSpacing
+    _sent: dict[int, float] = field(default_factory=dict)
 
     @classmethod
     def for_rate(cls, rate: float, per_chat_interval: float) -> ChatPace:
@@ -118,12 +126,28 @@ class ChatPace:
         self.chats.record(chat_id, turn)
         return turn
 
-    def take_slot(self, chat_id: int | None, now: float) -> float:
-        """The first global slot from ``now`` on, with the chat's turn moved to it."""
+    def take_slot(self, chat_id: int | None, now: float) -> float | None:
+        """The first global slot from ``now`` on, marked as a send to the chat; None when that
+        slot would come too soon after the chat's last send (book a turn again)."""
         slot = self.rate.reserve(now)
         if chat_id is not None:
-            self.chats.record(chat_id, slot)
+            last = self._sent.get(chat_id)
+            if last is not None and slot < last + self.chats.interval_for(chat_id) - 1e-9:
+                return None
+            self.mark_sent(chat_id, slot)
         return slot
+
+    def mark_sent(self, chat_id: int, at: float) -> None:
+        """A message goes to ``chat_id`` at ``at``."""
+        self._sent[chat_id] = max(self._sent.get(chat_id, at), at)
+        self.chats.record(chat_id, at)
+
+    def forget_before(self, now: float) -> None:
+        """Drop chats that are free again at ``now`` (keeps memory bounded)."""
+        self.chats.forget_before(now)
+        stale = [c for c, at in self._sent.items() if at + self.chats.interval_for(c) <= now]
+        for chat_id in stale:
+            del self._sent[chat_id]
 
 
 def backoff_delay(attempt: int, *, base: float, cap: float, jitter: float) -> float:

@@ -62,7 +62,7 @@ __all__ = ["DrainReport", "OutboxSender", "SenderError", "retry_after_seconds"]
 
 LEASE_SWEEP_SECONDS = 60.0
 SLOT_SLACK = 0.002  # seconds a send may go before its slot; the long-run rate stays exact
-STOP_CHECK_SECONDS = 0.1  # PTB has no stop hook for tasks: how often an idle sender looks
+STOP_CHECK_SECONDS = 0.1  # how often a waiting sender looks whether it was told to stop
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
 
@@ -104,6 +104,7 @@ class OutboxSender:
         self.backoff_cap = backoff_cap
         self.clock = clock
         self._rng = rng or random.Random()
+        self._chat_pace = pace
         self._pace = pace.rate
         self._spacing = pace.chats
         self._batch = max(self.concurrency * 2, min(int(pace.rate.rate), 1000))
@@ -217,14 +218,16 @@ class OutboxSender:
                     await asyncio.sleep(min(due - loop.time(), STOP_CHECK_SECONDS))
                     continue
                 heapq.heappop(ready)
-                await self._await_slot(loop)
+                if not await self._await_slot(loop, stop):
+                    heapq.heappush(ready, (due, row.id, row))  # released below, still pending
+                    break
                 await sem.acquire()
                 turn = self._spacing.ready_at(row.chat_id, loop.time())
-                if turn - loop.time() > SLOT_SLACK:  # a reply to this chat took its turn
+                if stop() or turn - loop.time() > SLOT_SLACK:  # or a reply took the chat's turn
                     sem.release()
                     heapq.heappush(ready, (turn, row.id, row))
                     continue
-                self._spacing.record(row.chat_id, loop.time())
+                self._chat_pace.mark_sent(row.chat_id, loop.time())
                 task = asyncio.create_task(self._send(row, sem))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
@@ -241,7 +244,7 @@ class OutboxSender:
             await self.db(lambda s: outbox.release(s, unsent, released_at))
             self._idle.set()
         report.deferred = await self.db(outbox.count_open)
-        self._spacing.forget_before(loop.time())
+        self._chat_pace.forget_before(loop.time())
         if self._fatal is not None:
             fatal, self._fatal = self._fatal, None
             raise fatal
@@ -280,14 +283,16 @@ class OutboxSender:
             heapq.heappush(ready, (self._spacing.ready_at(row.chat_id, now), row.id, row))
         return len(rows) < room
 
-    async def _await_slot(self, loop: asyncio.AbstractEventLoop) -> None:
+    async def _await_slot(self, loop: asyncio.AbstractEventLoop, stop: Callable[[], bool]) -> bool:
+        """Wait for a global slot (a flood wait may hold them all); False if told to stop first."""
         while True:
-            now = loop.time()
-            slot = self._pace.reserve(now)
-            if slot - now > SLOT_SLACK:  # sleeping for less costs more than it keeps exact
-                await asyncio.sleep(slot - now)
+            slot = self._pace.reserve(loop.time())
+            while slot - loop.time() > SLOT_SLACK:  # sleeping for less costs more than it keeps
+                if stop():
+                    return False
+                await asyncio.sleep(min(slot - loop.time(), STOP_CHECK_SECONDS))
             if self._pace.paused_until <= loop.time():
-                return
+                return True
 
     async def _sleep_or_wake(self, seconds: float, stop: Callable[[], bool]) -> None:
         """Sleep up to ``seconds``, cut short by :meth:`wake`; looks at ``stop`` every 0.1 s."""
