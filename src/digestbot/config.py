@@ -12,6 +12,9 @@ Environment overrides (they win over the file):
 - ``DIGESTBOT_TOKEN_FILE``    ``[telegram] token_file``
 - ``DIGESTBOT_API_URL``       ``[telegram] api_url``
 - ``DIGESTBOT_PROXY_URL``     ``[telegram] proxy_url``
+- ``DIGESTBOT_MONITORING_ADDRESS`` ``[monitoring] address``
+- ``DIGESTBOT_LOG_LEVEL``     ``[logging] level``
+- ``DIGESTBOT_LOG_FORMAT``    ``[logging] format``
 """
 
 from __future__ import annotations
@@ -31,14 +34,19 @@ from digestbot.errors import ConfigError
 from digestbot.proxies import bot_api_proxy, check_proxy_url
 
 __all__ = [
+    "LOG_FORMATS",
+    "LOG_LEVELS",
     "DatabaseSettings",
     "DeliverySettings",
     "DigestSettings",
+    "LoggingSettings",
+    "MonitoringSettings",
     "PathSettings",
     "ReaderSettings",
     "Settings",
     "TelegramSettings",
     "load_settings",
+    "parse_address",
 ]
 
 ENV_PREFIX = "DIGESTBOT_"
@@ -111,6 +119,30 @@ class DeliverySettings:
     keep_days: int = 30  # sent, failed and dropped messages are deleted after this many days
 
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("text", "json")
+
+
+@dataclass(frozen=True, slots=True)
+class MonitoringSettings:
+    """Where a bot process answers health checks and Prometheus (``address`` empty: nowhere)."""
+
+    address: str = "127.0.0.1:9464"
+
+    @property
+    def host_port(self) -> tuple[str, int] | None:
+        """``(host, port)`` to listen on, or None when monitoring is off."""
+        return parse_address(self.address, "[monitoring] address") if self.address else None
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingSettings:
+    """How much the bot logs and in which form (``text`` for people, ``json`` for collectors)."""
+
+    level: str = "info"
+    format: str = "text"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """All of digestbot's configuration."""
@@ -121,6 +153,8 @@ class Settings:
     reader: ReaderSettings = ReaderSettings()
     digest: DigestSettings = DigestSettings()
     delivery: DeliverySettings = DeliverySettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
+    logging: LoggingSettings = LoggingSettings()
     source: Path | None = None  # the file the settings came from, if any
 
     @property
@@ -170,6 +204,8 @@ def _build(raw: dict[str, Any], env: Mapping[str, str], source: Path | None) -> 
     reader = sections.section("reader")
     digest = sections.section("digest")
     delivery = sections.section("delivery")
+    monitoring = sections.section("monitoring")
+    logs = sections.section("logging")
     sections.check_no_extra()
 
     def override(name: str, file_value: str) -> str:
@@ -222,10 +258,21 @@ def _build(raw: dict[str, Any], env: Mapping[str, str], source: Path | None) -> 
             paid_broadcast=delivery.flag("paid_broadcast", False),
             keep_days=delivery.whole("keep_days", 30, minimum=1),
         ),
+        monitoring=MonitoringSettings(
+            address=override("MONITORING_ADDRESS", monitoring.text("address", "127.0.0.1:9464"))
+        ),
+        logging=LoggingSettings(
+            level=_one_of(override("LOG_LEVEL", logs.text("level", "info")), LOG_LEVELS, "level"),
+            format=_one_of(
+                override("LOG_FORMAT", logs.text("format", "text")), LOG_FORMATS, "format"
+            ),
+        ),
         source=source,
     )
-    for sec in (paths, database, telegram, reader, digest, delivery):
+    for sec in (paths, database, telegram, reader, digest, delivery, monitoring, logs):
         sec.check_no_extra()
+    if settings.monitoring.address:  # a bad address is an error at load, not at start
+        parse_address(settings.monitoring.address, "[monitoring] address")
     secret = settings.telegram.webhook_secret
     if secret and not _SECRET_RE.match(secret):
         raise ConfigError(
@@ -234,6 +281,25 @@ def _build(raw: dict[str, Any], env: Mapping[str, str], source: Path | None) -> 
     if settings.telegram.proxy_url:
         check_proxy_url(settings.telegram.proxy_url, "[telegram] proxy_url")
     return settings
+
+
+def parse_address(text: str, setting: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:port`` for IPv6; port 0: any free port) as a pair, else a one-line
+    ConfigError naming ``setting``."""
+    host, sep, port = text.strip().rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise ConfigError(
+            f'{setting} must be "host:port" such as "127.0.0.1:9464" (empty: off), not {text!r}'
+        )
+    return host, int(port)
+
+
+def _one_of(value: str, allowed: tuple[str, ...], key: str) -> str:
+    """``value`` (any case) if one of ``allowed``, else a ConfigError for ``[logging] key``."""
+    if value.lower() not in allowed:
+        raise ConfigError(f"[logging] {key} must be one of {', '.join(allowed)}, not {value!r}")
+    return value.lower()
 
 
 class _Reader:

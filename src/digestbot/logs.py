@@ -1,14 +1,28 @@
-"""Logging set-up that never writes the bot token, whoever logs it (httpx logs request URLs)."""
+"""Logging set-up that never writes the bot token, whoever logs it (httpx logs request URLs).
+
+Two forms on stderr: readable text lines, or JSON lines for a log collector (``time``, ``level``,
+``logger``, ``message``, the ``extra={...}`` a call passed, and ``exc`` with the traceback).
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import re
 import sys
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 
-__all__ = ["PTB_RETRY_AFTER_WARNING", "RedactingFormatter", "configure_logging", "redact"]
+__all__ = [
+    "PTB_RETRY_AFTER_WARNING",
+    "JsonLinesFormatter",
+    "RedactingFormatter",
+    "configure_logging",
+    "level_number",
+    "redact",
+]
 
 # python-telegram-bot 22 warns from RetryAfter's own constructor, on every 429, that retry_after
 # will become a timedelta; digestbot reads it as either (delivery.sender).
@@ -18,6 +32,13 @@ PTB_RETRY_AFTER_WARNING = r".*retry_after.*will be of type.*timedelta"
 _TOKEN_RE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
 REDACTED = "<token>"
 
+# What every LogRecord carries; anything else on a record came from a call's extra={...}.
+_RECORD_ATTRIBUTES = frozenset(
+    {*vars(logging.LogRecord("", 0, "", 0, "", (), None)), "message", "asctime", "taskName"}
+)
+_JSON_FIELDS = ("time", "level", "logger", "message", "exc", "stack")
+_MAX_DEPTH = 8  # deeper context values are written as their str()
+
 
 def redact(text: str, token: str = "", secrets: Iterable[str] = ()) -> str:
     """``text`` with ``token``, the other ``secrets`` and anything shaped like a bot token
@@ -26,6 +47,16 @@ def redact(text: str, token: str = "", secrets: Iterable[str] = ()) -> str:
         if secret:
             text = text.replace(secret, REDACTED if secret == token else "***")
     return _TOKEN_RE.sub(REDACTED, text)
+
+
+def level_number(level: int | str) -> int:
+    """A logging level from its number or its name in any case (``"warning"``)."""
+    if isinstance(level, int):
+        return level
+    number = logging.getLevelNamesMapping().get(level.upper())
+    if number is None:
+        raise ValueError(f"unknown logging level {level!r}")
+    return number
 
 
 class RedactingFormatter(logging.Formatter):
@@ -40,15 +71,74 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record), self._token, self._secrets)
 
 
+class JsonLinesFormatter(logging.Formatter):
+    """One JSON object per record, every string in it redacted before it is serialized (so a
+    secret next to a quote or a newline is still found, and the line stays valid JSON)."""
+
+    def __init__(self, token: str = "", secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self._token = token
+        self._secrets = tuple(secrets)
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _RECORD_ATTRIBUTES:
+                # a context field never hides one of ours: extra={"level": ...} -> "extra_level"
+                entry[f"extra_{key}" if key in _JSON_FIELDS else key] = value
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exc"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        # ASCII only: the line can be written whatever stderr's encoding is.
+        return json.dumps(self._clean(entry, 0), allow_nan=False)
+
+    def _clean(self, value: object, depth: int) -> object:
+        """``value`` as plain JSON data with every string redacted; other objects as str()."""
+        if value is None or isinstance(value, bool | int):
+            return value
+        if isinstance(value, float):
+            return value if math.isfinite(value) else str(value)
+        if depth < _MAX_DEPTH:
+            if isinstance(value, Mapping):
+                return {
+                    self._redact(str(key)): self._clean(item, depth + 1)
+                    for key, item in value.items()
+                }
+            if isinstance(value, list | tuple | set | frozenset):
+                return [self._clean(item, depth + 1) for item in value]
+        return self._redact(value if isinstance(value, str) else str(value))
+
+    def _redact(self, text: str) -> str:
+        return redact(text, self._token, self._secrets)
+
+
 def configure_logging(
-    level: int = logging.INFO, token: str = "", secrets: Iterable[str] = ()
+    level: int | str = logging.INFO,
+    token: str = "",
+    secrets: Iterable[str] = (),
+    *,
+    json_lines: bool = False,
 ) -> None:
-    """Log to stderr with timestamps, the token and ``secrets`` (a proxy's password) redacted,
-    and httpx's per-request lines quiet; Python warnings are logged the same way. httpcore's
-    debug trace (it shows a SOCKS proxy's login) is never written."""
+    """Log to stderr, as timestamped text or (``json_lines``) one JSON object a line, the token
+    and ``secrets`` (a proxy's password) redacted, and httpx's per-request lines quiet; Python
+    warnings are logged the same way. httpcore's debug trace (it shows a SOCKS proxy's login)
+    is never written. ``level`` is a number or a name such as ``"warning"``."""
+    level = level_number(level)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token, secrets)
+        JsonLinesFormatter(token, secrets)
+        if json_lines
+        else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token, secrets)
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

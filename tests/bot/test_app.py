@@ -10,12 +10,13 @@ from digestbot.bot.app import build_application
 from digestbot.bot.deps import BotDeps
 from digestbot.bot.run import check_token
 from digestbot.bot.serve import serving, webhook
-from digestbot.config import Settings, TelegramSettings
+from digestbot.config import TelegramSettings
 from digestbot.errors import ConfigError, DigestbotError
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from tests.support.bot import ANN, LI, BotHarness
 from tests.support.sandbox import free_port
+from tests.support.settings import local_settings
 
 
 async def test_command_menu_is_registered_in_both_languages(bot: BotHarness) -> None:
@@ -40,7 +41,7 @@ async def test_check_token_names_the_bot_or_says_what_is_wrong(emulator: Emulato
 async def test_the_bot_also_works_behind_a_webhook(emulator: Emulator, tmp_path: Path) -> None:
     engine = create_engine_for(f"sqlite:///{tmp_path}/bot.sqlite3")
     upgrade_schema(engine)
-    deps = BotDeps(settings=Settings(), sessions=session_factory(engine))
+    deps = BotDeps(settings=local_settings(), sessions=session_factory(engine))
     application = build_application(deps, emulator.token, api_url=emulator.base_url)
     port = free_port()
     telegram = TelegramSettings(

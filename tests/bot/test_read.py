@@ -11,6 +11,7 @@ from digestbot.config import ReaderSettings, Settings, TelegramSettings
 from digestbot.render import visible_length
 from tests.support.bot import ADMIN, ANN, LI, BotHarness, button_data, button_labels
 from tests.support.content import LONG_ARTICLE, article_id, remove_article
+from tests.support.settings import local_settings
 
 TAG_LABELS = {"world": {Lang.ZH: "国际"}, "tech": {Lang.ZH: "科技", Lang.EN: "Technology"}}
 
@@ -19,7 +20,7 @@ TAG_LABELS = {"world": {Lang.ZH: "国际"}, "tech": {Lang.ZH: "科技", Lang.EN:
 def bot_settings() -> Settings:
     """Settings with localized labels for two tags."""
     return replace(
-        Settings(),
+        local_settings(),
         telegram=TelegramSettings(admin_ids=frozenset({ADMIN})),
         reader=ReaderSettings(tag_labels=TAG_LABELS),
     )

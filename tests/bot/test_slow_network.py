@@ -37,6 +37,7 @@ from tests.support.processes import (
     wait_until,
 )
 from tests.support.sandbox import free_port
+from tests.support.settings import local_settings
 
 LATENCY = 0.7
 DUE = 501  # subscribed long ago, digest time 00:00 UTC: due when the bot starts
@@ -62,7 +63,7 @@ async def far_emulator(tmp_path: Path) -> AsyncIterator[Emulator]:
 
 def settings_for(database: str, tmp_path: Path, **telegram: Any) -> Settings:
     return replace(
-        Settings(),
+        local_settings(),
         paths=PathSettings(data_dir=tmp_path / "data", articles_dir=SEEDS),
         database=replace(Settings().database, url=database),
         telegram=TelegramSettings(**telegram),

@@ -13,13 +13,14 @@ from digestbot.store import models as m
 from digestbot.store.subscribers import tag_catalog
 from tests.support.bot import ADMIN, ANN, LI, BotHarness, button_data, button_labels
 from tests.support.profiles import stored_profile
+from tests.support.settings import local_settings
 
 
 @pytest.fixture
 def bot_settings() -> Settings:
     labels = {"world": {Lang.ZH: "国际", Lang.EN: "World"}}
     return replace(
-        Settings(),
+        local_settings(),
         telegram=TelegramSettings(admin_ids=frozenset({ADMIN})),
         reader=ReaderSettings(tag_labels=labels),
     )

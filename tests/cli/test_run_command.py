@@ -19,6 +19,7 @@ async def _run_bot(emulator: Emulator, tmp_path: Path, token: str) -> asyncio.su
         "DIGESTBOT_TOKEN": token,
         "DIGESTBOT_API_URL": emulator.base_url,
         "DIGESTBOT_DATA_DIR": str(tmp_path / "data"),
+        "DIGESTBOT_MONITORING_ADDRESS": "127.0.0.1:0",
     }
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "digestbot", "run", "--config", "config/digestbot.toml",

@@ -25,6 +25,7 @@ from digestbot.store.articles import get_article
 from digestbot.store.models import OutboxMessage, OutboxState, Subscriber
 from tests.support.bot import ADMIN, ANN, LI, BotHarness
 from tests.support.outbox import add_readers, bot_texts
+from tests.support.settings import local_settings
 
 DROPPED_IN = """---
 title: Dropped in
@@ -139,7 +140,7 @@ async def test_the_sender_starts_with_the_application_and_stops_with_it(
     with sessions.begin() as session:
         outbox.enqueue(session, 1, ["queued before the start"], now=datetime.now(UTC))
     app = build_application(
-        BotDeps(Settings(), sessions), emulator.token, api_url=emulator.base_url
+        BotDeps(local_settings(), sessions), emulator.token, api_url=emulator.base_url
     )
     async with serving(app, long_polling(timeout=1)) as runtime:
         await emulator.driver.wait_for(  # the bot also greets the reader's /start
@@ -160,7 +161,7 @@ async def test_stop_finishes_the_sends_in_flight_and_leaves_none_marked_in_fligh
             for chat_id in chats:
                 outbox.enqueue(session, chat_id, [f"message for {chat_id}"], now=datetime.now(UTC))
         app = build_application(
-            BotDeps(Settings(), sessions), emulator.token, api_url=emulator.base_url
+            BotDeps(local_settings(), sessions), emulator.token, api_url=emulator.base_url
         )
 
         def one_delivered() -> bool | None:
@@ -183,7 +184,7 @@ async def test_a_sender_whose_getme_got_429_starts_once_the_bot_api_answers(
     with sessions.begin() as session:
         outbox.enqueue(session, 1, ["sent once getMe answered"], now=datetime.now(UTC))
     app = build_application(
-        BotDeps(Settings(), sessions), emulator.token, api_url=emulator.base_url
+        BotDeps(local_settings(), sessions), emulator.token, api_url=emulator.base_url
     )
     async with Emulator() as busy:  # the sender's first getMe meets a flood wait there
         busy.faults.add(FaultRule(FaultKind.RETRY_AFTER, method="getMe", count=1))

@@ -23,6 +23,7 @@ from digestbot.store import outbox
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from digestbot.store.models import OutboxState
 from tests.support.outbox import add_readers, bot_texts, now, states
+from tests.support.settings import local_settings
 
 _HOLD_AND_WAIT = """
 import sys, time
@@ -135,7 +136,7 @@ async def test_the_bot_sender_waits_while_digest_send_is_sending(
     digest_send = _lock(sessions)
     assert digest_send.acquire()
     app = build_application(
-        BotDeps(Settings(), sessions), emulator.token, api_url=emulator.base_url
+        BotDeps(local_settings(), sessions), emulator.token, api_url=emulator.base_url
     )
     text = "sent by the bot once the outbox is free"
 

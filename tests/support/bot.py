@@ -31,6 +31,7 @@ from digestbot.sandbox.driver import Driver
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from tests.support.databases import postgres_schema
+from tests.support.settings import local_settings
 
 __all__ = ["ADMIN", "ANN", "LI", "BotHarness", "Clock"]
 
@@ -153,7 +154,7 @@ def sessions(bot_database: str) -> Iterator[sessionmaker[Session]]:
 @pytest.fixture
 def bot_settings() -> Settings:
     """Settings for the bot under test (override the fixture to change them)."""
-    return replace(Settings(), telegram=TelegramSettings(admin_ids=frozenset({ADMIN})))
+    return replace(local_settings(), telegram=TelegramSettings(admin_ids=frozenset({ADMIN})))
 
 
 @pytest.fixture

@@ -43,6 +43,7 @@ async def digestbot_process(
         **os.environ,
         "DIGESTBOT_TOKEN": emulator.token,
         "DIGESTBOT_API_URL": emulator.base_url,
+        "DIGESTBOT_MONITORING_ADDRESS": "127.0.0.1:0",
         **(env or {}),
     }
     return await asyncio.create_subprocess_exec(

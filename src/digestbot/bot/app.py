@@ -32,6 +32,9 @@ from digestbot.bot.runtime import Runtime
 from digestbot.delivery.pacing import ChatPace, send_rate
 from digestbot.delivery.proxy import ptb_request
 from digestbot.delivery.tick import standalone_bot
+from digestbot.monitoring.bot_api import ApiWatch
+from digestbot.monitoring.metrics import Client, Metrics
+from digestbot.monitoring.store_metrics import StoreCollector
 
 __all__ = ["HANDLER_MODULES", "BotApplication", "PtbApplication", "build_application"]
 
@@ -55,23 +58,30 @@ def build_application(
     delivery = deps.settings.delivery
     rate = send_rate(delivery.rate_per_second, paid_broadcast=delivery.paid_broadcast)
     pace = ChatPace.for_rate(rate, delivery.per_chat_interval)
+    metrics = Metrics()
+    metrics.registry.register(StoreCollector(deps.sessions, deps.clock))
+    api_watch = ApiWatch(metrics)
+    watch_bot = api_watch.observer(Client.BOT)
+    watch_sender = api_watch.observer(Client.SENDER)
     builder = (
         Application.builder()
         .token(token)
         .context_types(CONTEXT_TYPES)
-        .rate_limiter(PacedRateLimiter(pace))
-        .request(ptb_request(proxy))
-        .get_updates_request(ptb_request(proxy, connection_pool_size=1))
+        .rate_limiter(PacedRateLimiter(pace, metrics))
+        .request(ptb_request(proxy, watch_bot))
+        .get_updates_request(ptb_request(proxy, watch_bot, connection_pool_size=1))
     )
     if api_url:
         builder = builder.base_url(f"{api_url}/bot").base_file_url(f"{api_url}/file/bot")
     application = cast(BotApplication, builder.build())  # PTB cannot infer the JobQueue's type
 
     def sender_bot() -> Any:
-        return standalone_bot(token, api_url, proxy=proxy)
+        return standalone_bot(token, api_url, proxy=proxy, observer=watch_sender)
 
     application.bot_data.deps = deps
-    application.bot_data.runtime = Runtime(deps, application.job_queue, sender_bot, pace)
+    application.bot_data.metrics = metrics
+    application.bot_data.api_watch = api_watch
+    application.bot_data.runtime = Runtime(deps, application.job_queue, sender_bot, pace, metrics)
     for module in HANDLER_MODULES:
         module.register(application)
     application.add_error_handler(on_error)

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from digestbot.bot.deps import BotDeps
+from digestbot.monitoring.bot_api import ApiWatch
+from digestbot.monitoring.metrics import Metrics
+from digestbot.monitoring.server import MonitoringServer
 
 if TYPE_CHECKING:
     from digestbot.bot.runtime import Runtime
@@ -23,11 +26,14 @@ __all__ = ["CONTEXT_TYPES", "BotApplication", "BotContext", "BotData", "Context"
 class BotData:
     """What the whole application shares: its dependencies and its runtime, set once at build."""
 
-    __slots__ = ("_deps", "_runtime")
+    __slots__ = ("_deps", "_runtime", "api_watch", "metrics", "monitoring")
 
     def __init__(self) -> None:
         self._deps: BotDeps | None = None
         self._runtime: Runtime | None = None
+        self.metrics = Metrics()  # build_application gives it the HTTP clients' observers
+        self.api_watch = ApiWatch(self.metrics)
+        self.monitoring: MonitoringServer | None = None  # while serving with monitoring on
 
     @property
     def deps(self) -> BotDeps:
@@ -64,6 +70,11 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
     def runtime(self) -> Runtime:
         """The background work: wake the sender, run a tick."""
         return self.bot_data.runtime
+
+    @property
+    def metrics(self) -> Metrics:
+        """The process's Prometheus metrics."""
+        return self.bot_data.metrics
 
 
 Context = BotContext

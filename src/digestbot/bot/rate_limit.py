@@ -22,6 +22,7 @@ from telegram.ext import BaseRateLimiter
 
 from digestbot.delivery.pacing import ChatPace
 from digestbot.delivery.sender import retry_after_seconds
+from digestbot.monitoring.metrics import Client, Metrics
 
 __all__ = ["MAX_FLOOD_WAIT", "PacedRateLimiter", "chat_of", "sends_message"]
 
@@ -53,8 +54,9 @@ def chat_of(data: dict[str, Any]) -> int | None:
 class PacedRateLimiter(BaseRateLimiter[None]):
     """Paces the bot's messages on the process's shared :class:`ChatPace`; retries 429s."""
 
-    def __init__(self, pace: ChatPace) -> None:
+    def __init__(self, pace: ChatPace, metrics: Metrics | None = None) -> None:
         self.pace = pace
+        self.metrics = metrics if metrics is not None else Metrics()
         self._closing = asyncio.Event()
 
     async def initialize(self) -> None:
@@ -91,6 +93,7 @@ class PacedRateLimiter(BaseRateLimiter[None]):
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
+                self.metrics.flood_wait_seconds.labels(Client.BOT.value).inc(seconds)
                 waited += seconds
                 if waited > MAX_FLOOD_WAIT or self._closing.is_set():
                     raise

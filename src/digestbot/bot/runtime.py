@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ from digestbot.delivery.retention import prune_outbox
 from digestbot.delivery.sender import OutboxSender
 from digestbot.delivery.tick import plan_tick, sender_clock
 from digestbot.delivery.transport import OutboxBot
+from digestbot.monitoring.metrics import Metrics
 from digestbot.store.digests import PlanReport
 
 __all__ = ["REPEAT_JOB_KWARGS", "RejectionLog", "Runtime"]
@@ -88,12 +90,16 @@ class Runtime:
         job_queue: JobQueue[BotContext] | None,
         bot_factory: Callable[[], OutboxBot],
         pace: ChatPace,
+        metrics: Metrics | None = None,
     ) -> None:
         """``bot_factory`` makes the sender's bot (same token, server and proxy as the
         application's); ``pace`` is shared with the application's own requests, so digests and
         interactive replies to one chat never exceed Telegram's per-chat limit together."""
         self.deps = deps
         self.pace = pace
+        self.metrics = metrics if metrics is not None else Metrics()
+        self.last_tick: float | None = None  # when a tick last finished (Unix time)
+        self._sender_state = "stopped"
         self._jobs = job_queue
         self._bot_factory = bot_factory
         self._rejections = RejectionLog()
@@ -136,6 +142,18 @@ class Runtime:
         await asyncio.wait_for(self._started.wait(), timeout)
 
     @property
+    def started(self) -> bool:
+        """Whether the first rescan and tick have run (the repeats are scheduled)."""
+        return self._started.is_set() and bool(self._tasks)
+
+    @property
+    def sender_state(self) -> str:
+        """``starting`` (asking the Bot API), ``sending``, ``waiting`` (another process sends
+        from this SQLite outbox) or ``stopped`` (not started, stopped, failed and waiting to
+        start again, or the token was rejected)."""
+        return self._sender_state
+
+    @property
     def sender(self) -> OutboxSender | None:
         """The running outbox sender, or None (not started yet, waiting for the lock, stopped)."""
         return self._sender
@@ -152,7 +170,12 @@ class Runtime:
         another process holds the tick."""
         deps = self.deps
         now = deps.clock()
-        report = await run_db(deps, lambda s: plan_tick(s, now, deps.settings, force=force))
+        with self.metrics.tick_seconds.time():
+            report = await run_db(deps, lambda s: plan_tick(s, now, deps.settings, force=force))
+        self.last_tick = time.time()
+        self.metrics.last_tick.set(self.last_tick)
+        if report is not None:
+            self.metrics.digests_planned.inc(len(report.planned))
         if report is not None and report.messages:
             _log.info(
                 "tick: planned %d digest(s), %d message(s)", len(report.planned), report.messages
@@ -171,7 +194,10 @@ class Runtime:
             return None
         # workers=1: no fork from a process running threads (the bot, its sender)
         report = await asyncio.to_thread(load_paths, self.deps.sessions, [folder], workers=1)
-        for rejected in self._rejections.fresh(report.rejected):
+        fresh = self._rejections.fresh(report.rejected)
+        self.metrics.articles_loaded.inc(report.new + report.updated)
+        self.metrics.articles_rejected.inc(len(fresh))
+        for rejected in fresh:
             _log.warning("rescan: %s: %s", rejected.path, rejected.reason)
         if report.new or report.updated:
             _log.info("rescan of %s: %s", folder, report.summary())
@@ -237,6 +263,7 @@ class Runtime:
             wait = min(wait * 2, longest)
 
     async def _send_until_stopped(self) -> None:
+        self._sender_state = "starting"
         bot = await self._connected_bot()
         if bot is None:
             return
@@ -248,15 +275,16 @@ class Runtime:
                 deps.settings.delivery,
                 clock=sender_clock(deps.clock),
                 pace=self.pace,
+                metrics=self.metrics,
             )
             try:
                 if not await self._wait_for_lock(sender):
                     return
                 await sender.recover()
-                self._sender = sender
+                self._sender, self._sender_state = sender, "sending"
                 await sender.run(self._stop.is_set)
             finally:
-                self._sender = None
+                self._sender, self._sender_state = None, "stopped"
                 sender.close()
         finally:
             await bot.shutdown()
@@ -290,6 +318,7 @@ class Runtime:
         told to stop first. Messages planned meanwhile wait in the outbox."""
         if sender.try_lock():
             return True
+        self._sender_state = "waiting"
         _log.warning(
             "outbox: another digestbot process is sending from this database (it holds %s); "
             "the bot sends once it is done",

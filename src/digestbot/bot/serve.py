@@ -3,6 +3,7 @@
 Start, each step awaited before the next (each Bot API call may take seconds on a far-away or
 proxied network, and nothing below depends on how long):
 
+0. the monitoring endpoint (``[monitoring] address``): live from here on, ready once all is up;
 1. ``initialize``: ``getMe`` (a rejected token or an unreachable server fails here);
 2. the command menus (``setMyCommands``, per language);
 3. the application: its handlers and the JobQueue;
@@ -28,9 +29,11 @@ from telegram.ext import Updater
 
 from digestbot.bot.context import BotApplication
 from digestbot.bot.menu import register_command_menus
+from digestbot.bot.monitor import readiness_of
 from digestbot.bot.rate_limit import PacedRateLimiter
 from digestbot.bot.runtime import Runtime
 from digestbot.config import TelegramSettings
+from digestbot.monitoring.server import MonitoringServer
 
 __all__ = [
     "Receive",
@@ -90,7 +93,7 @@ async def serving(application: BotApplication, receive: Receive) -> AsyncIterato
     if updater is None:
         raise RuntimeError("the application has no updater")
     runtime = application.bot_data.runtime
-    async with application:
+    async with _monitoring(application), application:
         await register_command_menus(application.bot)
         await application.start()
         try:
@@ -109,6 +112,24 @@ async def serving(application: BotApplication, receive: Receive) -> AsyncIterato
             if isinstance(limiter, PacedRateLimiter):
                 limiter.close()  # replies still being handled stop waiting for their turn
             await application.stop()
+
+
+@asynccontextmanager
+async def _monitoring(application: BotApplication) -> AsyncIterator[None]:
+    """The process's monitoring endpoint, from before the start to after the stop (when on)."""
+    data = application.bot_data
+    address = data.deps.settings.monitoring.host_port
+    if address is None:
+        yield
+        return
+    server = MonitoringServer(*address, data.metrics, readiness_of(application))
+    await server.start()
+    data.monitoring = server
+    try:
+        yield
+    finally:
+        data.monitoring = None
+        await server.stop()
 
 
 async def until_signalled(

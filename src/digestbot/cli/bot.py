@@ -22,8 +22,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not token and args.sandbox_without_token:
         print("no bot token configured: starting the local sandbox instead of Telegram")
         return cmd_sandbox(argparse.Namespace(**vars(args), no_bot=False))
-    level = logging.DEBUG if args.verbose else logging.INFO
-    configure_logging(level, token, proxy_secrets(settings.telegram.proxy_url))
+    configure_logging(
+        logging.DEBUG if args.verbose else settings.logging.level,
+        token,
+        proxy_secrets(settings.telegram.proxy_url),
+        json_lines=settings.logging.format == "json",
+    )
     run_bot(settings, token)
     return 0
 

@@ -11,7 +11,7 @@ from typing import Any
 from digestbot.bot.in_sandbox import SandboxedBot, run_sandboxed_bot
 from digestbot.cli.context import settings_from
 from digestbot.cli.sandbox_check import check_sandbox
-from digestbot.logs import configure_logging
+from digestbot.logs import configure_logging, level_number
 from digestbot.sandbox.emulator import DEFAULT_TOKEN, run_emulator_cli
 from digestbot.sandbox.latency import seconds_problem
 
@@ -39,7 +39,12 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         settings = replace(
             settings, database=replace(settings.database, url=f"sqlite:///{sandbox_db}")
         )
-    configure_logging(logging.DEBUG if args.verbose else logging.WARNING)
+    # quieter than `run` (the chat page is what one watches): warnings, or only errors when
+    # [logging] level says so; -v: everything
+    quiet = max(logging.WARNING, level_number(settings.logging.level))
+    configure_logging(
+        logging.DEBUG if args.verbose else quiet, json_lines=settings.logging.format == "json"
+    )
     run_sandboxed_bot(
         settings,
         host=args.host,

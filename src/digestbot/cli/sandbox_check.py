@@ -188,9 +188,13 @@ STEPS: Sequence[tuple[str, Step]] = (
 
 
 def sandbox_check_settings(settings: Settings, folder: Path, database: str | None) -> Settings:
-    """``settings`` on ``database`` if given, else on a fresh SQLite database in ``folder``."""
+    """``settings`` on ``database`` if given, else on a fresh SQLite database in ``folder``; the
+    monitoring endpoint, if on, on a free port (a sandbox may be running beside the check)."""
     url = database or f"sqlite:///{(folder / 'sandbox-check.sqlite3').as_posix()}"
-    return replace(settings, database=replace(settings.database, url=url))
+    monitoring = settings.monitoring
+    if monitoring.address:
+        monitoring = replace(monitoring, address="127.0.0.1:0")
+    return replace(settings, database=replace(settings.database, url=url), monitoring=monitoring)
 
 
 async def _converse(

@@ -14,7 +14,7 @@ from digestbot.cli.context import open_store, settings_from
 from digestbot.delivery.sender import SenderError
 from digestbot.delivery.tick import TELEGRAM_API, send_once, standalone_bot
 from digestbot.errors import ConfigError
-from digestbot.logs import configure_logging
+from digestbot.logs import configure_logging, level_number
 from digestbot.proxies import proxy_secrets
 
 __all__ = ["add_send_action", "cmd_digest_send"]
@@ -29,8 +29,14 @@ def cmd_digest_send(args: argparse.Namespace) -> int:
             "no bot token: set DIGESTBOT_TOKEN, DIGESTBOT_TOKEN_FILE, or [telegram] token or "
             "token_file in the config file"
         )
-    # the sender's warnings, the token and a proxy's password redacted
-    configure_logging(logging.WARNING, token, proxy_secrets(settings.telegram.proxy_url))
+    # the sender's warnings (or only errors when [logging] level says so), the token and a
+    # proxy's password redacted
+    configure_logging(
+        max(logging.WARNING, level_number(settings.logging.level)),
+        token,
+        proxy_secrets(settings.telegram.proxy_url),
+        json_lines=settings.logging.format == "json",
+    )
     sessions = open_store(settings)
     bot = standalone_bot(
         token, settings.telegram.api_url, proxy=settings.telegram.proxy_url or None

@@ -42,6 +42,7 @@ class Outcome:
     failed: bool = False
     blocked: bool = False
     error: str = ""
+    reason: str = ""  # why it failed or is retried, for the metrics: a FailReason/RetryReason value
 
 
 def write_outcomes(session: Session, outcomes: list[Outcome]) -> None:

@@ -20,14 +20,18 @@ import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest
 
+from digestbot.delivery.observe import RequestObserver, observe_request
 from digestbot.proxies import redact_url
 
 __all__ = ["ptb_request"]
 
 
-def ptb_request(proxy: str | None, **kwargs: Any) -> HTTPXRequest:
+def ptb_request(
+    proxy: str | None, observer: RequestObserver | None = None, **kwargs: Any
+) -> HTTPXRequest:
     """python-telegram-bot's HTTPXRequest through ``proxy`` (None: direct), ``kwargs`` as it
-    takes them; httpx reads no proxy from the environment (``trust_env=False``).
+    takes them, each call told to ``observer``; httpx reads no proxy from the environment
+    (``trust_env=False``).
 
     ``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` stay honoured as httpx honours them by default:
     ``trust_env=False`` alone would drop them along with the proxy variables.
@@ -38,23 +42,42 @@ def ptb_request(proxy: str | None, **kwargs: Any) -> HTTPXRequest:
         "trust_env": False,
     }
     if proxy is None:
-        return HTTPXRequest(httpx_kwargs=httpx_kwargs, **kwargs)
-    return _ProxiedRequest(proxy, httpx_kwargs=httpx_kwargs, **kwargs)
+        return _ObservedRequest(observer, httpx_kwargs=httpx_kwargs, **kwargs)
+    return _ProxiedRequest(proxy, observer, httpx_kwargs=httpx_kwargs, **kwargs)
 
 
-class _ProxiedRequest(HTTPXRequest):
+class _ObservedRequest(HTTPXRequest):
+    """An HTTPXRequest that tells its observer about each call."""
+
+    __slots__ = ("_observer",)
+
+    def __init__(self, observer: RequestObserver | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._observer = observer
+
+    async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        """HTTPXRequest's, observed."""
+        return await observe_request(
+            self._observer, url, lambda: self._exchange(url, *args, **kwargs)
+        )
+
+    async def _exchange(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        return await super().do_request(url, *args, **kwargs)
+
+
+class _ProxiedRequest(_ObservedRequest):
     """An HTTPXRequest through a proxy whose network errors say which proxy (password left out)."""
 
     __slots__ = ("_shown",)
 
-    def __init__(self, proxy: str, **kwargs: Any) -> None:
-        super().__init__(proxy=proxy, **kwargs)
+    def __init__(self, proxy: str, observer: RequestObserver | None, **kwargs: Any) -> None:
+        super().__init__(observer, proxy=proxy, **kwargs)
         self._shown = redact_url(proxy)
 
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+    async def _exchange(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         """HTTPXRequest's, with the proxy named in errors and non-Bot-API error answers."""
         try:
-            status, body = await super().do_request(*args, **kwargs)
+            status, body = await super()._exchange(url, *args, **kwargs)
         except TimedOut as exc:
             raise TimedOut(f"{exc.message} (through the proxy {self._shown})") from exc
         except NetworkError as exc:

@@ -54,6 +54,7 @@ from digestbot.delivery.pacing import ChatPace, backoff_delay, send_rate
 from digestbot.delivery.sender_lock import SenderLock
 from digestbot.delivery.transport import OutboxBot
 from digestbot.errors import DigestbotError
+from digestbot.monitoring.metrics import Client, FailReason, Metrics, RetryReason
 from digestbot.store import outbox
 from digestbot.store.models import utc_now
 from digestbot.store.outbox import OutboxRow, Sent
@@ -65,6 +66,8 @@ SLOT_SLACK = 0.002  # seconds a send may go before its slot; the long-run rate s
 STOP_CHECK_SECONDS = 0.1  # how often a waiting sender looks whether it was told to stop
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
+FLOOD_WAIT, NETWORK = RetryReason.FLOOD_WAIT.value, RetryReason.NETWORK.value
+REJECTED, ATTEMPTS = FailReason.REJECTED.value, FailReason.ATTEMPTS.value
 
 
 class SenderError(DigestbotError):
@@ -87,11 +90,14 @@ class OutboxSender:
         rng: random.Random | None = None,
         rate: float | None = None,
         pace: ChatPace | None = None,
+        metrics: Metrics | None = None,
+        on_failed: Callable[[int], None] | None = None,
     ) -> None:
         """``pace`` is shared with whatever else sends with this token in this process (the bot's
         replies); without one the sender paces alone. ``rate`` overrides the paced rate
         (benchmarks); by default it is the configured one, capped at Telegram's 30/s, or 1000/s
-        with paid broadcasts."""
+        with paid broadcasts. ``metrics`` counts what becomes of each message; ``on_failed``
+        hears how many failed for good in each batch (the admins' alerts)."""
         if pace is None:
             if rate is None:
                 rate = send_rate(delivery.rate_per_second, paid_broadcast=delivery.paid_broadcast)
@@ -105,6 +111,8 @@ class OutboxSender:
         self.clock = clock
         self._rng = rng or random.Random()
         self._chat_pace = pace
+        self.metrics = metrics if metrics is not None else Metrics()
+        self.on_failed = on_failed
         self._pace = pace.rate
         self._spacing = pace.chats
         self._batch = max(self.concurrency * 2, min(int(pace.rate.rate), 1000))
@@ -345,11 +353,12 @@ class OutboxSender:
             seconds = retry_after_seconds(exc)
             self._pace.pause_until(asyncio.get_running_loop().time() + seconds)
             at = self.clock() + timedelta(seconds=seconds)
-            return Outcome(row, retry_at=at, count_attempt=False, error=str(exc))
+            self.metrics.flood_wait_seconds.labels(Client.SENDER.value).inc(seconds)
+            return Outcome(row, retry_at=at, count_attempt=False, error=str(exc), reason=FLOOD_WAIT)
         except Forbidden as exc:
             return Outcome(row, blocked=True, error=exc.message)
         except BadRequest as exc:
-            return Outcome(row, failed=True, error=exc.message)
+            return Outcome(row, failed=True, error=exc.message, reason=REJECTED)
         except InvalidToken as exc:
             raise SenderError(f"Telegram rejected the bot token: {exc.message}") from exc
         except (NetworkError, TelegramError) as exc:
@@ -359,11 +368,14 @@ class OutboxSender:
     def _retry_or_fail(self, row: OutboxRow, error: str) -> Outcome:
         attempt = row.attempts + 1
         if attempt >= self.delivery.max_attempts:
-            return Outcome(row, failed=True, error=f"{error} (after {attempt} attempts)")
+            return Outcome(
+                row, failed=True, error=f"{error} (after {attempt} attempts)", reason=ATTEMPTS
+            )
         delay = backoff_delay(
             attempt, base=self.backoff_base, cap=self.backoff_cap, jitter=self._rng.random()
         )
-        return Outcome(row, retry_at=self.clock() + timedelta(seconds=delay), error=error)
+        at = self.clock() + timedelta(seconds=delay)
+        return Outcome(row, retry_at=at, error=error, reason=NETWORK)
 
     async def _flush_loop(self, report: DrainReport) -> None:
         """Write outcomes as they come, until the drain is over."""
@@ -379,6 +391,7 @@ class OutboxSender:
             return
         await self.db(lambda s: write_outcomes(s, outcomes))
         self._flushes += 1
+        self._count(outcomes)
         for outcome in outcomes:
             if outcome.sent is not None:
                 report.sent += 1
@@ -397,6 +410,23 @@ class OutboxSender:
                 )
             else:
                 report.retried += 1
+
+    def _count(self, outcomes: list[Outcome]) -> None:
+        """The outcomes in the metrics, and failures for good to the ``on_failed`` hook."""
+        metrics = self.metrics
+        failed = 0
+        for outcome in outcomes:
+            if outcome.sent is not None:
+                metrics.messages_sent.inc()
+            elif outcome.blocked:
+                metrics.messages_failed.labels(FailReason.BLOCKED.value).inc()
+            elif outcome.failed:
+                metrics.messages_failed.labels(outcome.reason or REJECTED).inc()
+                failed += 1
+            elif outcome.reason:
+                metrics.messages_retried.labels(outcome.reason).inc()
+        if failed and self.on_failed is not None:
+            self.on_failed(failed)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:

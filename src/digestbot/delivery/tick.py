@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.config import Settings
+from digestbot.delivery.observe import RequestObserver
 from digestbot.delivery.outcomes import DrainReport
 from digestbot.delivery.retention import prune_outbox
 from digestbot.delivery.sender import OutboxSender
@@ -78,12 +79,18 @@ def sender_clock(clock: Callable[[], datetime]) -> Callable[[], datetime]:
 
 
 def standalone_bot(
-    token: str, api_url: str = "", *, base_url: str = "", proxy: str | None = None
+    token: str,
+    api_url: str = "",
+    *,
+    base_url: str = "",
+    proxy: str | None = None,
+    observer: RequestObserver | None = None,
 ) -> OutboxBot:
     """The sender's bot (lean transport, no rate limiter, no retries) for ``token`` on the server
     ``api_url`` (default: Telegram's), or on ``base_url`` given whole (``.../bot``, as PTB takes
     it); through ``proxy`` when given (``delivery.proxy.bot_api_proxy`` resolves it)."""
-    return OutboxBot(token, base_url or f"{api_url or TELEGRAM_API}/bot", SENDER_POOL, proxy)
+    url = base_url or f"{api_url or TELEGRAM_API}/bot"
+    return OutboxBot(token, url, SENDER_POOL, proxy, observer)
 
 
 async def send_once(

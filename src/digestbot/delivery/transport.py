@@ -33,6 +33,7 @@ from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from digestbot.delivery.observe import RequestObserver, observe_request
 from digestbot.delivery.proxy import ptb_request
 
 __all__ = ["KeepAliveRequest", "OutboxBot"]
@@ -64,8 +65,10 @@ class KeepAliveRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         read_timeout: float | None = 5.0,
         write_timeout: float | None = 5.0,
+        observer: RequestObserver | None = None,
     ) -> None:
         self.pool_size = pool_size
+        self.observer = observer
         self._slots = asyncio.Semaphore(pool_size)
         self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
         self._timeouts = (connect_timeout, read_timeout, write_timeout)
@@ -114,11 +117,16 @@ class KeepAliveRequest(BaseRequest):
             _seconds(read_timeout, self._timeouts[1]),
             _seconds(write_timeout, self._timeouts[2]),
         )
-        async with self._slots:
-            try:
-                return await self._exchange(origin, head.encode() + body, timeouts)
-            except _StaleConnection:
-                return await self._exchange(origin, head.encode() + body, timeouts, fresh=True)
+        request = head.encode() + body
+
+        async def exchange() -> tuple[int, bytes]:
+            async with self._slots:
+                try:
+                    return await self._exchange(origin, request, timeouts)
+                except _StaleConnection:
+                    return await self._exchange(origin, request, timeouts, fresh=True)
+
+        return await observe_request(self.observer, url, exchange)
 
     async def _exchange(
         self,
@@ -233,14 +241,21 @@ class OutboxBot(Bot):
     on python-telegram-bot's HTTPXRequest through ``proxy`` (a URL, see ``bot_api_proxy``)."""
 
     def __init__(
-        self, token: str, base_url: str, pool_size: int = 8, proxy: str | None = None
+        self,
+        token: str,
+        base_url: str,
+        pool_size: int = 8,
+        proxy: str | None = None,
+        observer: RequestObserver | None = None,
     ) -> None:
         request: BaseRequest
         if proxy is None:
-            request = KeepAliveRequest(pool_size)
+            request = KeepAliveRequest(pool_size, observer=observer)
         else:
             # No pool timeout: like KeepAliveRequest, a request waits for a free connection.
-            request = ptb_request(proxy, connection_pool_size=pool_size, pool_timeout=None)
+            request = ptb_request(
+                proxy, observer, connection_pool_size=pool_size, pool_timeout=None
+            )
         # getUpdates is never called, but Bot would build an HTTPXRequest that reads the
         # environment's proxies; this one follows the same route as the sends.
         updates = ptb_request(proxy, connection_pool_size=1)

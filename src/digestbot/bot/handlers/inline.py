@@ -42,7 +42,8 @@ async def on_inline_query(update: Update, context: Context) -> None:
     if inline is None or reader is None:
         return
     words = inline.query
-    found = await run_db(context.deps, lambda session: find_inline(session, words, reader.lang))
+    with context.metrics.search_seconds.time():
+        found = await run_db(context.deps, lambda s: find_inline(s, words, reader.lang))
     results = inline_results(found, reader.tr, context.bot.username or "")
     hint = messages.INLINE_HINT if not words.strip() else messages.INLINE_NO_RESULTS
     button = None

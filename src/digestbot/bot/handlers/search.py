@@ -96,7 +96,8 @@ async def _results(
 ) -> SearchView:
     """The view of ``page`` of the results for ``query``."""
     deps = context.deps
-    found = await run_db(deps, lambda session: find_results(session, query, reader.lang, page))
+    with context.metrics.search_seconds.time():
+        found = await run_db(deps, lambda s: find_results(s, query, reader.lang, page))
     if found.total == 0:
         return render_no_results(query, reader.tr)
     tz = reader_timezone(deps, reader)
