@@ -25,6 +25,7 @@ from digestbot.store.articles import get_article
 from digestbot.store.models import OutboxMessage, OutboxState, Subscriber
 from tests.support.bot import ADMIN, ANN, LI, BotHarness
 from tests.support.outbox import add_readers, bot_texts
+from tests.support.processes import wait_until
 from tests.support.settings import local_settings
 
 DROPPED_IN = """---
@@ -201,3 +202,22 @@ async def test_a_sender_whose_getme_got_429_starts_once_the_bot_api_answers(
                 lambda: True if "sent once getMe answered" in bot_texts(emulator, 1) else None, 15
             )
     assert any("no answer from the Bot API" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_file_dropped_into_the_folder_is_loaded_within_seconds(
+    bot: BotHarness, bot_settings: Settings
+) -> None:
+    folder = bot_settings.paths.articles_dir
+    assert folder is not None
+    (folder / "later.md").write_text(
+        DROPPED_IN.replace("Dropped in", "Dropped in later").replace(
+            "dropped-in", "dropped-in-later"
+        ),
+        encoding="utf-8",
+    )
+
+    def loaded() -> bool | None:
+        with bot.sessions() as session:
+            return True if get_article(session, "later") is not None else None
+
+    await wait_until(loaded, timeout=15)  # no timed rescan comes within the test's time

@@ -16,8 +16,9 @@ started again (with a growing wait); so is one that cannot reach the Bot API at 
 - the **sender** on SQLite first waits for the outbox to be free (a ``digestbot digest send`` may
   be sending), puts back rows a crash left in flight, then drains whenever woken, when a retry
   comes due, or every few seconds (other processes may enqueue);
-- the **rescan** loads new and edited files of ``[paths] articles_dir`` at start and every
-  ``rescan_minutes`` (0: at start only), logging each rejected file once;
+- the **rescan** loads new and edited files of ``[paths] articles_dir`` at start, within seconds
+  of a file being written there (watchfiles: inotify, or polling where the system has none), and
+  every ``rescan_minutes`` all the same (0: no timed rescans), logging each rejected file once;
 - the **clean-up** deletes finished outbox messages older than ``[delivery] keep_days``.
 """
 
@@ -33,7 +34,9 @@ from typing import Any
 
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Job, JobQueue
+from watchfiles import Change, awatch
 
+from digestbot.articles.files import ARTICLE_SUFFIXES
 from digestbot.articles.load import LoadReport, Rejected, load_paths
 from digestbot.bot.context import BotContext
 from digestbot.bot.deps import BotDeps, run_db
@@ -51,6 +54,7 @@ TICK_SECONDS = 60.0
 PRUNE_SECONDS = 6 * 3600.0  # how often finished outbox messages past keep_days are deleted
 PRUNE_FIRST_SECONDS = 300.0  # the first clean-up, counted from the end of the start-up work
 LOCK_POLL_SECONDS = 1.0  # how often a waiting sender tries for the outbox (SQLite)
+WATCH_DEBOUNCE_MS = 500  # changes within this long are one rescan (an editor's save, a copy)
 SENDER_RETRY_SECONDS = (1.0, 60.0)  # first and longest wait when the sender cannot reach the API
 
 # How APScheduler treats a repeat that comes late (a busy event loop, a suspended host, a tick
@@ -108,6 +112,7 @@ class Runtime:
         self._repeats: list[Job[BotContext]] = []
         self._started = asyncio.Event()
         self._stop = asyncio.Event()
+        self._rescanning = asyncio.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -119,6 +124,7 @@ class Runtime:
         self._tasks = [
             asyncio.create_task(self._run_sender(), name="digestbot: outbox sender"),
             asyncio.create_task(self._first_round(), name="digestbot: start-up"),
+            asyncio.create_task(self._watch_folder(), name="digestbot: articles watch"),
         ]
         for task in self._tasks:
             task.add_done_callback(_log_failure)
@@ -193,7 +199,8 @@ class Runtime:
                 _log.warning("rescan: %s: %s", rejected.path, rejected.reason)
             return None
         # workers=1: no fork from a process running threads (the bot, its sender)
-        report = await asyncio.to_thread(load_paths, self.deps.sessions, [folder], workers=1)
+        async with self._rescanning:  # the watch and the timer never load at once
+            report = await asyncio.to_thread(load_paths, self.deps.sessions, [folder], workers=1)
         fresh = self._rejections.fresh(report.rejected)
         self.metrics.articles_loaded.inc(report.new + report.updated)
         self.metrics.articles_rejected.inc(len(fresh))
@@ -226,6 +233,24 @@ class Runtime:
             _log.exception("the bot's repeating jobs could not be scheduled")
         finally:
             self._started.set()
+
+    async def _watch_folder(self) -> None:
+        """Rescan as soon as article files change (after the first round has loaded the folder);
+        if the folder cannot be watched, the timed rescans go on alone."""
+        folder = self.deps.settings.paths.articles_dir
+        if folder is None:
+            return
+        await self._started.wait()
+        if self._stop.is_set() or not folder.is_dir():
+            return
+        try:
+            async for _ in awatch(
+                folder, watch_filter=_article_change, debounce=WATCH_DEBOUNCE_MS,
+                stop_event=self._stop,
+            ):  # fmt: skip
+                await _logged(self.rescan, "rescan")
+        except Exception:
+            _log.exception("cannot watch %s; it is rescanned on schedule only", folder)
 
     def _schedule_repeats(self) -> None:
         jobs = self._jobs
@@ -335,6 +360,12 @@ class Runtime:
         """Sleep, cut short by :meth:`stop`."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stop.wait(), seconds)
+
+
+def _article_change(change: Change, path: str) -> bool:
+    """Whether a changed path may be an article file (or a folder that holds some)."""
+    suffix = Path(path).suffix.lower()
+    return not Path(path).name.startswith(".") and (suffix in ARTICLE_SUFFIXES or not suffix)
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:
