@@ -32,10 +32,12 @@ async def gather_facts(application: BotApplication) -> Facts:
     data = application.bot_data
     deps, runtime, api = data.deps, data.runtime, data.api_watch
 
-    def oldest_due_age() -> float:
+    def oldest_due_age() -> float | None:
+        """How long the oldest due message has waited; None when none is due."""
         with deps.sessions() as session:
             due = next_due_at(session)
-            return max(0.0, (deps.clock() - due).total_seconds()) if due is not None else 0.0
+        waited = (deps.clock() - due).total_seconds() if due is not None else -1.0
+        return waited if waited >= 0 else None
 
     error: str | None = None
     age: float | None = None

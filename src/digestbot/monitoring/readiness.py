@@ -22,7 +22,7 @@ class Facts:
     sender: (
         str  # "starting", "sending", "waiting" (another process holds the SQLite outbox), "stopped"
     )
-    oldest_due_age: float | None  # seconds the oldest due message has waited; None: unknown
+    oldest_due_age: float | None  # seconds the oldest due message has waited; None: none due
     last_tick: float | None  # when a tick last finished (Unix time)
     api_answered: bool  # the last Bot API call that finished was answered
     api_detail: str = ""
@@ -71,7 +71,9 @@ def _sender(facts: Facts) -> Check:
         return Check(False, f"stalled: a due message has waited {age:.0f} s")
     if facts.sender == "waiting":
         return Check(True, "another process sends from this outbox; this one waits")
-    return Check(True, "sending" if age is None else f"sending (oldest due message: {age:.0f} s)")
+    return Check(
+        True, "sending" if age is None else f"sending (the oldest due message: {age:.0f} s)"
+    )
 
 
 def _bot_api(facts: Facts) -> Check:
