@@ -28,7 +28,8 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
     PYTHONUNBUFFERED=1 \
     DIGESTBOT_CONFIG=/etc/digestbot/digestbot.toml \
-    DIGESTBOT_DATA_DIR=/data
+    DIGESTBOT_DATA_DIR=/data \
+    DIGESTBOT_MONITORING_ADDRESS=0.0.0.0:9464
 RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
     python -m pip install --quiet --no-index --find-links /wheels 'digestbot[postgres]'
 RUN groupadd --system --gid 10001 digestbot \
@@ -44,10 +45,14 @@ WORKDIR /data
 USER digestbot
 # The webhook server's port ([telegram] webhook_port); long polling needs no open port.
 EXPOSE 8443
-# `digestbot doctor --quick`: the settings load, /data is writable, the articles folder has files,
-# the database opens (schema current), both catalogs load and a token is configured. It does not
-# contact Telegram. The bot process itself is PID 1: when it stops, the container stops.
-HEALTHCHECK --interval=60s --timeout=30s --start-period=30s --retries=3 \
-    CMD ["digestbot", "doctor", "--quick"]
+# The monitoring endpoint (DIGESTBOT_MONITORING_ADDRESS above): /healthz, /readyz and /metrics
+# for Prometheus (compose.yaml's `monitoring` profile scrapes it at bot:9464).
+EXPOSE 9464
+# `digestbot healthcheck`: GET /readyz from the bot's monitoring endpoint (0.0.0.0 is asked on
+# 127.0.0.1); healthy while the bot answers 200 (database, runtime, sender, tick and Bot API ok).
+# It only asks the bot process, never Telegram. The bot itself is PID 1: when it stops, the
+# container stops.
+HEALTHCHECK --interval=60s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["digestbot", "healthcheck"]
 ENTRYPOINT ["digestbot"]
 CMD ["run"]

@@ -174,3 +174,13 @@ def test_a_proxy_from_the_environment_without_a_port_gets_its_schemes_port() -> 
     assert load_settings(None, environ=env).telegram.proxy_url == "http://proxy.corp:80"
     env = {"ALL_PROXY": "socks5://user:pw@proxy.corp"}
     assert load_settings(None, environ=env).telegram.proxy_url == "socks5://user:pw@proxy.corp:1080"
+
+
+def test_monitoring_is_on_by_default_and_an_empty_environment_value_turns_it_off() -> None:
+    assert load_settings(None, environ={}).monitoring.host_port == ("127.0.0.1", 9464)
+    off = load_settings(None, environ={"DIGESTBOT_MONITORING_ADDRESS": ""})
+    assert off.monitoring.host_port is None
+    v6 = load_settings(None, environ={"DIGESTBOT_MONITORING_ADDRESS": "[::1]:0"})
+    assert v6.monitoring.host_port == ("::1", 0)
+    with pytest.raises(ConfigError, match=r"^\[monitoring\] address must be"):
+        load_settings(None, environ={"DIGESTBOT_MONITORING_ADDRESS": "9464"})

@@ -2,7 +2,8 @@
 
 Docker cannot run here, so the image is checked by reading it: the same pip install as the
 Makefile, the README's start command, a non-root user, /data as a volume, a health check that is a
-real ``digestbot`` command and works without Telegram, and only settings digestbot knows.
+real ``digestbot`` command asking the bot's own monitoring endpoint (not Telegram), and only
+settings digestbot knows. tests/test_monitoring_deploy.py checks the ``monitoring`` profile.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from __future__ import annotations
 import fnmatch
 import re
 import subprocess
+import threading
 import tomllib
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from digestbot.cli import main
 from digestbot.cli.parser import build_parser
-from digestbot.config import load_settings
+from digestbot.config import load_settings, parse_address
 from digestbot.errors import ConfigError
 from tests.support.dockerfile import (
     Stage,
@@ -209,8 +213,47 @@ def test_the_image_config_is_the_shipped_one_with_container_folders(tmp_path: Pa
     assert source == "digestbot.toml"
 
 
-def test_the_health_check_is_doctor_quick_and_needs_no_telegram(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.fixture
+def ready_endpoint() -> Iterator[tuple[int, list[str]]]:
+    """A stand-in for the bot's monitoring endpoint on 127.0.0.1: 200 to every GET; its port and
+    the paths asked."""
+    asked: list[str] = []
+
+    class Ready(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            body = b'{"ready": true, "checks": {}}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Ready)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], asked
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def seconds(duration: str) -> float:
+    """A HEALTHCHECK duration such as ``10s`` or ``1m30s`` in seconds."""
+    parts = re.fullmatch(r"(?:(\d+)m)?(?:(\d+)s)?", duration)
+    assert duration, duration
+    assert parts, duration
+    return 60 * int(parts[1] or 0) + int(parts[2] or 0)
+
+
+def test_the_health_check_asks_the_bots_readiness_endpoint(
+    ready_endpoint: tuple[int, list[str]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     (health,) = RUNTIME.all("HEALTHCHECK")
     flags, rest = split_flags(health.arguments)
@@ -218,15 +261,20 @@ def test_the_health_check_is_doctor_quick_and_needs_no_telegram(
     keyword, _, command = rest.partition(" ")
     assert keyword == "CMD"
     args = digestbot_args(words(command))
-    assert args == ["doctor", "--quick"]
+    assert args == ["healthcheck"]
     assert_is_a_command(args)
+    own_timeout = build_parser().parse_args(args).timeout
+    assert seconds(flags["timeout"]) >= own_timeout + 3  # time to start Python, then to ask
+    # The image's address, with this test's port: a 0.0.0.0 listen address is asked on 127.0.0.1.
+    host, _ = parse_address(env(RUNTIME)["DIGESTBOT_MONITORING_ADDRESS"], "image")
+    port, asked = ready_endpoint
     for name in ("TOKEN", "TOKEN_FILE", "DATABASE_URL", "CONFIG"):
         monkeypatch.delenv(f"DIGESTBOT_{name}", raising=False)
-    monkeypatch.setenv("DIGESTBOT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DIGESTBOT_MONITORING_ADDRESS", f"{host}:{port}")
     monkeypatch.setenv("DIGESTBOT_API_URL", "http://127.0.0.1:9")  # nothing listens there
-    monkeypatch.chdir(ROOT)
     assert main([*args, "--config", str(CONFIG)]) == 0
-    assert "FAIL" not in capsys.readouterr().out
+    assert capsys.readouterr().out == "ready\n"
+    assert asked == ["/readyz"]
 
 
 def test_every_digestbot_command_in_the_image_and_compose_exists() -> None:
@@ -257,10 +305,15 @@ def test_copied_files_exist_and_are_in_the_build_context() -> None:
 
 def test_image_environment_names_are_settings() -> None:
     names = [name for name in env(RUNTIME) if name.startswith("DIGESTBOT_")]
-    assert names == ["DIGESTBOT_CONFIG", "DIGESTBOT_DATA_DIR"]
+    assert names == ["DIGESTBOT_CONFIG", "DIGESTBOT_DATA_DIR", "DIGESTBOT_MONITORING_ADDRESS"]
     assert all(is_a_setting(name, value) for name, value in env(RUNTIME).items() if name in names)
-    (exposed,) = RUNTIME.all("EXPOSE")
-    assert int(words(exposed.arguments)[0]) == load_settings(CONFIG, {}).telegram.webhook_port
+    exposed = [int(port) for i in RUNTIME.all("EXPOSE") for port in words(i.arguments)]
+    image = load_settings(
+        CONFIG, {"DIGESTBOT_MONITORING_ADDRESS": env(RUNTIME)["DIGESTBOT_MONITORING_ADDRESS"]}
+    )
+    monitoring = image.monitoring.host_port
+    assert monitoring == ("0.0.0.0", 9464)  # every interface: Prometheus scrapes from outside
+    assert exposed == [image.telegram.webhook_port, monitoring[1]]
 
 
 def _expand(value: str) -> str:
@@ -269,8 +322,8 @@ def _expand(value: str) -> str:
 
 
 def test_compose_runs_the_bot_on_a_healthy_postgres() -> None:
-    services = COMPOSE["services"]
-    assert set(services) == {"bot", "postgres"}
+    services = {n: s for n, s in COMPOSE["services"].items() if "profiles" not in s}
+    assert set(services) == {"bot", "postgres"}  # the rest only with --profile monitoring
     postgres, bot = services["postgres"], services["bot"]
     assert postgres["image"] == "postgres:16"
     assert postgres["healthcheck"]["test"][0] in ("CMD", "CMD-SHELL")
@@ -297,7 +350,7 @@ def test_compose_runs_the_bot_on_a_healthy_postgres() -> None:
 
 def test_the_readme_documents_the_image() -> None:
     section = README.split("## Docker", 1)[1].split("\n## ", 1)[0]
-    for phrase in ("docker compose up", "secrets/telegram_token", "digestbot doctor --quick"):
+    for phrase in ("docker compose up", "secrets/telegram_token", "digestbot healthcheck"):
         assert phrase in section
     (useradd,) = [c for c in run_commands(RUNTIME) if c[0] == "useradd"]
     uid = useradd[useradd.index("--uid") + 1]

@@ -259,7 +259,10 @@ def _build(raw: dict[str, Any], env: Mapping[str, str], source: Path | None) -> 
             keep_days=delivery.whole("keep_days", 30, minimum=1),
         ),
         monitoring=MonitoringSettings(
-            address=override("MONITORING_ADDRESS", monitoring.text("address", "127.0.0.1:9464"))
+            # set but empty means off here (an image may set it; the operator turns it off)
+            address=env.get(f"{ENV_PREFIX}MONITORING_ADDRESS", "")
+            if f"{ENV_PREFIX}MONITORING_ADDRESS" in env
+            else monitoring.text("address", "127.0.0.1:9464")
         ),
         logging=LoggingSettings(
             level=_one_of(override("LOG_LEVEL", logs.text("level", "info")), LOG_LEVELS, "level"),

@@ -158,6 +158,24 @@ STATS_DELIVERY = N_(
     "{blocked} readers blocked the bot"
 )
 
+# Alerts to administrators (digestbot.monitoring.alerts), one kind each, and /alerts
+ALERT_REJECTED_FILES = N_("A rescan rejected article files.")
+ALERT_SENDER_STALLED = N_("Messages that are due have waited more than 5 minutes to be sent.")
+ALERT_FLOOD_WAIT = N_("Telegram asked the bot to wait more than 60 seconds before sending.")
+ALERT_MESSAGES_FAILED = N_("Messages failed for good: they will not be sent.")
+ALERT_DATABASE_ERROR = N_("The database reported an error.")
+ALERT_MORE_DETAILS = NP_("…and {n} more", "…and {n} more")
+ALERT_TOTAL = NP_("{n} time in all.", "{n} times in all.")
+ALERT_MORE_SINCE_LAST = NP_("{n} more since the last alert.", "{n} more since the last alert.")
+ALERT_FOOTER = N_("Send <code>/alerts off</code> to turn alerts off.")
+ALERTS_ARE_ON = N_(
+    "Alerts are on: I tell you when something goes wrong, at most once an hour for each kind "
+    "of problem. Send <code>/alerts off</code> to turn them off."
+)
+ALERTS_ARE_OFF = N_("Alerts are off. Send <code>/alerts on</code> to turn them back on.")
+ALERTS_USAGE = N_("Send <code>/alerts on</code> or <code>/alerts off</code>.")
+ALERTS_PRIVATE_ONLY = N_("Please send /alerts to me in a private chat.")
+
 # Errors
 ERROR_GENERIC = N_("Sorry, something went wrong. Please try again later.")
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I can do.")

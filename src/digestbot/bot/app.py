@@ -17,6 +17,7 @@ from digestbot.bot.deps import BotDeps
 from digestbot.bot.errors import on_error
 from digestbot.bot.handlers import (
     admin,
+    alerts,
     digest,
     fallback,
     group_admin,
@@ -41,7 +42,7 @@ __all__ = ["HANDLER_MODULES", "BotApplication", "PtbApplication", "build_applica
 PtbApplication = BotApplication
 
 HANDLER_MODULES = (
-    group_admin, start, help, preferences, search, read, inline, digest, admin, fallback,
+    group_admin, start, help, preferences, search, read, inline, digest, admin, alerts, fallback,
 )  # fmt: skip
 
 
@@ -63,11 +64,12 @@ def build_application(
     api_watch = ApiWatch(metrics)
     watch_bot = api_watch.observer(Client.BOT)
     watch_sender = api_watch.observer(Client.SENDER)
+    limiter = PacedRateLimiter(pace, metrics)
     builder = (
         Application.builder()
         .token(token)
         .context_types(CONTEXT_TYPES)
-        .rate_limiter(PacedRateLimiter(pace, metrics))
+        .rate_limiter(limiter)
         .request(ptb_request(proxy, watch_bot))
         .get_updates_request(ptb_request(proxy, watch_bot, connection_pool_size=1))
     )
@@ -81,7 +83,9 @@ def build_application(
     application.bot_data.deps = deps
     application.bot_data.metrics = metrics
     application.bot_data.api_watch = api_watch
-    application.bot_data.runtime = Runtime(deps, application.job_queue, sender_bot, pace, metrics)
+    runtime = Runtime(deps, application.job_queue, sender_bot, pace, metrics)
+    limiter.on_flood_wait = runtime.on_flood_wait
+    application.bot_data.runtime = runtime
     for module in HANDLER_MODULES:
         module.register(application)
     application.add_error_handler(on_error)

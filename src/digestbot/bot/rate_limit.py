@@ -54,9 +54,16 @@ def chat_of(data: dict[str, Any]) -> int | None:
 class PacedRateLimiter(BaseRateLimiter[None]):
     """Paces the bot's messages on the process's shared :class:`ChatPace`; retries 429s."""
 
-    def __init__(self, pace: ChatPace, metrics: Metrics | None = None) -> None:
+    def __init__(
+        self,
+        pace: ChatPace,
+        metrics: Metrics | None = None,
+        on_flood_wait: Callable[[float], None] | None = None,
+    ) -> None:
+        """``on_flood_wait`` hears the seconds of every 429 (the admins' alerts)."""
         self.pace = pace
         self.metrics = metrics if metrics is not None else Metrics()
+        self.on_flood_wait = on_flood_wait
         self._closing = asyncio.Event()
 
     async def initialize(self) -> None:
@@ -94,6 +101,8 @@ class PacedRateLimiter(BaseRateLimiter[None]):
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
                 self.metrics.flood_wait_seconds.labels(Client.BOT.value).inc(seconds)
+                if self.on_flood_wait is not None:
+                    self.on_flood_wait(seconds)
                 waited += seconds
                 if waited > MAX_FLOOD_WAIT or self._closing.is_set():
                     raise

@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Job, JobQueue
 from watchfiles import Change, awatch
@@ -42,11 +43,14 @@ from digestbot.bot.context import BotContext
 from digestbot.bot.deps import BotDeps, run_db
 from digestbot.delivery.pacing import ChatPace
 from digestbot.delivery.retention import prune_outbox
-from digestbot.delivery.sender import OutboxSender
+from digestbot.delivery.sender import OutboxSender, SenderHooks
 from digestbot.delivery.tick import plan_tick, sender_clock
 from digestbot.delivery.transport import OutboxBot
+from digestbot.monitoring.alerts import AlertKind, Alerts
 from digestbot.monitoring.metrics import Metrics
+from digestbot.monitoring.readiness import STALLED_AFTER
 from digestbot.store.digests import PlanReport
+from digestbot.store.outbox import next_due_at
 
 __all__ = ["REPEAT_JOB_KWARGS", "RejectionLog", "Runtime"]
 
@@ -54,6 +58,8 @@ TICK_SECONDS = 60.0
 PRUNE_SECONDS = 6 * 3600.0  # how often finished outbox messages past keep_days are deleted
 PRUNE_FIRST_SECONDS = 300.0  # the first clean-up, counted from the end of the start-up work
 LOCK_POLL_SECONDS = 1.0  # how often a waiting sender tries for the outbox (SQLite)
+WATCHDOG_SECONDS = 60.0  # how often the sender and the database are looked at for alerts
+LONG_FLOOD_WAIT = 60.0  # seconds of a flood wait that the admins hear of
 WATCH_DEBOUNCE_MS = 500  # changes within this long are one rescan (an editor's save, a copy)
 SENDER_RETRY_SECONDS = (1.0, 60.0)  # first and longest wait when the sender cannot reach the API
 
@@ -102,6 +108,8 @@ class Runtime:
         self.deps = deps
         self.pace = pace
         self.metrics = metrics if metrics is not None else Metrics()
+        self.alerts = Alerts(deps, self.wake)
+        self._flush: asyncio.Task[None] | None = None
         self.last_tick: float | None = None  # when a tick last finished (Unix time)
         self._sender_state = "stopped"
         self._jobs = job_queue
@@ -140,6 +148,8 @@ class Runtime:
         if self._sender is not None:
             self._sender.wake()
         tasks, self._tasks = self._tasks, []
+        if self._flush is not None:
+            tasks.append(self._flush)
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
@@ -168,6 +178,18 @@ class Runtime:
         """New messages are in the outbox: the sender drains now (no-op while it is not running)."""
         if self._sender is not None:
             self._sender.wake()
+
+    def alert(self, kind: AlertKind, detail: str = "", count: int = 1) -> None:
+        """Tell the admins (at most one alert per kind an hour; the rest are counted in it)."""
+        self.metrics.alerts_sent.labels(kind.value).inc(count)
+        self.alerts.report(kind, detail, count)
+        if self._flush is None or self._flush.done():
+            self._flush = asyncio.create_task(self._flush_alerts(), name="digestbot: alerts")
+
+    def on_flood_wait(self, seconds: float) -> None:
+        """Telegram asked this process to wait: a long wait is for the admins to know."""
+        if seconds > LONG_FLOOD_WAIT:
+            self.alert(AlertKind.FLOOD_WAIT, f"{seconds:.0f} s")
 
     # -- the work --------------------------------------------------------------------------------
 
@@ -206,9 +228,29 @@ class Runtime:
         self.metrics.articles_rejected.inc(len(fresh))
         for rejected in fresh:
             _log.warning("rescan: %s: %s", rejected.path, rejected.reason)
+            self.alert(AlertKind.REJECTED_FILES, f"{rejected.path.name}: {rejected.reason}")
         if report.new or report.updated:
             _log.info("rescan of %s: %s", folder, report.summary())
         return report
+
+    async def watch(self) -> None:
+        """Every minute: a stalled sender or an unreachable database is for the admins to know;
+        alerts that could not be queued before are queued now."""
+        deps = self.deps
+
+        def oldest_due_age() -> float | None:
+            with deps.sessions() as session:
+                due = next_due_at(session)
+            return (deps.clock() - due).total_seconds() if due is not None else None
+
+        try:
+            age = await asyncio.to_thread(oldest_due_age)
+        except SQLAlchemyError as exc:
+            self.alert(AlertKind.DATABASE_ERROR, type(exc).__name__)
+            return
+        if age is not None and age > STALLED_AFTER:
+            self.alert(AlertKind.SENDER_STALLED, f"{age / 60:.0f} min")
+        await self._flush_alerts()
 
     async def prune(self) -> int:
         """Delete the finished outbox messages older than ``[delivery] keep_days``; how many."""
@@ -252,12 +294,16 @@ class Runtime:
         except Exception:
             _log.exception("cannot watch %s; it is rescanned on schedule only", folder)
 
+    async def _flush_alerts(self) -> None:
+        await self.alerts.flush()
+
     def _schedule_repeats(self) -> None:
         jobs = self._jobs
         if jobs is None:
             raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
         repeats: list[tuple[str, Callable[[], Awaitable[object]], float, float]] = [
             ("tick", self.tick, TICK_SECONDS, TICK_SECONDS),
+            ("watchdog", self.watch, WATCHDOG_SECONDS, WATCHDOG_SECONDS),
             ("clean-up", self.prune, PRUNE_SECONDS, PRUNE_FIRST_SECONDS),
         ]
         minutes = self.deps.settings.digest.rescan_minutes
@@ -294,6 +340,11 @@ class Runtime:
             return
         try:
             deps = self.deps
+            hooks = SenderHooks(
+                failed=lambda count: self.alert(AlertKind.MESSAGES_FAILED, count=count),
+                flood_wait=self.on_flood_wait,
+                database_error=lambda reason: self.alert(AlertKind.DATABASE_ERROR, reason),
+            )
             sender = OutboxSender(
                 bot,
                 deps.sessions,
@@ -301,6 +352,7 @@ class Runtime:
                 clock=sender_clock(deps.clock),
                 pace=self.pace,
                 metrics=self.metrics,
+                hooks=hooks,
             )
             try:
                 if not await self._wait_for_lock(sender):

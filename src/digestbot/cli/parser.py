@@ -11,6 +11,7 @@ from digestbot.cli.context import add_common_options
 from digestbot.cli.database import add_database_commands
 from digestbot.cli.digest import add_digest_commands
 from digestbot.cli.doctor import add_doctor_command
+from digestbot.cli.health import add_healthcheck_command
 from digestbot.cli.sandbox import add_sandbox_commands
 from digestbot.cli.stats import add_stats_command
 
@@ -35,4 +36,5 @@ def build_parser() -> argparse.ArgumentParser:
     add_digest_commands(commands, common)
     add_stats_command(commands, common)
     add_doctor_command(commands, common)
+    add_healthcheck_command(commands, common)
     return parser

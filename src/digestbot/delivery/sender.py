@@ -33,6 +33,7 @@ import random
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -59,7 +60,13 @@ from digestbot.store import outbox
 from digestbot.store.models import utc_now
 from digestbot.store.outbox import OutboxRow, Sent
 
-__all__ = ["DrainReport", "OutboxSender", "SenderError", "retry_after_seconds"]
+__all__ = [
+    "DrainReport",
+    "OutboxSender",
+    "SenderError",
+    "SenderHooks",
+    "retry_after_seconds",
+]
 
 LEASE_SWEEP_SECONDS = 60.0
 SLOT_SLACK = 0.002  # seconds a send may go before its slot; the long-run rate stays exact
@@ -72,6 +79,20 @@ REJECTED, ATTEMPTS = FailReason.REJECTED.value, FailReason.ATTEMPTS.value
 
 class SenderError(DigestbotError):
     """The sender cannot go on (e.g. Telegram rejects the token)."""
+
+
+def _ignore(*_: object) -> None:
+    """A hook nobody listens to."""
+
+
+@dataclass(frozen=True, slots=True)
+class SenderHooks:
+    """What the sender tells the rest of the bot: messages that failed for good (how many in a
+    batch), a flood wait (seconds Telegram asked for), a database error (a short reason)."""
+
+    failed: Callable[[int], None] = _ignore
+    flood_wait: Callable[[float], None] = _ignore
+    database_error: Callable[[str], None] = _ignore
 
 
 class OutboxSender:
@@ -91,13 +112,13 @@ class OutboxSender:
         rate: float | None = None,
         pace: ChatPace | None = None,
         metrics: Metrics | None = None,
-        on_failed: Callable[[int], None] | None = None,
+        hooks: SenderHooks | None = None,
     ) -> None:
         """``pace`` is shared with whatever else sends with this token in this process (the bot's
         replies); without one the sender paces alone. ``rate`` overrides the paced rate
         (benchmarks); by default it is the configured one, capped at Telegram's 30/s, or 1000/s
-        with paid broadcasts. ``metrics`` counts what becomes of each message; ``on_failed``
-        hears how many failed for good in each batch (the admins' alerts)."""
+        with paid broadcasts. ``metrics`` counts what becomes of each message; ``hooks`` hear
+        what the admins should know of (failures for good, long flood waits, database errors)."""
         if pace is None:
             if rate is None:
                 rate = send_rate(delivery.rate_per_second, paid_broadcast=delivery.paid_broadcast)
@@ -112,7 +133,7 @@ class OutboxSender:
         self._rng = rng or random.Random()
         self._chat_pace = pace
         self.metrics = metrics if metrics is not None else Metrics()
-        self.on_failed = on_failed
+        self.hooks = hooks if hooks is not None else SenderHooks()
         self._pace = pace.rate
         self._spacing = pace.chats
         self._batch = max(self.concurrency * 2, min(int(pace.rate.rate), 1000))
@@ -276,8 +297,9 @@ class OutboxSender:
             except SenderError:
                 _log.exception("outbox sender stopped")
                 return
-            except SQLAlchemyError:  # the database is away for a while: try again later
+            except SQLAlchemyError as exc:  # the database is away for a while: try again later
                 _log.exception("outbox sender: database error; retrying in %.0f s", idle_poll)
+                self.hooks.database_error(f"outbox sender: {type(exc).__name__}")
             await self._sleep_or_wake(due_in, should_stop)
 
     # -- internals -------------------------------------------------------------------------------
@@ -354,6 +376,7 @@ class OutboxSender:
             self._pace.pause_until(asyncio.get_running_loop().time() + seconds)
             at = self.clock() + timedelta(seconds=seconds)
             self.metrics.flood_wait_seconds.labels(Client.SENDER.value).inc(seconds)
+            self.hooks.flood_wait(seconds)
             return Outcome(row, retry_at=at, count_attempt=False, error=str(exc), reason=FLOOD_WAIT)
         except Forbidden as exc:
             return Outcome(row, blocked=True, error=exc.message)
@@ -412,7 +435,7 @@ class OutboxSender:
                 report.retried += 1
 
     def _count(self, outcomes: list[Outcome]) -> None:
-        """The outcomes in the metrics, and failures for good to the ``on_failed`` hook."""
+        """The outcomes in the metrics, and failures for good to the ``failed`` hook."""
         metrics = self.metrics
         failed = 0
         for outcome in outcomes:
@@ -425,8 +448,8 @@ class OutboxSender:
                 failed += 1
             elif outcome.reason:
                 metrics.messages_retried.labels(outcome.reason).inc()
-        if failed and self.on_failed is not None:
-            self.on_failed(failed)
+        if failed:
+            self.hooks.failed(failed)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:

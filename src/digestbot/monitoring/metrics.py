@@ -136,7 +136,10 @@ class Metrics:
             registry=r,
         )
         self.alerts_sent = Counter(
-            f"{PREFIX}_alerts", "Alerts sent to the admins, by kind.", ["kind"], registry=r
+            f"{PREFIX}_alerts",
+            "Events reported to the admins' alerts, by kind (at most one alert an hour a kind).",
+            ["kind"],
+            registry=r,
         )
 
     def exposition(self) -> bytes:

@@ -32,6 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from digestbot.articles.model import Lang
 
 __all__ = [
+    "AdminAlertMute",
     "Article",
     "ArticleTag",
     "ArticleText",
@@ -273,3 +274,12 @@ class OutboxMessage(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class AdminAlertMute(Base):
+    """An administrator who turned alerts off with ``/alerts off`` (no row: alerts are on)."""
+
+    __tablename__ = "admin_alert_mutes"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    muted_at: Mapped[datetime] = mapped_column(default=utc_now)
