@@ -184,3 +184,11 @@ def test_monitoring_is_on_by_default_and_an_empty_environment_value_turns_it_off
     assert v6.monitoring.host_port == ("::1", 0)
     with pytest.raises(ConfigError, match=r"^\[monitoring\] address must be"):
         load_settings(None, environ={"DIGESTBOT_MONITORING_ADDRESS": "9464"})
+
+
+def test_the_environment_overrides_a_monitoring_address_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "monitoring.toml"
+    path.write_text('[monitoring]\naddress = "0.0.0.0:9464"\n', encoding="utf-8")
+    env = {"DIGESTBOT_MONITORING_ADDRESS": "127.0.0.1:0"}
+    assert load_settings(path, environ=env).monitoring.address == "127.0.0.1:0"
+    assert load_settings(path, environ={}).monitoring.address == "0.0.0.0:9464"

@@ -212,6 +212,7 @@ def _build(raw: dict[str, Any], env: Mapping[str, str], source: Path | None) -> 
         return env.get(f"{ENV_PREFIX}{name}") or file_value
 
     api_url = override("API_URL", telegram.text("api_url", "")).rstrip("/")
+    monitoring_address = monitoring.text("address", "127.0.0.1:9464")
 
     articles_dir = paths.text("articles_dir", "")
     token_file = override("TOKEN_FILE", telegram.text("token_file", ""))
@@ -260,9 +261,7 @@ def _build(raw: dict[str, Any], env: Mapping[str, str], source: Path | None) -> 
         ),
         monitoring=MonitoringSettings(
             # set but empty means off here (an image may set it; the operator turns it off)
-            address=env.get(f"{ENV_PREFIX}MONITORING_ADDRESS", "")
-            if f"{ENV_PREFIX}MONITORING_ADDRESS" in env
-            else monitoring.text("address", "127.0.0.1:9464")
+            address=env.get(f"{ENV_PREFIX}MONITORING_ADDRESS", monitoring_address)
         ),
         logging=LoggingSettings(
             level=_one_of(override("LOG_LEVEL", logs.text("level", "info")), LOG_LEVELS, "level"),

@@ -62,6 +62,7 @@ async def test_in_a_group_an_admin_is_sent_to_the_private_chat(bot: BotHarness) 
 
 
 async def test_an_alert_reaches_the_admin_unless_muted(bot: BotHarness) -> None:
+    await bot.say(ADMIN, "/start")  # an admin the bot may write to
     assert (await bot.say(ADMIN, "/alerts"))["text"] == ON
     monitor = Alerts(bot.deps, bot.runtime.wake)
     monitor.report(AlertKind.REJECTED_FILES, "seeds/broken.md: the front matter has no title")

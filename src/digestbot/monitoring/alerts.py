@@ -28,6 +28,7 @@ from digestbot import messages
 from digestbot.articles.model import Lang
 from digestbot.i18n import Translator, translator
 from digestbot.store.alert_mutes import muted_among
+from digestbot.store.models import SubscriberState
 from digestbot.store.outbox import enqueue
 from digestbot.store.subscribers import get_profile
 
@@ -202,8 +203,9 @@ def queue_alerts(
     now: datetime,
     default_language: Lang,
 ) -> int:
-    """Enqueue ``alerts`` for each admin who has not turned them off, in the admin's language
-    (their reader profile's, else ``default_language``); returns the messages queued."""
+    """Enqueue ``alerts`` for each admin who has started a chat with the bot (Telegram lets a
+    bot write only to those: they have a reader profile) and has not turned alerts off, in the
+    admin's language; returns the messages queued. ``default_language`` is kept for callers."""
     admins = sorted(set(admin_ids))
     due = list(alerts)
     if not admins or not due:
@@ -214,7 +216,9 @@ def queue_alerts(
         if admin in muted:
             continue
         profile = get_profile(session, admin)
-        tr = translator(profile.language if profile is not None else default_language)
+        if profile is None or profile.state is SubscriberState.BLOCKED:
+            continue  # never wrote to the bot, or blocked it: a message would be refused
+        tr = translator(profile.language)
         queued += len(enqueue(session, admin, [render_alert(tr, a) for a in due], now=now))
     return queued
 
