@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from digestbot import messages
 from digestbot.articles.model import Lang
 from digestbot.i18n import Translator, translator
-from digestbot.store.alert_mutes import muted_among
-from digestbot.store.models import SubscriberState
+from digestbot.store.alert_mutes import claim_alert_kinds, muted_among
+from digestbot.store.models import SubscriberState, utc_now
 from digestbot.store.outbox import enqueue
 from digestbot.store.subscribers import get_profile
 
@@ -202,13 +202,23 @@ def queue_alerts(
     *,
     now: datetime,
     default_language: Lang,
+    sent_at: datetime | None = None,
 ) -> int:
     """Enqueue ``alerts`` for each admin who has started a chat with the bot (Telegram lets a
     bot write only to those: they have a reader profile) and has not turned alerts off, in the
-    admin's language; returns the messages queued. ``default_language`` is kept for callers."""
+    admin's language; returns the messages queued. ``default_language`` is kept for callers.
+    ``sent_at`` (default: the wall clock; ``now`` may be a sandbox's fast clock) is when the
+    alerts count as sent, for other bot processes that would send the same kinds."""
+    sent_at = sent_at if sent_at is not None else utc_now()
     admins = sorted(set(admin_ids))
     due = list(alerts)
     if not admins or not due:
+        return 0
+    # another bot process on this database may have sent the same kinds a moment ago
+    interval = timedelta(seconds=ALERT_INTERVAL)
+    fresh = claim_alert_kinds(session, (a.kind.value for a in due), now=sent_at, interval=interval)
+    due = [a for a in due if a.kind.value in fresh]
+    if not due:
         return 0
     muted = muted_among(session, admins)
     queued = 0
@@ -241,6 +251,9 @@ class Alerts:
         self._deps = deps
         self._wake = wake
         self._monotonic = monotonic
+        # the wall clock as the monotonic one moves (tests move it by hand): when alerts count
+        # as sent, across processes; taken at the first flush
+        self._epoch: tuple[datetime, float] | None = None
         self._gate = AlertGate()
         self._flushing = asyncio.Lock()
 
@@ -264,10 +277,17 @@ class Alerts:
             if not admins:
                 return 0  # nobody to tell: the hour starts all the same
             now, default = deps.clock(), deps.settings.reader.default_language
+            moment = self._monotonic()
+            if self._epoch is None:
+                self._epoch = (utc_now(), moment)
+            wall, mono = self._epoch
+            sent_at = wall + timedelta(seconds=moment - mono)
 
             def work() -> int:
                 with deps.sessions.begin() as session:
-                    return queue_alerts(session, due, admins, now=now, default_language=default)
+                    return queue_alerts(
+                        session, due, admins, now=now, default_language=default, sent_at=sent_at
+                    )
 
             try:
                 queued = await asyncio.to_thread(work)

@@ -1,17 +1,18 @@
-"""Administrators who turned alerts off (``/alerts off``). Data functions: the caller owns the
-transaction. A row per muted admin, so a mute survives restarts and holds for every bot process."""
+"""Administrators who turned alerts off (``/alerts off``), and which kinds of alert went out
+lately. Data functions: the caller owns the transaction. Rows, not memory, so a mute survives
+restarts and holds for every bot process, and several processes send an alert once between them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
-from digestbot.store.models import AdminAlertMute
+from digestbot.store.models import AdminAlertMute, AlertSent
 
-__all__ = ["is_muted", "muted_among", "set_muted"]
+__all__ = ["claim_alert_kinds", "is_muted", "muted_among", "set_muted"]
 
 
 def is_muted(session: Session, user_id: int) -> bool:
@@ -38,3 +39,27 @@ def set_muted(session: Session, user_id: int, muted: bool, *, now: datetime) -> 
     session.add(AdminAlertMute(user_id=user_id, muted_at=now))
     session.flush()
     return True
+
+
+def claim_alert_kinds(
+    session: Session, kinds: Iterable[str], *, now: datetime, interval: timedelta
+) -> set[str]:
+    """The ``kinds`` no process has sent an alert of within ``interval`` before ``now``, marked
+    as sent now. On PostgreSQL a second process's UPDATE waits for the first one's commit and
+    then finds the row too recent, so each kind is claimed once."""
+    claimed: set[str] = set()
+    never = datetime(1970, 1, 1, tzinfo=UTC)
+    for kind in sorted(set(kinds)):
+        session.execute(
+            text("INSERT INTO alerts_sent (kind, sent_at) VALUES (:kind, :never) "
+                 "ON CONFLICT (kind) DO NOTHING"),
+            {"kind": kind, "never": never},
+        )  # fmt: skip
+        result = session.execute(
+            update(AlertSent)
+            .where(AlertSent.kind == kind, AlertSent.sent_at <= now - interval)
+            .values(sent_at=now)
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            claimed.add(kind)
+    return claimed

@@ -283,3 +283,13 @@ class AdminAlertMute(Base):
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     muted_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class AlertSent(Base):
+    """When an alert of a kind last went to the admins, from whichever bot process: several
+    processes on one database send each kind at most once an interval between them."""
+
+    __tablename__ = "alerts_sent"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column()

@@ -1,4 +1,5 @@
-"""Alerts to the administrators: the ones who turned them off with ``/alerts off``.
+"""Alerts to the administrators: the ones who turned them off with ``/alerts off``, and when
+each kind of alert last went out (shared by every bot process).
 
 Revision ID: 0005
 Revises: 0004
@@ -25,7 +26,14 @@ def upgrade() -> None:
         sa.Column("muted_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_admin_alert_mutes")),
     )
+    op.create_table(
+        "alerts_sent",
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("kind", name=op.f("pk_alerts_sent")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("alerts_sent")
     op.drop_table("admin_alert_mutes")
