@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Bot, BotCommand
 
 from digestbot.articles.model import Lang
@@ -18,6 +20,9 @@ def command_menu(lang: Lang) -> list[BotCommand]:
 
 
 async def register_command_menus(bot: Bot) -> None:
-    """English as the default menu, Chinese for clients whose language is Chinese."""
-    await bot.set_my_commands(command_menu(Lang.EN))
-    await bot.set_my_commands(command_menu(Lang.ZH), language_code="zh")
+    """English as the default menu, Chinese for clients whose language is Chinese (both calls at
+    once: on a slow link the start waits for one round trip, not two)."""
+    await asyncio.gather(
+        bot.set_my_commands(command_menu(Lang.EN)),
+        bot.set_my_commands(command_menu(Lang.ZH), language_code="zh"),
+    )
