@@ -1,10 +1,15 @@
 """Load benchmark: ``digestbot load`` throughput beside python-frontmatter's bare parse.
 
-    python bench/bench_load.py [--files 10000] [--out bench/out/load]
+    python bench/bench_load.py [--files 10000] [--hostile 0] [--out bench/out/load]
 
 Writes a synthetic bilingual corpus (bench/corpus.py), then in the same run measures: the bare
 ``frontmatter.load`` of every file (the floor any loader pays), ``load_paths`` into a fresh SQLite
-database with the search index built, and a re-load of the unchanged folder. Prints a table.
+database with the search index built, and a re-load of the unchanged folder. Prints a table and
+the peak memory (RSS) of the loading process and of its largest worker.
+
+``--hostile N`` adds N bad files of every kind a load must reject among the good ones (files over
+the size limit, bad names, symlinks, FIFOs, bad encodings, broken front matter...); files/s
+counts the good files only, so the run compares directly with one without.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import sqlite3
 import sys
@@ -23,6 +29,7 @@ import frontmatter
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import write_corpus
+from digestbot.articles.files import MAX_ARTICLE_BYTES
 from digestbot.articles.load import load_paths
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 
@@ -30,14 +37,16 @@ from digestbot.store.db import create_engine_for, session_factory, upgrade_schem
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument("--hostile", type=int, default=0, help="bad files among the good ones")
     parser.add_argument("--out", type=Path, default=Path("bench/out/load"))
     args = parser.parse_args()
 
     folder = args.out / "articles"
-    if not folder.exists() or len(list(folder.glob("*.md"))) != args.files:
+    if not folder.exists() or len(list(folder.glob("[0-9]*.md"))) != args.files:
         shutil.rmtree(folder, ignore_errors=True)
         write_corpus(folder, args.files)
-    files = sorted(folder.glob("*.md"))
+    files = sorted(folder.glob("[0-9]*.md"))
+    write_hostile(folder, args.out / "outside", args.hostile)
     megabytes = sum(path.stat().st_size for path in files) / 1e6
 
     started = time.perf_counter()
@@ -63,10 +72,14 @@ def main() -> None:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     size = database.stat().st_size / 1e6
 
-    if first.new != len(files) or first.rejected or again.unchanged != len(files):
+    rejected = [len(first.rejected), len(again.rejected)]
+    if first.new != len(files) or again.unchanged != len(files) or rejected != [args.hostile] * 2:
         raise SystemExit(f"unexpected load results: {first.summary()}; {again.summary()}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
-        f"corpus: {len(files)} files, {megabytes:.1f} MB; machine: {platform.machine()}, "
+        f"corpus: {len(files)} files, {megabytes:.1f} MB, {args.hostile} hostile files; "
+        f"machine: {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, "
         f"SQLite {sqlite3.sqlite_version}"
     )
@@ -82,6 +95,39 @@ def main() -> None:
         f"{bare / reloading:.2f} |"
     )
     print(f"database size: {size:.1f} MB")
+    print(f"peak RSS: {peak:.0f} MiB loading process, {worker:.0f} MiB largest worker")
+
+
+def write_hostile(folder: Path, outside: Path, count: int) -> None:
+    """Replace the folder's hostile files with ``count`` new ones, the kinds taken in turn."""
+    for old in [*folder.glob("hostile-*"), *folder.glob(os.fsdecode(b"hostile\xff-*"))]:
+        old.unlink()
+    outside.mkdir(parents=True, exist_ok=True)
+    (outside / "secret.md").write_text("---\ntitle: secret\n---\n\nSecret.\n", encoding="utf-8")
+    good = "---\ntitle: A title\ndate: 2024-01-01\n---\n\n# A title\n\nSome text.\n"
+
+    def write(name: str | bytes, data: bytes) -> None:
+        (folder / os.fsdecode(name)).write_bytes(data)
+
+    def sparse(name: str) -> None:  # over the limit, yet no disk used: it is never read
+        with (folder / name).open("wb") as stream:
+            stream.truncate(MAX_ARTICLE_BYTES + 1)
+
+    kinds = [
+        lambda n: sparse(f"hostile-{n}-big.md"),
+        lambda n: write(f"hostile\xff-{n}-name.md".encode("latin-1"), good.encode()),
+        lambda n: write(f"hostile-{n}-new\nline\x1b[31m.md", good.encode()),
+        lambda n: write(f"hostile-{n}-nul.md", good.encode().replace(b"Some", b"So\0me")),
+        lambda n: write(f"hostile-{n}-utf16.md", good.encode("utf-16")),
+        lambda n: write(f"hostile-{n}-latin1.md", good.replace("text", "t\xe9xt").encode("cp1252")),
+        lambda n: write(f"hostile-{n}-yaml.md", b"---\ntitle: [unclosed\n---\n\nText.\n"),
+        lambda n: (folder / f"hostile-{n}-outside.md").symlink_to(outside / "secret.md"),
+        lambda n: (folder / f"hostile-{n}-dangling.md").symlink_to(folder / "missing.md"),
+        lambda n: (folder / f"hostile-{n}-loop.md").symlink_to(f"hostile-{n}-loop.md"),
+        lambda n: os.mkfifo(folder / f"hostile-{n}-fifo.md"),
+    ]
+    for number in range(count):
+        kinds[number % len(kinds)](number)
 
 
 if __name__ == "__main__":

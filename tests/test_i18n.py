@@ -165,3 +165,45 @@ def test_no_catalog_at_all_shows_english(tmp_path: Path, caplog: pytest.LogCaptu
         translations = load_translations(Lang.ZH, tmp_path)
     assert translations.gettext(messages.FULL_TEXT) == "Full text"
     assert "no zh catalog" in caplog.text
+
+
+# --- dates at the ends of the calendar ---------------------------------------------------------
+
+EDGE_DATES = [
+    datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
+    datetime(1, 1, 1, tzinfo=UTC),
+    datetime.max,
+    datetime.min,
+    datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))),
+]
+ZONES = ["Asia/Shanghai", "America/Los_Angeles", "Pacific/Kiritimati", "Etc/GMT+12", None]
+
+
+@pytest.mark.parametrize("value", EDGE_DATES, ids=str)
+@pytest.mark.parametrize("zone", ZONES, ids=str)
+@pytest.mark.parametrize("lang", list(Lang))
+def test_a_stored_date_at_the_calendar_ends_never_raises(
+    value: datetime, zone: str | None, lang: Lang
+) -> None:
+    tr = translator(lang)
+    assert tr.format_date(value, zone)
+    assert tr.format_time(value, zone)
+    assert tr.format_datetime(value, zone)
+
+
+def test_a_date_that_cannot_move_to_the_zone_is_shown_as_stored() -> None:
+    tr = translator(Lang.EN)
+    assert tr.format_date(datetime(9999, 12, 31, 23, tzinfo=UTC), "Asia/Shanghai") == "Dec 31, 9999"
+    assert tr.format_date(datetime(1, 1, 1, 1, tzinfo=UTC), "America/Los_Angeles") == "Jan 1, 1"
+
+
+@given(
+    st.datetimes(max_value=datetime(1, 1, 3)) | st.datetimes(min_value=datetime(9999, 12, 29)),
+    st.none() | st.just(UTC),
+    st.sampled_from(["Asia/Shanghai", "America/Los_Angeles", "Pacific/Kiritimati", "Etc/GMT+12"])
+    | st.builds(timezone, st.integers(-1439, 1439).map(lambda m: timedelta(minutes=m))),
+)
+def test_any_stored_date_formats_in_any_zone(
+    value: datetime, stored_zone: timezone | None, zone: str | timezone
+) -> None:
+    assert translator(Lang.ZH).format_datetime(value.replace(tzinfo=stored_zone), zone)

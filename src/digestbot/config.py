@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from digestbot.articles.files import MAX_ARTICLE_BYTES
 from digestbot.articles.model import Lang
 from digestbot.errors import ConfigError
 from digestbot.proxies import bot_api_proxy, check_proxy_url
@@ -59,6 +60,7 @@ class PathSettings:
 
     data_dir: Path = Path("data")
     articles_dir: Path | None = None
+    max_article_bytes: int = MAX_ARTICLE_BYTES  # larger article files are refused unread
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +222,7 @@ def _build(raw: dict[str, Any], env: Mapping[str, str], source: Path | None) -> 
         paths=PathSettings(
             data_dir=Path(override("DATA_DIR", paths.text("data_dir", "data"))),
             articles_dir=Path(articles_dir) if articles_dir else None,
+            max_article_bytes=paths.whole("max_article_bytes", MAX_ARTICLE_BYTES, minimum=1),
         ),
         database=DatabaseSettings(
             url=override("DATABASE_URL", database.text("url", "")),

@@ -174,8 +174,15 @@ def _fill(text: str, fields: dict[str, object]) -> str:
 
 
 def _in_zone(value: datetime, tz: Zone) -> datetime:
-    """``value`` (naive means UTC) moved to ``tz`` when one is given."""
+    """``value`` (naive means UTC) moved to ``tz`` when one is given.
+
+    A value within a day of the calendar's ends (year 1 or 9999) may not fit in ``tz``; it is
+    then shown as stored, so that one odd row cannot stop a digest.
+    """
     aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if tz is None:
         return aware
-    return aware.astimezone(ZoneInfo(tz) if isinstance(tz, str) else tz)
+    try:
+        return aware.astimezone(ZoneInfo(tz) if isinstance(tz, str) else tz)
+    except OverflowError:
+        return aware

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
 import yaml
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digestbot.articles.fields import parse_tags
@@ -203,3 +203,217 @@ def test_tags_are_always_lower_case_and_unique(value: object) -> None:
     result = parse_tags(value)
     assert len(set(result)) == len(result)
     assert all(tag and tag == " ".join(tag.lower().split()) for tag in result)
+
+
+# --- hostile front matter --------------------------------------------------------------------
+# Written as YAML text, not dumped from Python values, so that it holds what yaml.safe_dump never
+# writes: tags, anchors and aliases, merge keys, billion laughs, deep nesting, odd numbers and
+# dates, escaped control characters, values over the size limit.
+
+HOSTILE_FIELDS = (*FIELDS, "url", "summary", "date", "tags")  # some twice as often
+YAML_TAGS = (
+    "!!bool",
+    "!!int",
+    "!!float",
+    "!!timestamp",
+    "!!binary",
+    "!!str",
+    "!!null",
+    "!!set",
+    "!!omap",
+    "!!pairs",
+    "!!seq",
+    "!!map",
+    "!!merge",
+    "!!value",
+    "!!python/object/apply:os.system",
+    "!!python/name:os.system",
+    "!!python/tuple",
+    "!local",
+    "!<tag:yaml.org,2002:int>",
+)
+ODD_SCALARS = (
+    "",
+    "maybe",
+    "~",
+    "-",
+    "0x",
+    "0b",
+    "0o7",
+    "0_",
+    "+",
+    "1:2:3",
+    "1:99",
+    "190:20:30.15",
+    "1e999",
+    "-.inf",
+    ".nan",
+    "9" * 400,
+    "0x" + "f" * 3000,
+    "1" + ":1" * 2000,
+    "0001-01-01",
+    "0000-01-01",
+    "9999-12-31T23:59:59Z",
+    "9999-12-31 23:59:59 -14:00",
+    "0001-01-01T00:00:00+14:00",
+    "'0001-01-01T00:00:00+14:00'",
+    "'9999-12-31'",
+    "99999-01-01",
+    "2024-02-30",
+    "2024-05-12T25:61:61",
+    "2024-05-12 04:00:00 +24:00",
+    "2024-05-12t04:00:00.1234567890-23:59",
+    "!!!",
+    '"\\0\\x1b\\x85\\u2028\\U0010FFFF"',
+    '"\\ud800"',
+    '"\\UDFFFFFFF"',
+    "https://example.com/a b",
+    "javascript:alert(1)",
+    "x" * 70_000,
+)
+GOOD_SCALARS = (
+    "2024-05-12",
+    "2024-05-12T04:00:21.300Z",
+    "'2024-05-12T12:00:00+08:00'",
+    "0002-01-01",
+    "9998-12-31T23:59:59Z",
+    "https://example.com/a",
+    "world, china",
+    "zh",
+    "zh-Hant",
+    "en_US",
+    "中文",
+    "42",
+    "0x2a",
+    "3.5",
+    "true",
+    "null",
+    "aGVsbG8=",
+)
+MAP_KEYS = ("zh", "en", "zh-Hant", "<<", "k", "1", "2024-01-01", "null", "[a]")
+words = st.text(alphabet=LATIN + "中文 -_.", min_size=1, max_size=12).map(str.strip).filter(bool)
+noise = st.text(alphabet=LATIN + "中文 -_:.,#&*!|>'\"%@`{}[]?\t", max_size=12)
+
+
+def quoted(text: str) -> str:
+    """``text`` as a double-quoted YAML scalar, control and other unprintable characters escaped."""
+    out = []
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char.isprintable():
+            out.append(char)
+        else:
+            out.append(f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
+    return '"' + "".join(out) + '"'
+
+
+@st.composite
+def yaml_scalar(draw: st.DrawFn) -> str:
+    """A scalar as YAML text: odd, good, plain words, quoted with control characters, noise."""
+    text = draw(
+        st.sampled_from(ODD_SCALARS)
+        | st.sampled_from(GOOD_SCALARS)
+        | words
+        | st.text(st.characters(codec="utf-8"), max_size=20).map(quoted)
+        | st.text(st.characters(max_codepoint=0x9F), max_size=20).map(quoted)
+    )
+    if draw(st.integers(0, 19)) == 0:
+        text = draw(noise)
+    if draw(st.integers(0, 3)) == 0:
+        text = f"{draw(st.sampled_from(YAML_TAGS))} {text}"
+    return text
+
+
+@st.composite
+def yaml_node(draw: st.DrawFn, anchors: list[str], depth: int = 0) -> str:
+    """A YAML value as flow text; defines anchors (appended to ``anchors``) and uses aliases."""
+    kind = draw(st.integers(0, 9)) if depth < 4 else 0
+    if kind == 6 and anchors:
+        return "*" + draw(st.sampled_from(anchors))
+    prefix = ""
+    if draw(st.integers(0, 3)) == 0:  # children may use it too: a recursive structure
+        anchors.append(f"a{len(anchors)}")
+        prefix = f"&{anchors[-1]} "
+    if kind <= 6:
+        value = draw(yaml_scalar())
+    elif kind <= 8:
+        items = [draw(yaml_node(anchors, depth + 1)) for _ in range(draw(st.integers(0, 4)))]
+        value = "[" + ", ".join(items) + "]"
+    else:
+        pairs = []
+        for _ in range(draw(st.integers(0, 3))):
+            key = draw(st.sampled_from(MAP_KEYS))
+            pairs.append(f"{key}: {draw(yaml_node(anchors, depth + 1))}")
+        value = "{" + ", ".join(pairs) + "}"
+    if kind > 6 and draw(st.integers(0, 3)) == 0:
+        value = f"{draw(st.sampled_from(YAML_TAGS))} {value}"
+    return prefix + value
+
+
+@st.composite
+def nested(draw: st.DrawFn) -> str:
+    """A value nested up to 1,200 levels deep, in flow or in block style."""
+    depth = draw(st.integers(1, 1200))
+    style = draw(st.sampled_from(["list", "map", "dash"]))
+    if style == "list":
+        return "[" * depth + "x" + "]" * depth
+    if style == "map":
+        return "{a: " * depth + "x" + "}" * depth
+    return "\n" + "- " * depth + "x"
+
+
+@st.composite
+def laughs(draw: st.DrawFn) -> tuple[list[str], str]:
+    """Billion-laughs anchor lines (lists or maps) and the alias that uses the last of them."""
+    levels = draw(st.integers(2, 12))
+    width = draw(st.integers(2, 10))
+    as_list = draw(st.booleans())
+    lines = [f"l0: &l0 {draw(words)}"]
+    for level in range(1, levels):
+        refs = [f"*l{level - 1}"] * width
+        if as_list:
+            body = "[" + ", ".join(refs) + "]"
+        else:
+            body = "{" + ", ".join(f"k{i}: {ref}" for i, ref in enumerate(refs)) + "}"
+        lines.append(f"l{level}: &l{level} {body}")
+    return lines, f"*l{levels - 1}"
+
+
+@st.composite
+def hostile_front_matter(draw: st.DrawFn) -> str:
+    """Front-matter lines for every field: wrong types, tags, aliases, bombs and deep nesting."""
+    lines: list[str] = []
+    bomb = None
+    if draw(st.integers(0, 3)) == 0:
+        lines, bomb = draw(laughs())
+    anchors: list[str] = []
+    for name in draw(st.lists(st.sampled_from(HOSTILE_FIELDS) | words, max_size=8)):
+        choice = draw(st.integers(0, 9))
+        if choice < 3 and bomb is not None:
+            value = bomb
+        elif choice == 3:
+            value = draw(nested())
+        elif choice == 4:
+            items = [draw(yaml_node(anchors, 1)) for _ in range(draw(st.integers(1, 3)))]
+            value = "".join(f"\n  - {item}" for item in items)
+        else:
+            value = draw(yaml_node(anchors))
+        lines.append(f"{quoted(name)}: {value}")
+    return "\n".join(lines)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_front_matter(), st.none() | st.just(MTIME))
+def test_hostile_front_matter_fails_only_with_article_error(
+    front: str, default_date: datetime | None
+) -> None:
+    text = f"---\n{front}\n---\n# Title\n\nSome text of the article.\n"
+    result = outcome(text, default_date)
+    if isinstance(result, Article):
+        assert result.texts
+        assert result.date.tzinfo is UTC
+    else:
+        assert result  # a reason an operator can read: one short line
+        assert "\n" not in result
+        assert len(result) < 300

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from digestbot.articles.files import printable
+from digestbot.articles.load import PARALLEL_FROM
 from digestbot.cli import main
+from tests.articles.hostile import write_good_files, write_hostile_files
 from tests.support.articles import SEED, write_article_folder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +51,51 @@ def test_load_reports_rejections_and_the_summary_last(
     status, out, _ = run(capsys, "load", "--database", database, str(paths["seed"]))
     assert status == 0
     assert out.strip() == "loaded 0 new, 0 updated, 1 unchanged, 0 rejected"
+
+
+@pytest.mark.parametrize("good", [3, PARALLEL_FROM])  # PARALLEL_FROM: worker processes
+def test_load_reports_each_hostile_file_on_one_line_and_loads_the_rest(
+    tmp_path: Path, database: str, capsys: pytest.CaptureFixture[str], good: int
+) -> None:
+    folder = tmp_path / "articles"
+    write_good_files(folder, good)
+    expected = write_hostile_files(folder, tmp_path / "elsewhere")
+
+    status, out, err = run(capsys, "load", "--database", database, str(folder))
+
+    assert status == 1
+    assert out.splitlines() == [f"loaded {good} new, 0 updated, 0 unchanged, 12 rejected"]
+    lines = err.splitlines()
+    assert len(lines) == len(expected) == 12
+    assert all(line.isprintable() for line in lines), lines  # no forged line, no escape
+    for path, word in expected.items():
+        shown = f"{printable(str(path))}: "
+        [line] = [line for line in lines if line.startswith(shown)]
+        assert word in line
+    assert "Traceback" not in err
+
+
+def test_load_takes_its_size_limit_from_the_config(
+    tmp_path: Path, database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "digestbot.toml"
+    config.write_text("[paths]\nmax_article_bytes = 1000\n", encoding="utf-8")
+    status, out, err = run(
+        capsys, "load", "--config", str(config), "--database", database, str(SEED)
+    )
+    assert status == 1
+    assert out.strip() == "loaded 0 new, 0 updated, 0 unchanged, 1 rejected"
+    assert err.strip() == (
+        f"{SEED}: too large: {SEED.stat().st_size:,} bytes, over the limit of 1,000 bytes "
+        "([paths] max_article_bytes)"
+    )
+
+    config.write_text("[paths]\nmax_article_bytes = 0\n", encoding="utf-8")
+    status, _, err = run(capsys, "load", "--config", str(config), "--database", database, str(SEED))
+    assert status == 1
+    assert (
+        err.strip() == f"digestbot: error: {config}: [paths] max_article_bytes must be at least 1"
+    )
 
 
 def test_load_usage_errors_exit_2(database: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping, Set
 from datetime import UTC, date, datetime
 
 from digestbot.articles.model import Lang
 from digestbot.errors import ArticleError
 
 __all__ = [
+    "EARLIEST_DATE",
+    "LATEST_DATE",
     "optional_str",
     "parse_date",
     "parse_key",
@@ -33,31 +36,102 @@ _LANG_ALIASES = {
     "英語": Lang.EN,
 }
 _SCALARS = (str, int, float, date)  # date covers datetime; YAML gives these for unquoted values
+_MAX_INT_BITS = 1024  # about 308 digits: a longer number is no tag, id or title
+# Control characters (but tab and newline) and lone surrogates: YAML escapes can put them in a
+# value; they mean nothing in a title, PostgreSQL refuses NUL and UTF-8 has no lone surrogates.
+_UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_END = object()
+
+# Any date in this range stays in years 1-9999 in every time zone (offsets are under a day).
+EARLIEST_DATE = datetime(2, 1, 1, tzinfo=UTC)
+LATEST_DATE = datetime(9998, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+
+
+class _Mark(str):
+    """Punctuation written by ``short_repr`` itself, not a string value to quote."""
 
 
 def short_repr(value: object, limit: int = 40) -> str:
-    """``repr(value)`` cut to ``limit`` characters, for error messages."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``repr(value)`` cut to ``limit`` characters, for error messages.
+
+    Containers are written item by item only until ``limit`` characters, so the cost is bounded
+    whatever the value: a structure shared or recursive through YAML aliases, a huge number.
+    """
+    out: list[str] = []
+    length = 0
+    pending: list[Iterator[object]] = [iter((value,))]
+    while pending and length <= limit:
+        item = next(pending[-1], _END)
+        if item is _END:
+            pending.pop()
+            continue
+        if isinstance(item, _Mark):
+            text: str = item
+        elif isinstance(item, list | tuple | set | frozenset | Mapping):
+            pending.append(_pieces(item))
+            continue
+        elif isinstance(item, str | bytes):
+            text = repr(item[: limit + 1])
+        elif isinstance(item, int) and item.bit_length() > _MAX_INT_BITS:
+            text = f"<number of {item.bit_length():,} bits>"
+        elif isinstance(item, None | bool | int | float | date):
+            text = repr(item)
+        else:
+            text = f"<{type(item).__name__}>"
+        out.append(text)
+        length += len(text)
+    text = "".join(out)
+    return text if len(text) <= limit and not pending else text[: limit - 1] + "…"
+
+
+def _pieces(
+    value: list[object] | tuple[object, ...] | Set[object] | Mapping[object, object],
+) -> Iterator[object]:
+    """The parts of a container's repr, lazily: brackets, items, separators."""
+    opening, closing = ("{", "}") if isinstance(value, Mapping | Set) else ("[", "]")
+    if isinstance(value, tuple):
+        opening, closing = "(", ")"
+    yield _Mark(opening)
+    for index, item in enumerate(value):
+        if index:
+            yield _Mark(", ")
+        yield item
+        if isinstance(value, Mapping):
+            yield _Mark(": ")
+            yield value[item]
+    yield _Mark(closing)
 
 
 def parse_date(value: object) -> datetime:
     """A timezone-aware UTC datetime from an ISO date/datetime string or a YAML date/datetime.
 
-    A date means midnight UTC; a datetime without a zone is taken as UTC.
+    A date means midnight UTC; a datetime without a zone is taken as UTC. Dates before year 2 or
+    after year 9998 are refused: shown in a reader's time zone they would leave the calendar.
     """
     try:
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value.strip())
-        if isinstance(value, datetime):
-            if value.tzinfo is None or value.utcoffset() is None:
-                return value.replace(tzinfo=UTC)
-            return value.astimezone(UTC)
-        if isinstance(value, date):
-            return datetime(value.year, value.month, value.day, tzinfo=UTC)
+        moment = _to_utc(value.strip() if isinstance(value, str) else value)
     except (ValueError, OverflowError):
-        pass
-    raise ArticleError(f"invalid date {short_repr(value)}")
+        moment = None
+    if moment is None:
+        raise ArticleError(f"invalid date {short_repr(value)}")
+    if not EARLIEST_DATE <= moment <= LATEST_DATE:
+        shown = value.isoformat() if isinstance(value, date) else short_repr(value)
+        first, last = EARLIEST_DATE.date().isoformat(), LATEST_DATE.date().isoformat()
+        raise ArticleError(f"date {shown} is out of range ({first} to {last})")
+    return moment
+
+
+def _to_utc(value: object) -> datetime | None:
+    """``value`` as an aware UTC datetime when it is an ISO string, a date or a datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return None
 
 
 def parse_tags(value: object) -> tuple[str, ...]:
@@ -78,7 +152,7 @@ def parse_tags(value: object) -> tuple[str, ...]:
             continue
         if not isinstance(item, _SCALARS):
             raise ArticleError("tags must be a list or a string")
-        tag = " ".join(str(item).lower().split())
+        tag = " ".join(_text(item, "tags").lower().split())
         if tag:
             tags.setdefault(tag, None)
     return tuple(tags)
@@ -86,7 +160,7 @@ def parse_tags(value: object) -> tuple[str, ...]:
 
 def parse_lang(value: object) -> Lang:
     """A language code (``zh``, ``zh-Hant``, ``en_US``, ``中文``, ...) as a Lang."""
-    code = str(value).strip().lower().replace("_", "-")
+    code = value.strip().lower().replace("_", "-") if isinstance(value, str) else ""
     lang = _LANG_ALIASES.get(code) or _LANG_ALIASES.get(code.split("-", 1)[0])
     if lang is None:
         raise ArticleError(f"unknown lang {short_repr(value)} (use zh or en)")
@@ -99,7 +173,7 @@ def parse_key(value: object, fallback: str) -> str:
         return fallback
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ArticleError("id must be a string or a number")
-    return str(value).strip() or fallback
+    return _text(value, "id").strip() or fallback
 
 
 def parse_url(value: object, name: str) -> str | None:
@@ -130,4 +204,11 @@ def optional_str(value: object, name: str) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, _SCALARS):
         raise ArticleError(f"{name} must be a string")
-    return str(value).strip() or None
+    return _text(value, name).strip() or None
+
+
+def _text(value: str | int | float | date, name: str) -> str:
+    """A scalar as text without control characters; a number too long to be one is refused."""
+    if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+        raise ArticleError(f"{name} holds a number over {_MAX_INT_BITS} bits long")
+    return _UNWANTED.sub("", str(value))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import multiprocessing
 import os
 from collections import deque
@@ -15,7 +16,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from digestbot.articles.files import ArticleFile, decode_article, find_article_files
+from digestbot.articles.files import (
+    MAX_ARTICLE_BYTES,
+    ArticleFile,
+    decode_article,
+    find_article_files,
+    printable,
+)
 from digestbot.articles.model import Article
 from digestbot.articles.parse import parse_article
 from digestbot.errors import ArticleError
@@ -24,20 +31,33 @@ from digestbot.store import articles as store
 __all__ = ["LoadReport", "Rejected", "load_paths"]
 
 BATCH_SIZE = 1000  # files per transaction: progress survives an interruption, WAL stays small
+BATCH_BYTES = 16 * 1024 * 1024  # or fewer files, once they hold this much (large files)
 PARALLEL_FROM = 400  # changed files below which a process pool costs more than it saves
+PARALLEL_FROM_BYTES = 16 * 1024 * 1024  # or fewer, once they hold this much (large files)
 CHUNK_SIZE = 256  # files per round trip to a worker process
+CHUNK_BYTES = 4 * 1024 * 1024  # or fewer files, once they hold this much (large files)
 CHUNKS_AHEAD = 4  # chunks per worker submitted ahead of the writer (it pauses to commit)
 WORKER_NICENESS = 19  # parse workers yield the CPU to the writer, the bottleneck of a load
 
 ProgressCallback = Callable[[int, int], None]  # (files done, files in all)
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
-    """A file that was not loaded, and why."""
+    """A file that was not loaded, and why (``reason`` is made one line of printable text)."""
 
     path: Path
     reason: str
+
+    def __post_init__(self) -> None:
+        # parser messages may span lines; file names and front matter may hold escapes
+        object.__setattr__(self, "reason", printable(" ".join(self.reason.split())))
+
+    @property
+    def line(self) -> str:
+        """``path: reason`` as one line that is safe to print or log, whatever the file name."""
+        return f"{printable(str(self.path))}: {self.reason}"
 
 
 @dataclass(slots=True)
@@ -68,6 +88,7 @@ def load_paths(
     *,
     on_progress: ProgressCallback | None = None,
     workers: int | None = None,
+    max_bytes: int = MAX_ARTICLE_BYTES,
 ) -> LoadReport:
     """Load every article file under ``paths``; good files load even when others are rejected.
 
@@ -76,17 +97,20 @@ def load_paths(
     (default: one per core, once a load has :data:`PARALLEL_FROM` changed files; 1 parses in
     this process, as callers running threads should ask for). Reading, hashing (unchanged files
     are skipped without parsing) and every database write stay in this process, in order.
+    Files over ``max_bytes`` are rejected unread; so is anything in a folder that cannot be an
+    article file (see :func:`find_article_files`), and a file the parser fails on, whatever the
+    exception.
     """
     files = list(find_article_files(paths))
     report = LoadReport()
     with sessions() as session:
-        loader = _Loader(session, report)
+        loader = _Loader(session, report, max_bytes)
         items = map(loader.read, files)
         dialect = session.get_bind().dialect.name
         with contextlib.closing(_parse_all(items, dialect, workers)) as parsed:
             for done, (item, outcome) in enumerate(parsed, start=1):
                 loader.add(item, outcome)
-                if done % BATCH_SIZE == 0:
+                if done % BATCH_SIZE == 0 or loader.batched_bytes >= BATCH_BYTES:
                     loader.flush()
                     session.commit()
                 if on_progress is not None:
@@ -116,7 +140,7 @@ class _Unchanged:
 
 @dataclass(frozen=True, slots=True)
 class _Unreadable:
-    """A file that could not be read."""
+    """A file that could not be read, or was refused before it was."""
 
     file: ArticleFile
     reason: str
@@ -129,13 +153,16 @@ _Input = tuple[bytes, str, datetime, str]  # what a worker gets: data, key, mtim
 
 
 def _parse_job(job: _Input) -> _Outcome:
-    """Decode, parse and prepare the index values of one file."""
+    """Decode, parse and prepare the index values of one file; any failure rejects only it."""
     data, key, mtime, dialect = job
     try:
         article = parse_article(decode_article(data), key=key, default_date=mtime)
+        return article, store.prepare_index(dialect, article)
     except ArticleError as exc:
         return str(exc)
-    return article, store.prepare_index(dialect, article)
+    except Exception as exc:  # a parser bug met by one untrusted file must not end the load
+        _log.debug("parsing %s failed", printable(key), exc_info=True)
+        return f"could not be read as an article: {type(exc).__name__}"
 
 
 def _parse_chunk(jobs: list[_Input]) -> list[_Outcome]:
@@ -152,26 +179,30 @@ def _parse_all(
     items: Iterator[_Item], dialect: str, workers: int | None
 ) -> Generator[tuple[_Item, _Outcome | None], None, None]:
     """Each item with its outcome (None for files not parsed), in order: parsed in a process
-    pool once :data:`PARALLEL_FROM` of them changed.
+    pool once :data:`PARALLEL_FROM` of them changed (or fewer, holding
+    :data:`PARALLEL_FROM_BYTES`).
 
     Files are read as the pool needs them, a bounded number of chunks ahead, so a load of any
     size holds only a window of files and parsed articles in memory.
     """
     count = workers if workers is not None else (os.cpu_count() or 1)
     ahead: list[_Item] = []
-    changed = 0
+    changed = held = 0
     for item in items:  # look ahead until there are enough changed files for a pool
         ahead.append(item)
-        changed += isinstance(item, _ParseJob)
-        if changed == PARALLEL_FROM:
+        if isinstance(item, _ParseJob):
+            changed += 1
+            held += len(item.data)
+        if changed == PARALLEL_FROM or held >= PARALLEL_FROM_BYTES:
             break
     stream = itertools.chain(ahead, items)
     forking = "fork" in multiprocessing.get_all_start_methods()
-    if count <= 1 or changed < PARALLEL_FROM or not forking:
+    enough = changed == PARALLEL_FROM or held >= PARALLEL_FROM_BYTES
+    if count <= 1 or not enough or not forking:
         for item in stream:
             yield item, _parse_job(_input(item, dialect)) if isinstance(item, _ParseJob) else None
         return
-    chunks = _chunked(stream, CHUNK_SIZE)
+    chunks = _chunked(stream, CHUNK_SIZE, CHUNK_BYTES)
     # fork: the workers need nothing re-imported, and the caller's __main__ is never re-run.
     pool = ProcessPoolExecutor(count, multiprocessing.get_context("fork"), _lower_priority)
     pending: deque[tuple[tuple[_Item, ...], Future[list[_Outcome]]]] = deque()
@@ -195,9 +226,20 @@ def _parse_all(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _chunked(items: Iterator[_Item], size: int) -> Iterator[tuple[_Item, ...]]:
-    while chunk := tuple(itertools.islice(items, size)):
-        yield chunk
+def _chunked(items: Iterator[_Item], size: int, max_bytes: int) -> Iterator[tuple[_Item, ...]]:
+    """Chunks of ``size`` items, or fewer once their files hold ``max_bytes``: the window of
+    files and parsed articles in flight stays bounded in bytes, however large the files."""
+    while True:
+        chunk: list[_Item] = []
+        held = 0
+        for item in items:
+            chunk.append(item)
+            held += len(item.data) if isinstance(item, _ParseJob) else 0
+            if len(chunk) == size or held >= max_bytes:
+                break
+        if not chunk:
+            return
+        yield tuple(chunk)
 
 
 def _input(job: _ParseJob, dialect: str) -> _Input:
@@ -207,9 +249,10 @@ def _input(job: _ParseJob, dialect: str) -> _Input:
 class _Loader:
     """One load run's memory: what the store holds and what this run has seen so far."""
 
-    def __init__(self, session: Session, report: LoadReport) -> None:
+    def __init__(self, session: Session, report: LoadReport, max_bytes: int) -> None:
         self._session = session
         self._report = report
+        self._max_bytes = max_bytes
         self._known = store.known_hashes(session)  # key -> (id, content hash)
         self._hash_keys = {digest: key for key, (_, digest) in self._known.items()}
         self._url_keys = store.article_urls(session)  # source URL -> key
@@ -217,6 +260,7 @@ class _Loader:
         self._seen_urls: dict[str, Path] = {}
         self._batch: list[store.SaveItem] = []
         self._index: list[store.PreparedIndex] = []
+        self.batched_bytes = 0  # the size of the files whose articles wait in the batch
 
     def flush(self) -> None:
         """Write the parsed articles waiting in the batch, in a few statements."""
@@ -228,13 +272,16 @@ class _Loader:
                 self._report.updated += 1
         self._batch.clear()
         self._index.clear()
+        self.batched_bytes = 0
 
     def read(self, file: ArticleFile) -> _Item:
         """Read and hash ``file``: a job to parse, unless unreadable or unchanged."""
         try:
-            data, digest, mtime = file.read()
+            data, digest, mtime = file.read(self._max_bytes)
+        except ArticleError as exc:
+            return _Unreadable(file, str(exc))
         except OSError as exc:
-            return _Unreadable(file, f"cannot read: {exc.strerror}")
+            return _Unreadable(file, f"cannot read: {exc.strerror or type(exc).__name__}")
         known_key = self._hash_keys.get(digest)
         if known_key is not None:
             return _Unchanged(file, known_key)  # nothing to parse or write
@@ -261,8 +308,9 @@ class _Loader:
         if known is not None and known[1] == item.digest:
             self._report.unchanged += 1
             return
-        self._batch.append((article, item.digest, str(path)))
+        self._batch.append((article, item.digest, printable(str(path))))
         self._index.append(index)
+        self.batched_bytes += len(item.data)
 
     def _claim_key(self, key: str, path: Path) -> None:
         self._check_key(key)
@@ -271,14 +319,16 @@ class _Loader:
     def _check_key(self, key: str) -> None:
         earlier = self._seen_keys.get(key)
         if earlier is not None:
-            raise ArticleError(f"duplicate of {earlier} (same id {key!r})")
+            raise ArticleError(f"duplicate of {printable(str(earlier))} (same id {key!r})")
 
     def _check_unique(self, key: str, url: str | None, path: Path) -> None:
         self._check_key(key)
         if url is not None:
             earlier = self._seen_urls.get(url)
             if earlier is not None:
-                raise ArticleError(f"duplicate of {earlier} (same source URL {url})")
+                raise ArticleError(
+                    f"duplicate of {printable(str(earlier))} (same source URL {url})"
+                )
             owner = self._url_keys.get(url)
             if owner is not None and owner != key:
                 raise ArticleError(f"duplicate of article {owner!r} (same source URL {url})")

@@ -3,6 +3,8 @@
 Choices where DESIGN.md leaves room (each has a test in ``tests/articles/test_parse.py``):
 
 - Front matter is required: a file without it is more often a README or a note than an article.
+  It is untrusted: ``safe_yaml`` loads it within limits of size, nesting and alias expansion, and
+  every fault of a value is a one-line ArticleError.
 - Thematic breaks cut the body into chunks; chunks of one language are joined in the place of the
   first, so a divider inside a one-language article makes no bogus section. A chunk without
   letters, or a short untitled one in a language no main chunk has (a credit line), goes with
@@ -38,13 +40,15 @@ from digestbot.articles.fields import (
 from digestbot.articles.lang import detect_lang
 from digestbot.articles.markdown import bold_phrases, split_title, to_plain
 from digestbot.articles.model import Article, ArticleText, Lang
+from digestbot.articles.safe_yaml import FrontMatterRefused, load_front_matter
 from digestbot.articles.sections import group_by_lang, split_body
 from digestbot.articles.summary import TITLE_LIMITS, cut_summary, lead
 from digestbot.errors import ArticleError
 
 __all__ = ["parse_article", "parse_date"]
 
-_YAML = YAMLHandler()  # python-frontmatter's; loads with yaml.CSafeLoader when PyYAML has it
+# python-frontmatter's '---' line; the YAML between two of them is loaded by safe_yaml.
+_FM_BOUNDARY = YAMLHandler.FM_BOUNDARY
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +104,7 @@ def _split_front_matter(text: str) -> tuple[Mapping[str, Any], str]:
     stripped = text.lstrip()
     if not stripped:
         raise ArticleError("empty file")
-    pattern = _YAML.FM_BOUNDARY
+    pattern = _FM_BOUNDARY
     assert pattern is not None
     opening = pattern.match(stripped)
     if opening is None:
@@ -119,19 +123,25 @@ def _split_front_matter(text: str) -> tuple[Mapping[str, Any], str]:
 def _load_yaml(source: str, first_line: int) -> Mapping[str, Any]:
     """The YAML mapping in ``source``; errors name the file line (``first_line`` is 0-based)."""
     try:
-        data = _YAML.load(source)
+        data = load_front_matter(source)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f" (line {first_line + mark.line + 1})" if mark is not None else ""
-        problem = err.problem or err.context
-        raise ArticleError(f"broken YAML front matter{where}: {problem}") from None
-    except (yaml.YAMLError, ValueError, OverflowError, RecursionError) as err:
-        raise ArticleError(f"broken YAML front matter: {err}") from None
+        what = "YAML front matter refused" if isinstance(err, FrontMatterRefused) else None
+        problem = " ".join(str(err.problem or err.context).split())
+        raise ArticleError(f"{what or 'broken YAML front matter'}{where}: {problem}") from None
+    except yaml.YAMLError as err:  # a ReaderError (a control character), a lone surrogate
+        raise ArticleError(f"broken YAML front matter: {_first_line(str(err))}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ArticleError("front matter is not a mapping")
     return data
+
+
+def _first_line(text: str) -> str:
+    """The first line of a multi-line error message, for a one-line reason."""
+    return text.strip().split("\n", 1)[0]
 
 
 def _article_date(value: object, default: datetime | None) -> datetime:

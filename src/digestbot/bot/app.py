@@ -30,6 +30,7 @@ from digestbot.bot.handlers import (
 )
 from digestbot.bot.rate_limit import PacedRateLimiter
 from digestbot.bot.runtime import Runtime
+from digestbot.bot.updates import PerChatUpdateProcessor
 from digestbot.delivery.pacing import ChatPace, send_rate
 from digestbot.delivery.proxy import ptb_request
 from digestbot.delivery.tick import standalone_bot
@@ -70,6 +71,7 @@ def build_application(
         .token(token)
         .context_types(CONTEXT_TYPES)
         .rate_limiter(limiter)
+        .concurrent_updates(PerChatUpdateProcessor())
         .request(ptb_request(proxy, watch_bot))
         .get_updates_request(ptb_request(proxy, watch_bot, connection_pool_size=1))
     )

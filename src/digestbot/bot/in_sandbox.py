@@ -52,7 +52,9 @@ async def sandboxed_bot(
     loaded = None
     if settings.paths.articles_dir is not None and settings.paths.articles_dir.is_dir():
         folder = settings.paths.articles_dir
-        loaded = await asyncio.to_thread(load_paths, sessions, [folder], workers=1)
+        loaded = await asyncio.to_thread(
+            load_paths, sessions, [folder], workers=1, max_bytes=settings.paths.max_article_bytes
+        )
     clock = SandboxClock()
     deps = BotDeps(settings=settings, sessions=sessions, clock=clock)
     try:

@@ -222,12 +222,18 @@ class Runtime:
             return None
         # workers=1: no fork from a process running threads (the bot, its sender)
         async with self._rescanning:  # the watch and the timer never load at once
-            report = await asyncio.to_thread(load_paths, self.deps.sessions, [folder], workers=1)
+            report = await asyncio.to_thread(
+                load_paths,
+                self.deps.sessions,
+                [folder],
+                workers=1,
+                max_bytes=self.deps.settings.paths.max_article_bytes,
+            )
         fresh = self._rejections.fresh(report.rejected)
         self.metrics.articles_loaded.inc(report.new + report.updated)
         self.metrics.articles_rejected.inc(len(fresh))
         for rejected in fresh:
-            _log.warning("rescan: %s: %s", rejected.path, rejected.reason)
+            _log.warning("rescan: %s", rejected.line)
             self.alert(AlertKind.REJECTED_FILES, f"{rejected.path.name}: {rejected.reason}")
         if report.new or report.updated:
             _log.info("rescan of %s: %s", folder, report.summary())

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from digestbot.articles.files import printable
 from digestbot.articles.load import load_paths
 from digestbot.articles.model import Lang
 from digestbot.cli.context import open_store, settings_from
@@ -24,12 +25,19 @@ def cmd_load(args: argparse.Namespace) -> int:
     """Load files and folders; exit 1 when any file was rejected, 2 when a path does not exist."""
     missing = [path for path in args.paths if not path.exists()]
     if missing:
-        print(f"digestbot load: error: no such file or folder: {missing[0]}", file=sys.stderr)
+        shown = printable(str(missing[0]))
+        print(f"digestbot load: error: no such file or folder: {shown}", file=sys.stderr)
         return 2
-    sessions = open_store(settings_from(args))
-    report = load_paths(sessions, args.paths, on_progress=ProgressBar("loading"))
+    settings = settings_from(args)
+    sessions = open_store(settings)
+    report = load_paths(
+        sessions,
+        args.paths,
+        on_progress=ProgressBar("loading"),
+        max_bytes=settings.paths.max_article_bytes,
+    )
     for rejected in report.rejected:
-        print(f"{rejected.path}: {rejected.reason}", file=sys.stderr)
+        print(rejected.line, file=sys.stderr)
     print(report.summary())
     return 1 if report.rejected else 0
 
