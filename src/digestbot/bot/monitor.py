@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from digestbot.bot.context import BotApplication
 from digestbot.monitoring.readiness import Check, Facts, evaluate
 from digestbot.monitoring.server import Readiness
-from digestbot.store.outbox import next_due_at
+from digestbot.store.outbox import oldest_due_age
 
 __all__ = ["DATABASE_TIMEOUT", "gather_facts", "readiness_of"]
 
@@ -32,17 +32,14 @@ async def gather_facts(application: BotApplication) -> Facts:
     data = application.bot_data
     deps, runtime, api = data.deps, data.runtime, data.api_watch
 
-    def oldest_due_age() -> float | None:
-        """How long the oldest due message has waited; None when none is due."""
+    def waited() -> float | None:
         with deps.sessions() as session:
-            due = next_due_at(session)
-        waited = (deps.clock() - due).total_seconds() if due is not None else -1.0
-        return waited if waited >= 0 else None
+            return oldest_due_age(session, deps.clock())
 
     error: str | None = None
     age: float | None = None
     try:
-        age = await asyncio.wait_for(asyncio.to_thread(oldest_due_age), DATABASE_TIMEOUT)
+        age = await asyncio.wait_for(asyncio.to_thread(waited), DATABASE_TIMEOUT)
     except TimeoutError:
         error = f"no answer within {DATABASE_TIMEOUT:.0f} s"
     except SQLAlchemyError as exc:

@@ -50,7 +50,7 @@ from digestbot.monitoring.alerts import AlertKind, Alerts
 from digestbot.monitoring.metrics import Metrics
 from digestbot.monitoring.readiness import STALLED_AFTER
 from digestbot.store.digests import PlanReport
-from digestbot.store.outbox import next_due_at
+from digestbot.store.outbox import oldest_due_age
 
 __all__ = ["REPEAT_JOB_KWARGS", "RejectionLog", "Runtime"]
 
@@ -244,13 +244,12 @@ class Runtime:
         alerts that could not be queued before are queued now."""
         deps = self.deps
 
-        def oldest_due_age() -> float | None:
+        def waited() -> float | None:
             with deps.sessions() as session:
-                due = next_due_at(session)
-            return (deps.clock() - due).total_seconds() if due is not None else None
+                return oldest_due_age(session, deps.clock())
 
         try:
-            age = await asyncio.to_thread(oldest_due_age)
+            age = await asyncio.to_thread(waited)
         except SQLAlchemyError as exc:
             self.alert(AlertKind.DATABASE_ERROR, type(exc).__name__)
             return

@@ -247,6 +247,13 @@ def next_due_at(session: Session) -> datetime | None:
     )
 
 
+def oldest_due_age(session: Session, now: datetime) -> float | None:
+    """Seconds the oldest due message has waited at ``now``; None when none is due."""
+    due = next_due_at(session)
+    waited = (now - due).total_seconds() if due is not None else -1.0
+    return waited if waited >= 0 else None
+
+
 def count_open(session: Session) -> int:
     """Rows not yet sent, failed or dropped (PENDING or SENDING); cheap on the claim index."""
     query = select(func.count()).where(OutboxMessage.state.in_(_OPEN))
