@@ -31,6 +31,7 @@ from digestbot.bot.context import BotApplication
 from digestbot.bot.menu import register_command_menus
 from digestbot.bot.monitor import readiness_of
 from digestbot.bot.rate_limit import PacedRateLimiter
+from digestbot.bot.updates import PerChatUpdateProcessor
 from digestbot.bot.runtime import Runtime
 from digestbot.config import TelegramSettings
 from digestbot.monitoring.server import MonitoringServer
@@ -108,6 +109,9 @@ async def serving(application: BotApplication, receive: Receive) -> AsyncIterato
                 finally:
                     await runtime.stop()
         finally:
+            processor = application.update_processor
+            if isinstance(processor, PerChatUpdateProcessor):
+                await processor.wind_down()  # a long /read must not hold up the stop
             limiter = application.bot.rate_limiter
             if isinstance(limiter, PacedRateLimiter):
                 limiter.close()  # replies still being handled stop waiting for their turn

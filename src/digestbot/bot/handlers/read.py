@@ -7,6 +7,8 @@ article would leave its first parts in the old language above it).
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from typing import Any
 
@@ -35,6 +37,8 @@ READ_LINK = re.compile(r"^/read_(\d{1,18})(?:@(\w+))?(?:\s|$)")
 _SWITCH = re.compile(r"^r:(\d{1,18}):(zh|en)$")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
+_log = logging.getLogger(__name__)
+
 
 def reader_timezone(deps: BotDeps, reader: Reader) -> str:
     """The reader's time zone, or the configured default before they have a profile."""
@@ -61,14 +65,22 @@ async def send_article(
         await context.bot.send_message(reader.chat_id, text, parse_mode=ParseMode.HTML)
         return
     view = _render(deps, reader, article, lang or reader.lang)
-    for number, html in enumerate(view.messages, start=1):
-        await context.bot.send_message(
-            reader.chat_id,
-            html,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=NO_PREVIEW,
-            reply_markup=view.keyboard if number == len(view.messages) else None,
-        )
+    number = 0
+    try:
+        for number, html in enumerate(view.messages, start=1):
+            await context.bot.send_message(
+                reader.chat_id,
+                html,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=view.keyboard if number == len(view.messages) else None,
+            )
+    except asyncio.CancelledError:
+        _log.info(
+            "stopping: article %d for chat %d cut after part %d of %d (the rest is dropped; "
+            "the reader can ask again)", article_id, reader.chat_id, number - 1, len(view.messages),
+        )  # fmt: skip
+        raise
 
 
 async def _reply_usage(update: Update, reader: Reader) -> None:
@@ -109,7 +121,7 @@ async def on_switch(update: Update, context: Context) -> None:
     reader = await load_reader(update, deps)
     match = _SWITCH.match(query.data or "")
     if reader is None or match is None:
-        await query.answer()
+        await query.answer(reader.tr.gettext(messages.BUTTON_EXPIRED) if reader else None)
         return
     article = await _load(deps, int(match[1]))
     if article is None:
