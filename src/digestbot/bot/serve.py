@@ -31,8 +31,8 @@ from digestbot.bot.context import BotApplication
 from digestbot.bot.menu import register_command_menus
 from digestbot.bot.monitor import readiness_of
 from digestbot.bot.rate_limit import PacedRateLimiter
-from digestbot.bot.updates import PerChatUpdateProcessor
 from digestbot.bot.runtime import Runtime
+from digestbot.bot.updates import PerChatUpdateProcessor
 from digestbot.config import TelegramSettings
 from digestbot.monitoring.server import MonitoringServer
 
