@@ -92,6 +92,10 @@ SEARCH_USAGE = N_(
 )
 SEARCH_PAGE = N_("Page {page} of {pages}")
 SEARCH_EXPIRED = N_("These results have expired. Please search again.")
+SEARCH_SHORTENED = NP_(
+    "Your search was long: I searched for its first {n} character only.",
+    "Your search was long: I searched for its first {n} characters only.",
+)
 BUTTON_NEXT = N_("Next")
 BUTTON_PREVIOUS = N_("Previous")
 
@@ -178,6 +182,9 @@ ALERTS_PRIVATE_ONLY = N_("Please send /alerts to me in a private chat.")
 
 # Errors
 ERROR_GENERIC = N_("Sorry, something went wrong. Please try again later.")
+ERROR_STORE_AWAY = N_(
+    "Sorry, I can't reach my archive just now. Please try again in a minute."
+)
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I can do.")
 BUTTON_EXPIRED = N_("This button has expired.")
 NO_LONGER_AVAILABLE = N_("This is no longer available.")

@@ -11,6 +11,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.config import Settings
+from digestbot.store.health import DatabaseHealth, is_outage
 
 __all__ = ["BotDeps", "run_db"]
 
@@ -28,6 +29,7 @@ class BotDeps:
     settings: Settings
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime] = field(default=_utc_now)
+    health: DatabaseHealth = field(default_factory=DatabaseHealth)
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether ``user_id`` is one of the configured administrators."""
@@ -44,4 +46,11 @@ async def run_db(deps: BotDeps, work: Callable[[Session], T]) -> T:
         with deps.sessions.begin() as session:
             return work(session)
 
-    return await asyncio.to_thread(in_transaction)
+    try:
+        result = await asyncio.to_thread(in_transaction)
+    except Exception as exc:
+        if is_outage(exc):
+            deps.health.failed(exc, "a handler")
+        raise
+    deps.health.answered()
+    return result

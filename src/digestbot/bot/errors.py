@@ -8,11 +8,13 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from digestbot import messages
+from digestbot.articles.model import Lang
 from digestbot.bot.commands import parse_command
 from digestbot.bot.context import Context
 from digestbot.bot.reader import load_reader
-from digestbot.i18n import lang_from_telegram, translator
+from digestbot.i18n import Translator, lang_from_telegram, translator
 from digestbot.messages import COMMANDS
+from digestbot.store.health import is_outage
 
 __all__ = ["handler_label", "on_error"]
 
@@ -22,19 +24,25 @@ log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure with its traceback and answer the reader with a short apology."""
-    log.error("error while handling an update", exc_info=context.error)
-    context.metrics.handler_errors.labels(handler_label(update)).inc()
+    """Log the failure with its traceback and answer the reader with a short apology.
+
+    While the database is away, the failure is not a bug: the outage is logged once (by
+    ``deps.health``), and readers are asked to try again shortly in their Telegram language
+    (their stored one cannot be read)."""
+    label = handler_label(update)
+    outage = is_outage(context.error)
+    if outage and context.error is not None:
+        context.deps.health.failed(context.error, label)
+    else:
+        log.error("error while handling an update", exc_info=context.error)
+    context.metrics.handler_errors.labels(label).inc()
     if not isinstance(update, Update):
         return
-    tr = translator(lang_from_telegram(None, context.deps.settings.reader.default_language))
-    try:
-        reader = await load_reader(update, context.deps)
-        if reader is not None:
-            tr = reader.tr
-    except Exception:  # the store may be what failed; fall back to the default language
-        log.warning("could not load the reader's language for the error reply", exc_info=True)
-    text = tr.gettext(messages.ERROR_GENERIC)
+    if outage:
+        tr = translator(_telegram_lang(update, context))
+        text = tr.gettext(messages.ERROR_STORE_AWAY)
+    else:
+        text = (await _reader_translator(update, context)).gettext(messages.ERROR_GENERIC)
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(text)
@@ -44,6 +52,23 @@ async def on_error(update: object, context: Context) -> None:
         log.info("could not tell chat about the error: the bot is blocked")
     except TelegramError:
         log.warning("could not tell the reader about the error", exc_info=True)
+
+
+def _telegram_lang(update: Update, context: Context) -> Lang:
+    user = update.effective_user
+    code = user.language_code if user is not None else None
+    return lang_from_telegram(code, context.deps.settings.reader.default_language)
+
+
+async def _reader_translator(update: Update, context: Context) -> Translator:
+    """The reader's own language when the store can tell it, else their Telegram language."""
+    try:
+        reader = await load_reader(update, context.deps)
+        if reader is not None:
+            return reader.tr
+    except Exception:  # the store may be what failed
+        log.warning("could not load the reader's language for the error reply", exc_info=True)
+    return translator(_telegram_lang(update, context))
 
 
 def handler_label(update: object) -> str:

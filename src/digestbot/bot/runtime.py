@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Job, JobQueue
@@ -50,6 +51,7 @@ from digestbot.monitoring.alerts import AlertKind, Alerts
 from digestbot.monitoring.metrics import Metrics
 from digestbot.monitoring.readiness import STALLED_AFTER
 from digestbot.store.digests import PlanReport
+from digestbot.store.health import is_outage
 from digestbot.store.outbox import oldest_due_age
 
 __all__ = ["REPEAT_JOB_KWARGS", "RejectionLog", "Runtime"]
@@ -61,6 +63,7 @@ LOCK_POLL_SECONDS = 1.0  # how often a waiting sender tries for the outbox (SQLi
 WATCHDOG_SECONDS = 60.0  # how often the sender and the database are looked at for alerts
 LONG_FLOOD_WAIT = 60.0  # seconds of a flood wait that the admins hear of
 WATCH_DEBOUNCE_MS = 500  # changes within this long are one rescan (an editor's save, a copy)
+DATABASE_PROBE_SECONDS = 2.0  # how often an away database is asked whether it is back
 SENDER_RETRY_SECONDS = (1.0, 60.0)  # first and longest wait when the sender cannot reach the API
 
 # How APScheduler treats a repeat that comes late (a busy event loop, a suspended host, a tick
@@ -121,6 +124,7 @@ class Runtime:
         self._started = asyncio.Event()
         self._stop = asyncio.Event()
         self._rescanning = asyncio.Lock()
+        deps.health.on_back(self._database_back)
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -133,6 +137,7 @@ class Runtime:
             asyncio.create_task(self._run_sender(), name="digestbot: outbox sender"),
             asyncio.create_task(self._first_round(), name="digestbot: start-up"),
             asyncio.create_task(self._watch_folder(), name="digestbot: articles watch"),
+            asyncio.create_task(self._watch_database(), name="digestbot: database watch"),
         ]
         for task in self._tasks:
             task.add_done_callback(_log_failure)
@@ -251,8 +256,9 @@ class Runtime:
         try:
             age = await asyncio.to_thread(waited)
         except SQLAlchemyError as exc:
-            self.alert(AlertKind.DATABASE_ERROR, type(exc).__name__)
+            self._database_failed(exc, "the watchdog")
             return
+        deps.health.answered()
         if age is not None and age > STALLED_AFTER:
             self.alert(AlertKind.SENDER_STALLED, f"{age / 60:.0f} min")
         await self._flush_alerts()
@@ -333,6 +339,10 @@ class Runtime:
             try:
                 await self._send_until_stopped()
                 return  # stopped, or Telegram rejected the token (logged)
+            except SQLAlchemyError as exc:
+                self._database_failed(exc, "the outbox sender")
+                if not is_outage(exc):
+                    _log.exception("outbox sender failed; starting it again in %.0f s", wait)
             except Exception:
                 _log.exception("outbox sender failed; starting it again in %.0f s", wait)
             await self._sleep(wait)
@@ -348,7 +358,8 @@ class Runtime:
             hooks = SenderHooks(
                 failed=lambda count: self.alert(AlertKind.MESSAGES_FAILED, count=count),
                 flood_wait=self.on_flood_wait,
-                database_error=lambda reason: self.alert(AlertKind.DATABASE_ERROR, reason),
+                database_error=lambda exc: self._database_failed(exc, "the outbox sender"),
+                database_answered=deps.health.answered,
             )
             sender = OutboxSender(
                 bot,
@@ -413,6 +424,30 @@ class Runtime:
                 return True
         return False
 
+    def _database_failed(self, error: SQLAlchemyError, where: str) -> None:
+        """An outage is logged once (``deps.health``); either way the admins hear of it."""
+        if is_outage(error):
+            self.deps.health.failed(error, where)
+        self.alert(AlertKind.DATABASE_ERROR, f"{where}: {type(error).__name__}")
+
+    async def _watch_database(self) -> None:
+        """While the database is away, ask it every few seconds whether it is back (the
+        sender and the jobs ask too, but less often): its return is noticed within seconds."""
+        deps = self.deps
+        while not self._stop.is_set():
+            await self._sleep(DATABASE_PROBE_SECONDS)
+            if deps.health.away and not self._stop.is_set():
+                with contextlib.suppress(SQLAlchemyError):
+                    await run_db(deps, lambda session: session.execute(select(1)))
+
+    def _database_back(self) -> None:
+        """The database answers again: plan what the outage held back (once) and send it."""
+        if self._tasks and not self._stop.is_set():
+            task = asyncio.create_task(
+                _logged(self.tick, "catch-up tick"), name="digestbot: catch-up tick"
+            )
+            self._tasks.append(task)
+
     async def _sleep(self, seconds: float) -> None:
         """Sleep, cut short by :meth:`stop`."""
         with contextlib.suppress(TimeoutError):
@@ -435,8 +470,9 @@ async def _logged(work: Callable[[], Awaitable[object]], name: str) -> None:
     """Run one piece of start-up work; a failure is logged (the repeats try again)."""
     try:
         await work()
-    except Exception:
-        _log.exception("start-up %s failed; it runs again on schedule", name)
+    except Exception as exc:
+        if not is_outage(exc):  # an outage is logged once, by whoever first hears of it
+            _log.exception("%s failed; it runs again on schedule", name)
 
 
 def _job(

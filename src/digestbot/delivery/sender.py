@@ -57,6 +57,7 @@ from digestbot.delivery.transport import OutboxBot
 from digestbot.errors import DigestbotError
 from digestbot.monitoring.metrics import Client, FailReason, Metrics, RetryReason
 from digestbot.store import outbox
+from digestbot.store.health import is_outage
 from digestbot.store.models import utc_now
 from digestbot.store.outbox import OutboxRow, Sent
 
@@ -88,11 +89,13 @@ def _ignore(*_: object) -> None:
 @dataclass(frozen=True, slots=True)
 class SenderHooks:
     """What the sender tells the rest of the bot: messages that failed for good (how many in a
-    batch), a flood wait (seconds Telegram asked for), a database error (a short reason)."""
+    batch), a flood wait (seconds Telegram asked for), a database error, and a round that
+    reached the database again."""
 
     failed: Callable[[int], None] = _ignore
     flood_wait: Callable[[float], None] = _ignore
-    database_error: Callable[[str], None] = _ignore
+    database_error: Callable[[SQLAlchemyError], None] = _ignore
+    database_answered: Callable[[], None] = _ignore
 
 
 class OutboxSender:
@@ -294,12 +297,14 @@ class OutboxSender:
                     await self.recover(stale_only=True)
                 await self.drain(should_stop=should_stop)
                 due_in = min(idle_poll, await self._seconds_until_due())
+                self.hooks.database_answered()
             except SenderError:
                 _log.exception("outbox sender stopped")
                 return
             except SQLAlchemyError as exc:  # the database is away for a while: try again later
-                _log.exception("outbox sender: database error; retrying in %.0f s", idle_poll)
-                self.hooks.database_error(f"outbox sender: {type(exc).__name__}")
+                if not is_outage(exc):  # an outage is logged once, by whoever hears of it
+                    _log.exception("outbox sender: database error; retrying in %.0f s", idle_poll)
+                self.hooks.database_error(exc)
             await self._sleep_or_wake(due_in, should_stop)
 
     # -- internals -------------------------------------------------------------------------------
