@@ -182,9 +182,7 @@ ALERTS_PRIVATE_ONLY = N_("Please send /alerts to me in a private chat.")
 
 # Errors
 ERROR_GENERIC = N_("Sorry, something went wrong. Please try again later.")
-ERROR_STORE_AWAY = N_(
-    "Sorry, I can't reach my archive just now. Please try again in a minute."
-)
+ERROR_STORE_AWAY = N_("Sorry, I can't reach my archive just now. Please try again in a minute.")
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I can do.")
 BUTTON_EXPIRED = N_("This button has expired.")
 NO_LONGER_AVAILABLE = N_("This is no longer available.")

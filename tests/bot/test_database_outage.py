@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy.exc import OperationalError
 
@@ -29,7 +30,7 @@ from digestbot.config import PathSettings
 from digestbot.i18n import translator
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
-from tests.support.databases import postgres_schema
+from tests.support.databases import PG_DSN, postgres_schema
 from tests.support.processes import SEEDS, add_due_reader, delivered
 from tests.support.settings import local_settings
 from tests.support.tcp_gate import TcpGate
@@ -120,3 +121,48 @@ async def test_thirty_seconds_without_postgresql(
     assert sum("database unreachable" in line for line in away) == 1, away
     assert sum("database reachable again" in line for line in away) == 1, away
     assert clock.now - today < timedelta(days=1)
+
+
+@pytest.mark.postgres
+async def test_a_database_dropped_and_created_again_empty_is_set_up_again_without_a_restart(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    with postgres_schema() as url:
+        schema = url.rsplit("%3D", 1)[1]
+        engine = create_engine_for(url)
+        upgrade_schema(engine)
+        settings = replace(
+            local_settings(),
+            database=replace(local_settings().database, url=url),
+            paths=PathSettings(data_dir=tmp_path / "data", articles_dir=SEEDS),
+        )
+        async with Emulator(latency=0.3) as emulator:
+            emulator.driver.create_user(ZH_READER, "李雷", None, "zh-hans")
+            application = build_application(
+                BotDeps(settings, session_factory(engine)),
+                emulator.token,
+                api_url=emulator.base_url,
+            )
+            async with serving(application, long_polling(timeout=1)) as runtime:
+                await runtime.wait_started()
+                await answer(emulator, ZH_READER, "/start")
+                with psycopg.connect(PG_DSN, autocommit=True) as conn:
+                    conn.execute(f"DROP SCHEMA {schema} CASCADE")
+                    conn.execute(f"CREATE SCHEMA {schema}")
+                engine.dispose()  # (connections would keep seeing the old tables' plans)
+                apology = await answer(emulator, ZH_READER, "阿里巴巴")
+
+                async def found() -> str:
+                    while True:
+                        await asyncio.sleep(1)
+                        reply = await answer(emulator, ZH_READER, "阿里巴巴")
+                        if reply != apology:
+                            return reply
+
+                results = await asyncio.wait_for(found(), 30)
+        engine.dispose()
+    assert apology == translator(Lang.ZH).gettext(messages.ERROR_STORE_AWAY)
+    assert "阿里巴巴" in results
+    lost = [r.getMessage() for r in caplog.records if "lost digestbot's tables" in r.getMessage()]
+    assert len(lost) == 1

@@ -47,11 +47,14 @@ from digestbot.delivery.retention import prune_outbox
 from digestbot.delivery.sender import OutboxSender, SenderHooks
 from digestbot.delivery.tick import plan_tick, sender_clock
 from digestbot.delivery.transport import OutboxBot
+from digestbot.errors import StoreError
 from digestbot.monitoring.alerts import AlertKind, Alerts
 from digestbot.monitoring.metrics import Metrics
 from digestbot.monitoring.readiness import STALLED_AFTER
+from digestbot.store.db import upgrade_schema
 from digestbot.store.digests import PlanReport
-from digestbot.store.health import is_outage
+from digestbot.store.health import is_outage, schema_missing
+from digestbot.store.models import Subscriber
 from digestbot.store.outbox import oldest_due_age
 
 __all__ = ["REPEAT_JOB_KWARGS", "RejectionLog", "Runtime"]
@@ -436,9 +439,28 @@ class Runtime:
         deps = self.deps
         while not self._stop.is_set():
             await self._sleep(DATABASE_PROBE_SECONDS)
-            if deps.health.away and not self._stop.is_set():
-                with contextlib.suppress(SQLAlchemyError):
-                    await run_db(deps, lambda session: session.execute(select(1)))
+            if not deps.health.away or self._stop.is_set():
+                continue
+            try:
+                await run_db(deps, lambda session: session.execute(select(Subscriber.chat_id)))
+            except SQLAlchemyError as exc:
+                if schema_missing(exc):
+                    await self._recreate_schema()
+
+    async def _recreate_schema(self) -> None:
+        """The database answers but has lost digestbot's tables (dropped and created again
+        empty): create them as at a first start and load the articles folder again."""
+        engine = self.deps.sessions.kw["bind"]
+        try:
+            await asyncio.to_thread(upgrade_schema, engine)
+        except StoreError as exc:
+            _log.warning("the database has no digestbot tables and creating them failed: %s", exc)
+            return
+        _log.warning(
+            "the database had lost digestbot's tables (dropped and created again?): created "
+            "them anew; earlier readers must send /start again, articles are loaded again now"
+        )
+        await _logged(self.rescan, "rescan")
 
     def _database_back(self) -> None:
         """The database answers again: plan what the outage held back (once) and send it."""

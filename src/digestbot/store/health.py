@@ -14,18 +14,29 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 
-__all__ = ["DatabaseHealth", "is_outage"]
+__all__ = ["DatabaseHealth", "is_outage", "schema_missing"]
 
 _log = logging.getLogger(__name__)
 
 
 def is_outage(error: BaseException | None) -> bool:
-    """Whether ``error`` says the database cannot be reached or written just now (a server
-    that is down or restarting, a cut connection, a SQLite file that is read-only, locked or
-    gone), as opposed to a bug in a query."""
+    """Whether ``error`` says the database cannot be reached or used just now (a server that
+    is down or restarting, a cut connection, a SQLite file that is read-only, locked or gone, a
+    database that lost its tables), as opposed to a bug in a query."""
     if isinstance(error, (OperationalError, InterfaceError, DisconnectionError)):
         return True
+    if schema_missing(error):
+        return True
     return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def schema_missing(error: BaseException | None) -> bool:
+    """Whether ``error`` says a table is not there (the database was dropped and created again
+    empty, or pointed somewhere new): PostgreSQL's ``UndefinedTable``, SQLite's "no such table"."""
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    return type(original).__name__ == "UndefinedTable" or "no such table" in str(original)
 
 
 def _reason(error: BaseException) -> str:
