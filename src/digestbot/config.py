@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from digestbot import demo
 from digestbot.articles.files import MAX_ARTICLE_BYTES
 from digestbot.articles.model import Lang
 from digestbot.errors import ConfigError
@@ -67,7 +68,7 @@ class PathSettings:
 class DatabaseSettings:
     """The database URL; empty means SQLite under the data folder."""
 
-    url: str = ""
+    url: str = field(default="", repr=False)  # may hold user:password@
     echo: bool = False
 
 
@@ -245,7 +246,8 @@ def _build(raw: dict[str, Any], env: Mapping[str, str], source: Path | None) -> 
         ),
         reader=ReaderSettings(
             default_language=reader.lang("default_language", Lang.EN),
-            tag_labels=reader.tag_labels("tag_labels"),
+            # not set: the demo articles' labels (the ones config/digestbot.toml lists)
+            tag_labels=reader.tag_labels("tag_labels", demo.TAG_LABELS),
         ),
         digest=DigestSettings(
             time=digest.clock("time", time(8, 0)),
@@ -423,10 +425,12 @@ class _Reader:
             ) from None
         return value
 
-    def tag_labels(self, key: str) -> dict[str, dict[Lang, str]]:
+    def tag_labels(
+        self, key: str, default: Mapping[str, Mapping[Lang, str]]
+    ) -> dict[str, dict[Lang, str]]:
         value = self._get(key)
         if value is None:
-            return {}
+            return {tag: dict(labels) for tag, labels in default.items()}
         if not isinstance(value, dict):
             raise ConfigError(
                 f"{self._where(key)} must be a table of tag = {{ zh = ..., en = ... }}"

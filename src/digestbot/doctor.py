@@ -23,6 +23,7 @@ from digestbot.bot.run import check_token
 from digestbot.config import Settings
 from digestbot.errors import ConfigError, DigestbotError
 from digestbot.i18n import load_translations
+from digestbot.logs import redact
 from digestbot.store.db import create_engine_for, schema_is_current
 
 __all__ = [
@@ -104,25 +105,40 @@ def check_schedule(settings: Settings) -> Finding:
 
 
 def check_webhook(settings: Settings) -> Finding:
-    """Long polling, or a webhook with an https URL and a secret."""
+    """Long polling, or a webhook with an https URL (shown without the token, which webhook
+    URLs often hold) and, best, a fixed secret."""
     telegram = settings.telegram
     if not telegram.webhook_url:
         return Finding("webhook", Status.OK, "not set: the bot uses long polling")
+    shown = redact(telegram.webhook_url, _token_or_nothing(settings))
     if not telegram.webhook_url.startswith("https://"):
         fix = "use the https:// address of your reverse proxy (Telegram only calls https)"
-        return Finding("webhook", Status.FAIL, f"{telegram.webhook_url} is not https", fix)
-    where = f"{telegram.webhook_url} -> {telegram.webhook_listen}:{telegram.webhook_port}"
+        return Finding("webhook", Status.FAIL, f"{shown} is not https", fix)
+    where = f"{shown} -> {telegram.webhook_listen}:{telegram.webhook_port}"
     if not telegram.webhook_secret:
-        fix = "set [telegram] webhook_secret so only Telegram can post updates"
-        return Finding("webhook", Status.WARN, f"{where} without a secret", fix)
+        fix = (
+            "set [telegram] webhook_secret: several processes sharing the webhook need one "
+            "secret, and a fixed one lives through restarts"
+        )
+        detail = f"{where} without a fixed secret (digestbot run makes a random one each start)"
+        return Finding("webhook", Status.WARN, detail, fix)
     return Finding("webhook", Status.OK, f"{where} with a secret")
+
+
+def _token_or_nothing(settings: Settings) -> str:
+    """The configured token, or "" when there is none or it cannot be read (the token check
+    reports that)."""
+    try:
+        return settings.resolve_token()
+    except DigestbotError:
+        return ""
 
 
 def check_database(settings: Settings) -> Finding:
     """The database opens and its schema is the newest; a SQLite file not made yet is a warning."""
     try:
         url = make_url(settings.database_url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         fix = "use sqlite:///path or postgresql+psycopg://user:password@host/dbname"
         return Finding("database", Status.FAIL, "the database URL is not a URL", fix)
     if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():

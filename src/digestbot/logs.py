@@ -2,6 +2,11 @@
 
 Two forms on stderr: readable text lines, or JSON lines for a log collector (``time``, ``level``,
 ``logger``, ``message``, the ``extra={...}`` a call passed, and ``exc`` with the traceback).
+
+Redacted: the token (and its secret half, the part after the colon, wherever it stands alone),
+anything shaped like a token, and the secrets given to :func:`configure_logging` or added later
+with :func:`redact_also` (a proxy's or the database's password, the webhook secret). A crash's
+traceback goes through the same handler.
 """
 
 from __future__ import annotations
@@ -14,6 +19,13 @@ import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from digestbot.proxies import proxy_secrets
+
+if TYPE_CHECKING:
+    from digestbot.config import Settings
 
 __all__ = [
     "PTB_RETRY_AFTER_WARNING",
@@ -22,6 +34,8 @@ __all__ = [
     "configure_logging",
     "level_number",
     "redact",
+    "redact_also",
+    "settings_secrets",
 ]
 
 # python-telegram-bot 22 warns from RetryAfter's own constructor, on every 429, that retry_after
@@ -31,6 +45,7 @@ PTB_RETRY_AFTER_WARNING = r".*retry_after.*will be of type.*timedelta"
 # A token looks like 123456789:AA...; in Bot API URLs it follows "/bot".
 _TOKEN_RE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
 REDACTED = "<token>"
+_MIN_SECRET_HALF = 8  # a token's part after the colon, redacted alone when at least this long
 
 # What every LogRecord carries; anything else on a record came from a call's extra={...}.
 _RECORD_ATTRIBUTES = frozenset(
@@ -41,11 +56,16 @@ _MAX_DEPTH = 8  # deeper context values are written as their str()
 
 
 def redact(text: str, token: str = "", secrets: Iterable[str] = ()) -> str:
-    """``text`` with ``token``, the other ``secrets`` and anything shaped like a bot token
-    replaced."""
-    for secret in (token, *secrets):
+    """``text`` with ``token`` (whole, or its part after the colon alone), the other
+    ``secrets`` and anything shaped like a bot token replaced."""
+    if token:
+        text = text.replace(token, REDACTED)
+        secret_half = token.partition(":")[2]
+        if len(secret_half) >= _MIN_SECRET_HALF:
+            text = text.replace(secret_half, REDACTED)
+    for secret in secrets:
         if secret:
-            text = text.replace(secret, REDACTED if secret == token else "***")
+            text = text.replace(secret, "***")
     return _TOKEN_RE.sub(REDACTED, text)
 
 
@@ -65,7 +85,11 @@ class RedactingFormatter(logging.Formatter):
     def __init__(self, fmt: str, token: str = "", secrets: Iterable[str] = ()) -> None:
         super().__init__(fmt)
         self._token = token
-        self._secrets = tuple(secrets)
+        self._secrets = _longest_first(secrets)
+
+    def add_secrets(self, secrets: Iterable[str]) -> None:
+        """Redact ``secrets`` too from now on."""
+        self._secrets = _longest_first((*self._secrets, *secrets))
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record), self._token, self._secrets)
@@ -78,7 +102,11 @@ class JsonLinesFormatter(logging.Formatter):
     def __init__(self, token: str = "", secrets: Iterable[str] = ()) -> None:
         super().__init__()
         self._token = token
-        self._secrets = tuple(secrets)
+        self._secrets = _longest_first(secrets)
+
+    def add_secrets(self, secrets: Iterable[str]) -> None:
+        """Redact ``secrets`` too from now on."""
+        self._secrets = _longest_first((*self._secrets, *secrets))
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
@@ -122,6 +150,46 @@ class JsonLinesFormatter(logging.Formatter):
         return redact(text, self._token, self._secrets)
 
 
+def _longest_first(secrets: Iterable[str]) -> tuple[str, ...]:
+    """The non-empty ``secrets`` once each, longest first (so a secret that holds a shorter one
+    is replaced whole)."""
+    return tuple(sorted({secret for secret in secrets if secret}, key=len, reverse=True))
+
+
+def settings_secrets(settings: Settings) -> tuple[str, ...]:
+    """What the settings hold that no output may show, besides the token: the proxy's and the
+    database's passwords (as written and decoded) and the webhook secret."""
+    database = settings.database.url
+    return _longest_first(
+        (
+            *proxy_secrets(settings.telegram.proxy_url),
+            *(() if database.startswith("sqlite") else proxy_secrets(database)),
+            settings.telegram.webhook_secret,
+        )
+    )
+
+
+def redact_also(*secrets: str) -> None:
+    """Redact ``secrets`` too in what the handlers :func:`configure_logging` installed write
+    from now on (a secret known only after the start, such as a generated webhook secret); no
+    effect on other handlers."""
+    for handler in logging.getLogger().handlers:
+        formatter = handler.formatter
+        if isinstance(formatter, RedactingFormatter | JsonLinesFormatter):
+            formatter.add_secrets(secrets)
+
+
+def _log_crash(
+    kind: type[BaseException], exc: BaseException, traceback: TracebackType | None
+) -> None:
+    """``sys.excepthook``: an uncaught exception's traceback through the redacting handler
+    instead of straight to stderr (Ctrl-C stays quiet, as Python's own hook keeps it)."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, exc, traceback)
+        return
+    logging.getLogger("digestbot").critical("crashed", exc_info=(kind, exc, traceback))
+
+
 def configure_logging(
     level: int | str = logging.INFO,
     token: str = "",
@@ -132,7 +200,8 @@ def configure_logging(
     """Log to stderr, as timestamped text or (``json_lines``) one JSON object a line, the token
     and ``secrets`` (a proxy's password) redacted, and httpx's per-request lines quiet; Python
     warnings are logged the same way. httpcore's debug trace (it shows a SOCKS proxy's login)
-    is never written. ``level`` is a number or a name such as ``"warning"``."""
+    is never written; an uncaught exception is logged too. ``level`` is a number or a name such
+    as ``"warning"``."""
     level = level_number(level)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
@@ -143,6 +212,7 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    sys.excepthook = _log_crash
     # Warnings go through the same redacting handler instead of straight to stderr.
     logging.captureWarnings(True)
     warnings.filterwarnings("ignore", message=PTB_RETRY_AFTER_WARNING, category=DeprecationWarning)

@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from digestbot.bot.app import build_application
 from digestbot.bot.deps import BotDeps
 from digestbot.bot.runtime import Runtime
 from digestbot.bot.serve import long_polling, serving, until_signalled, webhook
-from digestbot.config import Settings
+from digestbot.config import Settings, TelegramSettings
 from digestbot.delivery.proxy import ptb_request
 from digestbot.delivery.tick import standalone_bot
 from digestbot.errors import ConfigError, DigestbotError
+from digestbot.logs import redact_also, settings_secrets
 from digestbot.proxies import redact_url
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 
-__all__ = ["check_token", "run_bot"]
+__all__ = ["check_token", "run_bot", "webhook_settings"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ def run_bot(settings: Settings, token: str) -> None:
     DigestbotError with a clear message when it cannot."""
     if not token:
         raise ConfigError(NO_TOKEN)
+    redact_also(*settings_secrets(settings))
     engine = create_engine_for(settings.database_url, echo=settings.database.echo)
     upgrade_schema(engine)
     server = settings.telegram.api_url or "Telegram"
@@ -46,6 +50,8 @@ def run_bot(settings: Settings, token: str) -> None:
         raise ConfigError(f"the Bot API server ({server}) rejected the bot token") from None
     except NetworkError as exc:
         raise DigestbotError(f"cannot reach the Bot API server ({server}): {exc.message}") from None
+    except TelegramError as exc:  # such as setWebhook refused: a clear line, not a traceback
+        raise DigestbotError(f"the Bot API server ({server}) said: {exc.message}") from None
     finally:
         engine.dispose()
 
@@ -65,12 +71,27 @@ async def _bot(
     application = build_application(deps, token, api_url=telegram.api_url, proxy=proxy)
     if telegram.webhook_url:
         log.info("starting with a webhook at %s", telegram.webhook_url)
-        receive = webhook(telegram)
+        receive = webhook(webhook_settings(telegram))
     else:
         log.info("starting with long polling against %s", telegram.api_url or "Telegram")
         receive = long_polling()
     async with serving(application, receive) as runtime:
         yield runtime
+
+
+def webhook_settings(telegram: TelegramSettings) -> TelegramSettings:
+    """``telegram`` with a webhook secret in force: the configured one, else a random one for
+    this start (Telegram sends back whatever setWebhook gave it), with a warning, since several
+    processes sharing one webhook need one fixed secret. The secret is never logged."""
+    if telegram.webhook_secret:
+        return telegram
+    secret = secrets.token_urlsafe(32)  # A-Z, a-z, 0-9, _ and -: what Telegram accepts
+    redact_also(secret)
+    log.warning(
+        "no [telegram] webhook_secret configured: this run uses a random one, so only Telegram "
+        "can post updates; set one when several processes share the webhook"
+    )
+    return replace(telegram, webhook_secret=secret)
 
 
 async def check_token(token: str, api_url: str = "", *, proxy: str | None = None) -> str:

@@ -9,7 +9,8 @@ proxied network, and nothing below depends on how long):
 3. the application: its handlers and the JobQueue;
 4. the :class:`~digestbot.bot.runtime.Runtime`: the outbox sender, and the first articles rescan
    and digest tick, run at once in the background (the repeats follow on the JobQueue);
-5. updates: long polling (``deleteWebhook`` first) or the webhook server (``setWebhook``).
+5. updates: long polling (``deleteWebhook`` first) or the webhook server
+   (:mod:`digestbot.bot.webhook`: it listens, then ``setWebhook``).
 
 Stop, in reverse: no more updates, the runtime (in-flight sends finish, nothing is left marked in
 flight), the application (running handlers finish), ``shutdown``.
@@ -22,7 +23,7 @@ import contextlib
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from telegram import Update
 from telegram.ext import Updater
@@ -33,18 +34,22 @@ from digestbot.bot.monitor import readiness_of
 from digestbot.bot.rate_limit import PacedRateLimiter
 from digestbot.bot.runtime import Runtime
 from digestbot.bot.updates import PerChatUpdateProcessor
+from digestbot.bot.webhook import WebhookReceiver, set_webhook
 from digestbot.config import TelegramSettings
 from digestbot.monitoring.server import MonitoringServer
 
 __all__ = [
     "Receive",
+    "StopReceiving",
     "long_polling",
     "serving",
     "until_signalled",
     "webhook",
 ]
 
-Receive = Callable[[Updater], Awaitable[Any]]
+StopReceiving = Callable[[], Awaitable[None]]
+# Starts taking updates into the updater's queue; returns how to stop, unless the updater does.
+Receive = Callable[[Updater], Awaitable[StopReceiving | None]]
 T = TypeVar("T")
 BOOTSTRAP_RETRIES = 5  # deleteWebhook/setWebhook at start: tries again on a network error
 
@@ -52,8 +57,8 @@ BOOTSTRAP_RETRIES = 5  # deleteWebhook/setWebhook at start: tries again on a net
 def long_polling(*, timeout: int = 10, poll_interval: float = 0.0) -> Receive:
     """Receive updates with ``getUpdates`` (``timeout`` s long polls)."""
 
-    def start(updater: Updater) -> Awaitable[Any]:
-        return updater.start_polling(
+    async def start(updater: Updater) -> None:
+        await updater.start_polling(
             poll_interval=poll_interval,
             timeout=timeout,
             bootstrap_retries=BOOTSTRAP_RETRIES,
@@ -64,18 +69,27 @@ def long_polling(*, timeout: int = 10, poll_interval: float = 0.0) -> Receive:
 
 
 def webhook(telegram: TelegramSettings) -> Receive:
-    """Receive updates on the configured webhook (behind the operator's HTTPS reverse proxy)."""
+    """Receive updates on the configured webhook (behind the operator's HTTPS reverse proxy):
+    listen, then ``setWebhook``. Without ``webhook_secret`` any POST is taken, so ``run`` always
+    passes one (:func:`digestbot.bot.run.webhook_settings`)."""
 
-    def start(updater: Updater) -> Awaitable[Any]:
-        return updater.start_webhook(
+    async def start(updater: Updater) -> StopReceiving:
+        secret = telegram.webhook_secret or None
+        receiver = WebhookReceiver(
+            updater.bot,
+            updater.update_queue,
+            path=webhook_path(telegram.webhook_url),
+            secret=secret,
             listen=telegram.webhook_listen,
             port=telegram.webhook_port,
-            url_path=webhook_path(telegram.webhook_url),
-            webhook_url=telegram.webhook_url,
-            secret_token=telegram.webhook_secret or None,
-            bootstrap_retries=BOOTSTRAP_RETRIES,
-            allowed_updates=Update.ALL_TYPES,
         )
+        await receiver.start()
+        try:
+            await set_webhook(updater.bot, telegram.webhook_url, secret, retries=BOOTSTRAP_RETRIES)
+        except BaseException:
+            await receiver.stop()
+            raise
+        return receiver.stop
 
     return start
 
@@ -99,13 +113,16 @@ async def serving(application: BotApplication, receive: Receive) -> AsyncIterato
         await application.start()
         try:
             await runtime.start()
+            stop_receiving: StopReceiving | None = None
             try:
-                await receive(updater)
+                stop_receiving = await receive(updater)
                 yield runtime
             finally:
                 try:
                     if updater.running:
                         await updater.stop()
+                    if stop_receiving is not None:
+                        await stop_receiving()
                 finally:
                     await runtime.stop()
         finally:

@@ -16,6 +16,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.errors import StoreError
+from digestbot.logs import redact_also
+from digestbot.proxies import proxy_secrets, redact_url
 from digestbot.store.search_schema import HAS_PHRASES, PHRASE_SCORE, has_phrases, phrase_score
 
 __all__ = ["create_engine_for", "schema_is_current", "session_factory", "upgrade_schema"]
@@ -25,12 +27,17 @@ CONNECT_TIMEOUT_S = 10
 
 
 def _parse_url(url: str) -> URL:
+    """``url`` parsed, its driver made psycopg for PostgreSQL; a StoreError that shows the URL
+    without its password when it cannot be used."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise StoreError(
-            f"not a database URL: {url!r} (use sqlite:///path or postgresql+psycopg://...)"
+            f"not a database URL: {redact_url(url)!r} "
+            "(use sqlite:///path or postgresql+psycopg://user:password@host/dbname)"
         ) from None
+    if parsed.password:  # as written (percent-encoded, say) and decoded: never in a log line
+        redact_also(str(parsed.password), *proxy_secrets(url))
     backend = parsed.get_backend_name()
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":
