@@ -5,17 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from digestbot.articles.model import Lang
 from digestbot.sandbox.validate import check_message_text
 from tests.support.bot import ANN, LI, BotHarness
-from tests.support.content import article_id
+from tests.support.content import add_article, article_id
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-async def ask(bot: BotHarness, user: int, query: str) -> dict[str, Any]:
-    """The bot's answer to ``user`` typing ``@bot query``."""
+async def ask(bot: BotHarness, user: int, query: str, offset: str = "") -> dict[str, Any]:
+    """The bot's answer to ``user`` typing ``@bot query`` (scrolled to ``offset``)."""
     bot.user(user)
-    update = bot.driver.send_inline_query(user, query)
+    update = bot.driver.send_inline_query(user, query, offset)
     return await bot.driver.inline_answer(update["inline_query"]["id"])
 
 
@@ -72,3 +73,26 @@ async def test_results_are_in_the_typers_language_when_the_article_has_it(bot: B
     assert mine["title"].startswith("新一轮芯片出口管制收紧")
     english_only = check_results(await ask(bot, LI, "boosters"))
     assert english_only[0]["title"].startswith("Reusable boosters")
+
+
+async def test_odd_offsets_get_an_empty_page(bot: BotHarness) -> None:
+    for offset in ("abc", "-1", "0", "3", "1e3", "9" * 27, "١", " 1"):
+        answer = await ask(bot, ANN, "chip", offset)
+        assert answer["results"] == [], offset
+        assert not answer.get("next_offset"), offset
+
+
+async def test_scrolling_pages_through_the_newest_articles(bot: BotHarness) -> None:
+    for n in range(10):
+        add_article(bot, f"extra_{n}", {Lang.EN: (f"Extra article {n}", "Some more text.")})
+    first = await ask(bot, ANN, "")
+    assert len(first["results"]) == 20
+    assert first["next_offset"] == "1"
+    second = check_results(await ask(bot, ANN, "", first["next_offset"]))
+    assert second
+    assert not {r["id"] for r in second} & {r["id"] for r in first["results"]}
+
+
+async def test_a_long_inline_query_is_cut_and_answered(bot: BotHarness) -> None:
+    answer = await ask(bot, LI, "芯片 出口 " * 600)
+    assert check_results(answer)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
-from digestbot.articles.model import Lang
+from digestbot.articles.model import Article, ArticleText, Lang
 from digestbot.config import ReaderSettings, Settings, TelegramSettings
 from digestbot.render import visible_length
+from digestbot.store.articles import save_article
 from tests.support.bot import ADMIN, ANN, LI, BotHarness, button_data, button_labels
 from tests.support.content import LONG_ARTICLE, article_id, remove_article
 from tests.support.settings import local_settings
@@ -111,3 +113,36 @@ async def test_switching_a_deleted_article_is_answered(bot: BotHarness) -> None:
     answer = await bot.press(ANN, shown, f"r:{chips}:zh")
     assert answer["text"] == "This is no longer available."
     assert bot.message(ANN, shown["message_id"])["text"] == shown["text"]
+
+
+async def test_a_number_no_article_can_have_is_not_found(bot: BotHarness) -> None:
+    for number in ("999999999999999999", str(2**31)):
+        missing = await bot.say(ANN, f"/read {number}")
+        assert missing["text"] == f"Article {number} was not found. It may have been removed."
+        link = await bot.say(ANN, f"/read_{number}")
+        assert number in link["text"]
+        assert "not found" in link["text"]
+
+
+async def test_an_article_stored_with_an_absurd_source_url_reads_without_the_link(
+    bot: BotHarness,
+) -> None:
+    """Stored before the loader refused such URLs (SQLite keeps any length): /read still works."""
+    with bot.sessions() as session:
+        if session.get_bind().dialect.name != "sqlite":
+            pytest.skip("PostgreSQL never held a URL over 2,048 characters")
+    body = "A body that is short."
+    article = Article(
+        key="absurd_url",
+        url="https://example.com/" + "a" * 100_000,
+        date=datetime(2026, 5, 1, tzinfo=UTC),
+        tags=(),
+        author=None,
+        texts={Lang.EN: ArticleText(Lang.EN, "Absurd link", body, body, (), body)},
+    )
+    with bot.sessions.begin() as session:
+        new_id, _ = save_article(session, article, content_hash="x", source_path="absurd.md")
+    shown = await bot.say(ANN, f"/read_{new_id}")
+    assert shown["text"].startswith("Absurd link")
+    assert "href" not in shown["html"]
+    assert "Source" not in shown["text"]

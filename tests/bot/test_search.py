@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import re
+import time
 
 from tests.support.bot import ANN, LI, BotHarness, button_data, button_labels
 from tests.support.content import article_id
@@ -89,3 +91,44 @@ async def test_hostile_queries_never_fail(bot: BotHarness) -> None:
     reply = await bot.say(ANN, huge, timeout=20)
     assert len(reply["text"]) <= 4096
     assert "…" in reply["text"].split("\n")[0]
+
+
+async def test_a_long_search_says_it_was_shortened_in_the_readers_language(
+    bot: BotHarness,
+) -> None:
+    english = await bot.say(ANN, "chip export " + "- " * 200)  # 412 characters: 256 are read
+    lines = english["text"].split("\n")
+    assert lines[0].startswith("Results for chip export - - -")
+    assert lines[1] == "Your search was long: I searched for its first 256 characters only."
+    assert "Tighter chip export rules" in english["text"]
+    many = await bot.say(ANN, " ".join(f"w{i}" for i in range(30)))  # 16 words are read
+    assert many["text"].split("\n") == [
+        f"Nothing found for {' '.join(f'w{i}' for i in range(16))}. Try other words.",
+        "Your search was long: I searched for its first 53 characters only.",
+    ]
+    chinese = await bot.say(LI, "芯片" * 200)  # a phrase of 64 characters is read
+    assert "搜索内容太长：只搜索了前 64 个字符。" in chinese["text"].split("\n")[:2]
+    repeated = await bot.say(ANN, "chip export " * 20)  # two distinct words
+    assert "Your search was long" not in repeated["text"]
+
+
+async def test_a_page_button_of_a_shortened_search_still_says_so(bot: BotHarness) -> None:
+    first = await bot.say(ANN, "the " + "- " * 200)
+    assert "Your search was long" in first["text"]
+    await bot.press(ANN, first, button_data(first)[0])
+    second = bot.message(ANN, first["message_id"])
+    assert "Page 2 of" in second["text"]
+    assert "Your search was long" in second["text"]
+
+
+async def test_a_message_of_4096_random_cjk_characters_is_answered_promptly(
+    bot: BotHarness,
+) -> None:
+    rng = random.Random(4096)
+    text = "".join(chr(rng.randint(0x4E00, 0x9FFF)) for _ in range(4096))
+    started = time.monotonic()
+    reply = await bot.say(LI, text, timeout=20)
+    elapsed = time.monotonic() - started
+    assert reply["text"].startswith("没有找到")
+    assert reply["text"].endswith("搜索内容太长：只搜索了前 64 个字符。")
+    assert elapsed < 10, elapsed  # generous: it takes well under a second

@@ -127,3 +127,15 @@ async def test_in_a_group_only_the_user_who_asked_answers(bot: BotHarness) -> No
     assert _profile(bot, group).digest_time == time(9, 15)
     texts = [entry["text"] for entry in bot.driver.transcript(group)]
     assert not any("06:00" in text for text in texts)
+
+
+async def test_a_very_long_wrong_answer_is_echoed_shortened(bot: BotHarness) -> None:
+    await _ask(bot, ANN, "set:time")
+    wrong = await bot.say(ANN, "9" * 4000)
+    assert wrong["text"].startswith("I could not read " + "9" * 39 + "… as a time.")
+    assert len(wrong["text"]) < 300
+    await _ask(bot, LI, "set:tz")
+    zone = await bot.say(LI, "火星/" * 1300)
+    assert len(zone["text"]) < 300
+    assert "…" in zone["text"]
+    assert _profile(bot, ANN).digest_time == time(8, 0)

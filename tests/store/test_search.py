@@ -6,12 +6,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from digestbot.articles.model import Article, Lang
 from digestbot.errors import QueryError
 from digestbot.store import search
 from digestbot.store.search import count_matches, search_articles
+from digestbot.store.tokenize import (
+    MAX_QUERY_CHARS,
+    MAX_QUERY_GROUPS,
+    MAX_QUERY_TOKENS,
+    build_query,
+    fit_query,
+)
 from tests.store.factory import article, loaded_session, text
 
 ALIBABA_ZH = (
@@ -238,3 +247,33 @@ def test_broad_queries_rank_only_the_newest_candidates(
     assert count_matches(loaded, "ai") == 1
     (hit,) = search_articles(loaded, "ai", limit=50)
     assert (hit.key, hit.lang) == ("alibaba", Lang.EN)  # the newer of the two texts
+
+
+QUERY_TEXT = st.lists(
+    st.sampled_from([*"芯片电池新能源 ,，。-", "chip", "batteries", "a", "x" * 70, "é", "\u3000"]),
+    max_size=300,
+).map("".join)
+
+
+@given(QUERY_TEXT)
+def test_the_fitted_query_searches_what_the_whole_would(query: str) -> None:
+    fitted, shortened = fit_query(query)
+    assert len(fitted) <= MAX_QUERY_CHARS
+    assert query.strip().startswith(fitted)
+    assert shortened == (fitted != query.strip())
+    try:
+        whole = build_query(query.strip()[:MAX_QUERY_CHARS])
+    except QueryError:
+        with pytest.raises(QueryError):
+            build_query(fitted)
+        return
+    assert build_query(fitted) == whole
+
+
+def test_a_pasted_essay_is_cut_to_the_words_a_search_reads() -> None:
+    cjk, shortened = fit_query("".join(chr(0x4E00 + i) for i in range(4096)))
+    assert (len(cjk), shortened) == (MAX_QUERY_TOKENS, True)
+    words, shortened = fit_query(" ".join(f"w{i}" for i in range(100)))
+    assert words.split() == [f"w{i}" for i in range(MAX_QUERY_GROUPS)]
+    assert shortened
+    assert fit_query("  chip  batteries ") == ("chip  batteries", False)

@@ -12,7 +12,12 @@ from digestbot.errors import ArticleError
 __all__ = [
     "EARLIEST_DATE",
     "LATEST_DATE",
+    "MAX_AUTHOR_CHARS",
+    "MAX_KEY_CHARS",
+    "MAX_TAG_CHARS",
+    "MAX_URL_CHARS",
     "optional_str",
+    "parse_author",
     "parse_date",
     "parse_key",
     "parse_lang",
@@ -41,6 +46,13 @@ _MAX_INT_BITS = 1024  # about 308 digits: a longer number is no tag, id or title
 # value; they mean nothing in a title, PostgreSQL refuses NUL and UTF-8 has no lone surrogates.
 _UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _END = object()
+
+# The store's column sizes (store/models.py): PostgreSQL refuses a longer value, and one such
+# file would fail the whole batch it is written in, so the parser refuses it first.
+MAX_KEY_CHARS = 512
+MAX_URL_CHARS = 2048  # also about what a browser or Telegram takes as a link
+MAX_AUTHOR_CHARS = 200
+MAX_TAG_CHARS = 100
 
 # Any date in this range stays in years 1-9999 in every time zone (offsets are under a day).
 EARLIEST_DATE = datetime(2, 1, 1, tzinfo=UTC)
@@ -154,6 +166,7 @@ def parse_tags(value: object) -> tuple[str, ...]:
             raise ArticleError("tags must be a list or a string")
         tag = " ".join(_text(item, "tags").lower().split())
         if tag:
+            _check_length(tag, f"tag {short_repr(tag)}", MAX_TAG_CHARS)
             tags.setdefault(tag, None)
     return tuple(tags)
 
@@ -169,11 +182,14 @@ def parse_lang(value: object) -> Lang:
 
 def parse_key(value: object, fallback: str) -> str:
     """The article key: front-matter ``id`` (string or number) when given, else ``fallback``."""
-    if value is None:
-        return fallback
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if isinstance(value, bool) or not isinstance(value, str | int | float | None):
         raise ArticleError("id must be a string or a number")
-    return _text(value, "id").strip() or fallback
+    given = _text(value, "id").strip() if value is not None else ""
+    key = given or fallback
+    _check_length(
+        key, "id" if given else "the article key (its path without suffix)", MAX_KEY_CHARS
+    )
+    return key
 
 
 def parse_url(value: object, name: str) -> str | None:
@@ -183,7 +199,16 @@ def parse_url(value: object, name: str) -> str | None:
         return None
     if not url.lower().startswith(("http://", "https://")) or any(c.isspace() for c in url):
         raise ArticleError(f"{name} is not an http(s) URL: {short_repr(url)}")
+    _check_length(url, name, MAX_URL_CHARS, "for a link")
     return url
+
+
+def parse_author(value: object) -> str | None:
+    """Front-matter ``author``: a string of at most :data:`MAX_AUTHOR_CHARS`, or nothing."""
+    author = optional_str(value, "author")
+    if author is not None:
+        _check_length(author, "author", MAX_AUTHOR_CHARS)
+    return author
 
 
 def parse_summary(value: object) -> str | dict[Lang, str] | None:
@@ -205,6 +230,15 @@ def optional_str(value: object, name: str) -> str | None:
     if isinstance(value, bool) or not isinstance(value, _SCALARS):
         raise ArticleError(f"{name} must be a string")
     return _text(value, name).strip() or None
+
+
+def _check_length(text: str, name: str, limit: int, what: str = "") -> None:
+    """Refuse ``text`` longer than ``limit`` characters, saying how long it is and why not."""
+    if len(text) > limit:
+        raise ArticleError(
+            f"{name} is {len(text):,} characters long, over the limit of {limit:,}"
+            f"{' ' + what if what else ''} (the store keeps no more)"
+        )
 
 
 def _text(value: str | int | float | date, name: str) -> str:

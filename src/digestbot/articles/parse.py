@@ -30,6 +30,7 @@ from frontmatter.default_handlers import YAMLHandler
 
 from digestbot.articles.fields import (
     optional_str,
+    parse_author,
     parse_date,
     parse_key,
     parse_lang,
@@ -86,12 +87,14 @@ def parse_article(text: str, *, key: str, default_date: datetime | None = None) 
     if not texts:
         raise ArticleError("no article text")
     url = parse_url(meta.get("source"), "source") or parse_url(meta.get("url"), "url")
+    if url is None and parts.urls:
+        url = parse_url(parts.urls[0], "source link")
     return Article(
         key=parse_key(meta.get("id"), key),
-        url=url or (parts.urls[0] if parts.urls else None),
+        url=url,
         date=_article_date(meta.get("date"), default_date),
         tags=parse_tags(meta.get("tags")),
-        author=optional_str(meta.get("author"), "author"),
+        author=parse_author(meta.get("author")),
         texts=texts,
     )
 

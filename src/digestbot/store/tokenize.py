@@ -21,6 +21,7 @@ from functools import lru_cache
 from digestbot.errors import QueryError
 
 __all__ = [
+    "MAX_QUERY_CHARS",
     "MAX_QUERY_GROUPS",
     "MAX_QUERY_TOKENS",
     "SEP",
@@ -29,6 +30,7 @@ __all__ = [
     "Token",
     "build_query",
     "cjk_bigrams",
+    "fit_query",
     "has_phrase",
     "index_text",
     "index_tokens",
@@ -41,6 +43,7 @@ SEP = "\ue000"  # private use: a token character for FTS5 unicode61; in user tex
 MAX_WORD = 64  # longer runs of letters are cut into several tokens (PostgreSQL lexeme limit)
 MAX_QUERY_TOKENS = 64
 MAX_QUERY_GROUPS = 16
+MAX_QUERY_CHARS = 256  # of a reader's query (Telegram's own limit for inline queries)
 MIN_PREFIX = 3  # shorter words match whole words only: "ai" is not "aim", "a" is not "and"
 FTS_TOKEN_COLUMNS = "title summary body"
 FTS_BIGRAM_COLUMNS = "title2 summary2 body2"
@@ -319,34 +322,73 @@ def has_phrase(text: str, phrase: str) -> bool:
     return wanted in " " + " ".join(cjk_bigrams(index_tokens(text))) + " "
 
 
-def build_query(text: str) -> SearchQuery:
-    """User text as a :class:`SearchQuery`; :class:`QueryError` when nothing searchable is left."""
-    groups: list[QueryGroup] = []
+def _read_groups(text: str) -> tuple[list[QueryGroup], int | None]:
+    """The distinct groups of ``text`` within the query limits, and the offset of the first token
+    left out (None when every token was read). A repeated word or phrase costs nothing."""
+    groups: dict[QueryGroup, int] = {}  # each with the offset where it starts
     run: list[str] = []
-    budget = MAX_QUERY_TOKENS
+    run_start = used = 0  # used: tokens in the groups so far
+
+    def add(group: QueryGroup, start: int) -> None:
+        nonlocal used
+        if group not in groups:
+            groups[group] = start
+            used += len(group.tokens)
 
     def close_run() -> None:
         if run:
-            groups.append(QueryGroup(tuple(run), prefix=False))
+            add(QueryGroup(tuple(run), prefix=False), run_start)
             run.clear()
 
-    for token in tokens_with_spans(text[: MAX_QUERY_TOKENS * (MAX_WORD + 8)]):
-        if budget == 0 or len(groups) >= MAX_QUERY_GROUPS:
+    window = text[: MAX_QUERY_TOKENS * (MAX_WORD + 8)]
+    stop = len(window) if len(window) < len(text) else None
+    for token in tokens_with_spans(window):
+        if used + len(run) >= MAX_QUERY_TOKENS or len(groups) >= MAX_QUERY_GROUPS:
+            stop = token.start
             break
         if token.cjk:
+            if not run:
+                run_start = token.start
             run.append(token.text)
-            budget -= 1
             continue
         close_run()
         if token.text != SEP:
-            prefix = len(token.text) >= MIN_PREFIX
-            groups.append(QueryGroup((token.text,), prefix=prefix))
-            budget -= 1
+            add(QueryGroup((token.text,), prefix=len(token.text) >= MIN_PREFIX), token.start)
     close_run()
-    unique = tuple(dict.fromkeys(groups[:MAX_QUERY_GROUPS]))
-    if not unique:
+    kept = list(groups.items())
+    if len(kept) > MAX_QUERY_GROUPS:  # the run closed last is one group too many
+        stop = kept.pop()[1]
+    elif stop is not None:
+        while kept and kept[-1][1] == stop:  # a long word is read whole or not at all
+            kept.pop()
+    return [group for group, _ in kept], stop
+
+
+def build_query(text: str) -> SearchQuery:
+    """User text as a :class:`SearchQuery`; :class:`QueryError` when nothing searchable is left.
+
+    At most :data:`MAX_QUERY_GROUPS` distinct words or phrases of :data:`MAX_QUERY_TOKENS` tokens
+    in all are read: the cost of a search is bounded whatever is pasted (see :func:`fit_query`).
+    """
+    groups, _ = _read_groups(text)
+    if not groups:
         raise QueryError(
             "empty query: type a word or some Chinese characters to search for "
             "(punctuation and symbols alone are ignored)"
         )
-    return SearchQuery(unique)
+    return SearchQuery(tuple(groups))
+
+
+def fit_query(text: str, max_chars: int = MAX_QUERY_CHARS) -> tuple[str, bool]:
+    """The part of ``text`` (stripped) that a search reads, and whether it is less than all.
+
+    At most ``max_chars`` characters, ending before the first token beyond the limits of
+    :func:`build_query`; searching it finds what searching ``text`` would, and it can be shown
+    to the reader as what was searched.
+    """
+    stripped = text.strip()
+    head = stripped[:max_chars]
+    _, stop = _read_groups(head)
+    if stop is not None:
+        head = head[:stop].rstrip()
+    return head, len(head) < len(stripped)

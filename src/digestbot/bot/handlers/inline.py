@@ -1,7 +1,9 @@
 """Handler: inline mode, ``@bot words`` in any chat, answered in the language of who types.
 
 An empty query lists the newest articles; no match gives an empty list with a hint button that
-opens the bot. Answers are personal (the language differs per user) and cached briefly.
+opens the bot. Answers are personal (the language differs per user) and cached briefly. Results
+come :data:`MAX_INLINE_RESULTS` at a time, up to :data:`~digestbot.bot.views.inline.MAX_PAGES`
+pages (the offset is the page number); an offset the bot never gave gets an empty page.
 """
 
 from __future__ import annotations
@@ -18,21 +20,29 @@ from digestbot.bot.context import Context
 from digestbot.bot.deps import run_db
 from digestbot.bot.handlers.search import matching_hits
 from digestbot.bot.reader import load_reader
-from digestbot.bot.views.inline import inline_results
+from digestbot.bot.views.inline import MAX_PAGES, inline_results, parse_inline_offset
 from digestbot.store.articles import StoredArticle, get_articles, list_articles
+from digestbot.store.tokenize import fit_query
 
-__all__ = ["CACHE_SECONDS", "MAX_INLINE_RESULTS", "find_inline", "register"]
+__all__ = ["CACHE_SECONDS", "MAX_INLINE_RESULTS", "InlinePage", "find_inline", "register"]
 
 MAX_INLINE_RESULTS = 20
 CACHE_SECONDS = 10
 
+InlinePage = tuple[list[StoredArticle], bool]  # the page's articles, whether a next page exists
 
-def find_inline(session: Session, query: str, lang: Lang) -> list[StoredArticle]:
-    """Articles matching ``query`` (``lang`` matches first); the newest when it is empty."""
+
+def find_inline(session: Session, query: str, lang: Lang, page: int = 0) -> InlinePage:
+    """Page ``page`` of the articles matching ``query`` (``lang`` matches first; the newest when
+    it is empty), and whether more follow."""
+    wanted = MAX_INLINE_RESULTS * (page + 1) + 1  # one more tells whether a next page exists
     if not query.strip():
-        return list_articles(session, limit=MAX_INLINE_RESULTS)
-    hits = matching_hits(session, query, lang, MAX_INLINE_RESULTS)
-    return get_articles(session, [hit.article_id for hit in hits])
+        found = list_articles(session, limit=wanted)
+    else:
+        hits = matching_hits(session, fit_query(query)[0], lang, wanted)
+        found = get_articles(session, [hit.article_id for hit in hits])
+    start = MAX_INLINE_RESULTS * page
+    return found[start : start + MAX_INLINE_RESULTS], len(found) > start + MAX_INLINE_RESULTS
 
 
 async def on_inline_query(update: Update, context: Context) -> None:
@@ -42,14 +52,25 @@ async def on_inline_query(update: Update, context: Context) -> None:
     if inline is None or reader is None:
         return
     words = inline.query
+    page = parse_inline_offset(inline.offset)
+    if page is None:  # an offset this bot never gave (forged, or from an older version)
+        await inline.answer([], cache_time=CACHE_SECONDS, is_personal=True)
+        return
     with context.metrics.search_seconds.time():
-        found = await run_db(context.deps, lambda s: find_inline(s, words, reader.lang))
+        found, more = await run_db(context.deps, lambda s: find_inline(s, words, reader.lang, page))
     results = inline_results(found, reader.tr, context.bot.username or "")
     hint = messages.INLINE_HINT if not words.strip() else messages.INLINE_NO_RESULTS
     button = None
-    if not results or not words.strip():
+    if page == 0 and (not results or not words.strip()):
         button = InlineQueryResultsButton(reader.tr.gettext(hint), start_parameter="inline")
-    await inline.answer(results, cache_time=CACHE_SECONDS, is_personal=True, button=button)
+    next_offset = str(page + 1) if more and page + 1 < MAX_PAGES else None
+    await inline.answer(
+        results,
+        cache_time=CACHE_SECONDS,
+        is_personal=True,
+        button=button,
+        next_offset=next_offset,
+    )
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

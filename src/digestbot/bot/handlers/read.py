@@ -27,6 +27,7 @@ from digestbot import messages
 from digestbot.articles.model import Lang
 from digestbot.bot.context import Context
 from digestbot.bot.deps import BotDeps, run_db
+from digestbot.bot.ids import is_stored_id
 from digestbot.bot.reader import Reader, load_reader
 from digestbot.bot.views.article import ArticleView, render_article
 from digestbot.store.articles import StoredArticle, get_article
@@ -46,6 +47,8 @@ def reader_timezone(deps: BotDeps, reader: Reader) -> str:
 
 
 async def _load(deps: BotDeps, article_id: int) -> StoredArticle | None:
+    if not is_stored_id(article_id):  # a typed or forged number no article can have
+        return None
     return await run_db(deps, lambda session: get_article(session, article_id))
 
 

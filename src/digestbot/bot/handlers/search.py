@@ -3,7 +3,8 @@
 Results come in the reader's language first, then matches only in the other language; at most
 :data:`MAX_RESULTS` articles are paged. The query stays in ``chat_data`` under a short random token
 (it may exceed the 64 bytes of callback data); a page button with an unknown token has expired
-(a restart forgets them too) and says so.
+(a restart forgets them too) and says so. A long query is cut to what a search reads
+(:func:`~digestbot.store.tokenize.fit_query`: characters, words, phrases) and the reader is told.
 """
 
 from __future__ import annotations
@@ -39,12 +40,12 @@ from digestbot.bot.views.search import (
 )
 from digestbot.errors import QueryError
 from digestbot.store.search import SearchHit, search_articles
+from digestbot.store.tokenize import MAX_QUERY_CHARS, fit_query
 
-__all__ = ["MAX_QUERY", "MAX_RESULTS", "ResultPage", "find_results", "matching_hits", "register"]
+__all__ = ["MAX_RESULTS", "ResultPage", "find_results", "matching_hits", "register"]
 
 MAX_RESULTS = 50
 KEPT_QUERIES = 20  # tokens remembered per chat; older page buttons expire
-MAX_QUERY = 500  # characters searched (and kept); a pasted essay is cut, not refused
 _QUERIES_KEY = "search_queries"
 
 
@@ -92,17 +93,26 @@ def _recall(context: Context, token: str) -> str | None:
 
 
 async def _results(
-    context: Context, reader: Reader, query: str, token: str, page: int
+    context: Context, reader: Reader, text: str, token: str, page: int
 ) -> SearchView:
-    """The view of ``page`` of the results for ``query``."""
+    """The view of ``page`` of the results for the reader's ``text`` (cut to what is searched)."""
     deps = context.deps
+    query, shortened = fit_query(text)
     with context.metrics.search_seconds.time():
         found = await run_db(deps, lambda s: find_results(s, query, reader.lang, page))
     if found.total == 0:
-        return render_no_results(query, reader.tr)
+        return render_no_results(query, reader.tr, shortened=shortened)
     tz = reader_timezone(deps, reader)
     return render_results(
-        query, found.hits, found.total, page, token=token, tr=reader.tr, tz=tz, more=found.more
+        query,
+        found.hits,
+        found.total,
+        page,
+        token=token,
+        tr=reader.tr,
+        tz=tz,
+        more=found.more,
+        shortened=shortened,
     )
 
 
@@ -117,7 +127,7 @@ async def _search(update: Update, context: Context, query: str) -> None:
             reader.tr.gettext(messages.SEARCH_USAGE), parse_mode=ParseMode.HTML
         )
         return
-    query = query.strip()[:MAX_QUERY]
+    query = query.strip()[: MAX_QUERY_CHARS + 1]  # enough to know it was cut when paging
     view = await _results(context, reader, query, _remember(context, query), 0)
     await message.reply_text(view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard)
 

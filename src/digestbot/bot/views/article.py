@@ -13,7 +13,17 @@ from digestbot.i18n import Translator
 from digestbot.render import escape, escape_attr, markdown_to_telegram_html, split_html
 from digestbot.store.articles import StoredArticle
 
-__all__ = ["ArticleView", "TagLabel", "read_data", "render_article", "switch_keyboard"]
+__all__ = [
+    "MAX_HREF_BYTES",
+    "ArticleView",
+    "TagLabel",
+    "read_data",
+    "render_article",
+    "source_href",
+    "switch_keyboard",
+]
+
+MAX_HREF_BYTES = 2048  # a longer (escaped) source link is left out, as in digests
 
 TagLabel = Callable[[str, Lang], str]  # (tag, reader's language) -> label, as Settings gives it
 
@@ -33,6 +43,17 @@ class ArticleView:
 def read_data(article_id: int, lang: Lang) -> str:
     """Callback data of a button that shows ``article_id`` in ``lang``: ``r:<id>:<lang>``."""
     return f"r:{article_id}:{lang.value}"
+
+
+def source_href(url: str | None) -> str | None:
+    """``url`` escaped for ``href``; None when there is none or it is too long to be a link.
+
+    The loader refuses longer URLs; this keeps an article stored before that readable.
+    """
+    if not url:
+        return None
+    href = escape_attr(url)
+    return href if len(href.encode()) <= MAX_HREF_BYTES else None
 
 
 def switch_keyboard(
@@ -57,8 +78,9 @@ def _header(
     facts = [tr.gettext(messages.PUBLISHED, date=escape(tr.format_date(article.date, tz)))]
     if article.author:
         facts.append(tr.gettext(messages.AUTHOR, author=escape(article.author)))
-    if article.url:
-        facts.append(f'<a href="{escape_attr(article.url)}">{tr.gettext(messages.SOURCE)}</a>')
+    href = source_href(article.url)
+    if href is not None:
+        facts.append(f'<a href="{href}">{tr.gettext(messages.SOURCE)}</a>')
     lines = [title, " · ".join(facts)]
     if article.tags:
         labels = ", ".join(escape(tag_label(tag, tr.lang)) for tag in article.tags)

@@ -8,6 +8,7 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPrev
 
 from digestbot import messages
 from digestbot.articles.model import Lang
+from digestbot.bot.views.article import source_href
 from digestbot.bot.views.search import clip
 from digestbot.i18n import Translator
 from digestbot.render import escape, escape_attr
@@ -15,19 +16,33 @@ from digestbot.store.articles import StoredArticle
 
 __all__ = [
     "DESCRIPTION_CHARS",
+    "MAX_PAGES",
     "SUMMARY_CHARS",
     "inline_message",
     "inline_result",
     "inline_results",
+    "parse_inline_offset",
 ]
 
 TITLE_CHARS = 200
 SUMMARY_CHARS = 1000  # in the message sent to the chat
 DESCRIPTION_CHARS = 200  # under the title in the result list
+MAX_PAGES = 3  # of inline results: the offsets the bot gives are "1" and "2"
 
 
-def _link(url: str, label: str) -> str:
-    return f'<a href="{escape_attr(url)}">{label}</a>'
+def parse_inline_offset(offset: str) -> int | None:
+    """The page an inline query's ``offset`` asks for: 0 when empty; None for an offset the bot
+    never gives (not a page number it could have sent: negative, huge, text)."""
+    if not offset:
+        return 0
+    if offset.isascii() and offset.isdecimal() and len(offset) <= 2:
+        page = int(offset)
+        return page if 0 < page < MAX_PAGES else None
+    return None
+
+
+def _link(href: str, label: str) -> str:
+    return f'<a href="{href}">{label}</a>'
 
 
 def inline_message(article: StoredArticle, lang: Lang, tr: Translator, bot_username: str) -> str:
@@ -37,11 +52,12 @@ def inline_message(article: StoredArticle, lang: Lang, tr: Translator, bot_usern
     if text.summary.strip():
         blocks.append(escape(clip(text.summary, SUMMARY_CHARS)))
     links = []
-    if article.url:
-        links.append(_link(article.url, tr.gettext(messages.SOURCE)))
+    href = source_href(article.url)
+    if href is not None:
+        links.append(_link(href, tr.gettext(messages.SOURCE)))
     if bot_username:
         deep_link = f"https://t.me/{bot_username}?start=read_{article.id}"
-        links.append(_link(deep_link, tr.gettext(messages.FULL_TEXT)))
+        links.append(_link(escape_attr(deep_link), tr.gettext(messages.FULL_TEXT)))
     if links:
         blocks.append(" · ".join(links))
     return "\n\n".join(blocks)
@@ -57,7 +73,7 @@ def inline_result(
         id=f"{article.id}-{shown.value}",
         title=clip(text.title, TITLE_CHARS) or article.key,
         description=clip(text.summary, DESCRIPTION_CHARS) or None,
-        url=article.url,
+        url=article.url if source_href(article.url) is not None else None,
         input_message_content=InputTextMessageContent(
             inline_message(article, shown, tr, bot_username),
             parse_mode="HTML",

@@ -61,9 +61,19 @@ def page_count(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 
 
-def render_no_results(query: str, tr: Translator) -> SearchView:
-    """The reply when nothing matches ``query`` (echoed escaped and shortened)."""
+def _shortened_note(query: str, tr: Translator) -> str:
+    """The line telling the reader only the first part of their search was used."""
+    return tr.plural(messages.SEARCH_SHORTENED, len(query), n=tr.format_number(len(query)))
+
+
+def render_no_results(query: str, tr: Translator, *, shortened: bool = False) -> SearchView:
+    """The reply when nothing matches ``query`` (echoed escaped and shortened).
+
+    ``shortened``: ``query`` is the first part of what the reader sent; the reply says so.
+    """
     text = tr.gettext(messages.SEARCH_NO_RESULTS, query=escape(clip(query, QUERY_ECHO)))
+    if shortened:
+        text += "\n" + _shortened_note(query, tr)
     return SearchView(text, None)
 
 
@@ -101,15 +111,19 @@ def render_results(
     tr: Translator,
     tz: str,
     more: bool = False,
+    shortened: bool = False,
 ) -> SearchView:
     """Page ``page`` (``hits``, at most :data:`PAGE_SIZE`) of ``total`` results for ``query``.
 
     ``more``: only the best ``total`` are shown of more matches; the count reads ``50+``.
+    ``shortened``: ``query`` is the first part of what the reader sent; the header says so.
     """
     pages = page_count(total)
     count = tr.format_number(total) + ("+" if more else "")
     query_html = escape(clip(query, QUERY_ECHO))
     header = tr.plural(messages.SEARCH_RESULTS, total, query=query_html, n=count)
+    if shortened:
+        header += "\n" + _shortened_note(query, tr)
     blocks = [header]
     blocks += [_hit(page * PAGE_SIZE + i, hit, tr, tz) for i, hit in enumerate(hits, start=1)]
     if pages > 1:
