@@ -6,13 +6,15 @@
 # and the README's.
 
 # Stage 1: wheels. Building digestbot's wheel runs the hatch hook (hatch_build.py), which compiles
-# the translation catalogs (.po -> .mo) into it; its dependencies (with PostgreSQL) become wheels too.
+# the translation catalogs (.po -> .mo) into it and adds seeds/ as the packaged demo; its
+# dependencies (with PostgreSQL) become wheels too.
 FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1
 WORKDIR /src
 COPY pyproject.toml hatch_build.py README.md ./
 COPY src ./src
+COPY seeds ./seeds
 RUN python -m pip install --quiet --upgrade pip
 RUN python -m pip wheel --quiet --wheel-dir /wheels '.[postgres]'
 # The shipped settings, with the container's folders: articles in /articles, a webhook server that

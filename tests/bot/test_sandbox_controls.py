@@ -13,6 +13,7 @@ import pytest
 
 from digestbot.bot.in_sandbox import SandboxedBot, sandboxed_bot
 from digestbot.bot.sandbox_controls import MAX_SPEED, SandboxClock
+from digestbot.bot.sandbox_summary import NO_READERS
 from tests.support.sandbox import FakeClock
 from tests.support.sandboxed import sandbox_settings
 
@@ -84,8 +85,44 @@ async def test_send_digests_now_delivers_a_digest_to_every_active_reader(
 ) -> None:
     answer = await control(running, "POST", "digests/send")
     assert answer.status_code == 200
-    assert answer.json() == {"planned": 1, "messages": 1}
+    view = answer.json()
+    assert {k: view[k] for k in ("planned", "messages", "due", "skipped")} == {
+        "planned": 1,
+        "messages": 1,
+        "due": 1,
+        "skipped": 0,
+    }
+    assert view["summary"] == "Planned 1 digest (1 message); sending now."
     await next_digest(running)
+
+
+async def test_a_second_send_now_says_there_is_nothing_new(running: SandboxedBot) -> None:
+    await control(running, "POST", "digests/send")
+    await next_digest(running)
+    again = (await control(running, "POST", "digests/send")).json()
+    assert (again["planned"], again["due"], again["skipped"]) == (0, 1, 1)
+    assert "nothing new for the 1 reader since their last digest" in again["summary"]
+    assert "Planned 0" not in again["summary"]
+
+
+async def test_send_now_without_readers_says_to_start_the_bot(tmp_path: Path) -> None:
+    async with sandboxed_bot(sandbox_settings(tmp_path), port=0) as sandbox:
+        view = (await control(sandbox, "POST", "digests/send")).json()
+    assert view["planned"] == 0
+    assert view["summary"] == NO_READERS
+
+
+async def test_a_clock_move_with_nobody_due_says_when_the_next_digest_comes(
+    running: SandboxedBot,
+) -> None:
+    before = datetime.fromisoformat((await control(running, "GET", "clock")).json()["now"])
+    moved = await control(
+        running, "POST", "clock", advance_minutes=minutes_until_local(before, 7, 0)
+    )
+    summary = moved.json()["summary"]
+    assert summary.startswith("Nobody is due: each reader gets the digest at their own time.")
+    assert "The next is at 08:00 Asia/Shanghai, in " in summary
+    assert "Send digests now" in summary
 
 
 async def test_moving_the_clock_past_the_digest_time_delivers_the_scheduled_digest(

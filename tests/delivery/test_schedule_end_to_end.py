@@ -64,6 +64,7 @@ def _all_written(bot: BotHarness) -> bool:
 
 
 async def test_two_readers_get_their_digest_at_their_own_eight_oclock(bot: BotHarness) -> None:
+    bot.clock.now = _utc(24, 12)  # they sign up the day before (the bot's clock is the sign-up's)
     await bot.say(LI, "/start")  # Chinese, from Telegram's language_code
     await bot.say(ANN, "/start")  # English
     with bot.sessions.begin() as session:

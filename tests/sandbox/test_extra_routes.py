@@ -76,3 +76,32 @@ async def test_the_package_ships_the_chat_page(emulator: Emulator) -> None:
             asset = await client.get(f"/sandbox/ui/{name}")
             assert asset.status_code == 200
             assert kind in asset.headers["content-type"]
+
+
+async def test_the_driver_root_lists_added_routes_with_what_they_do(emulator: Emulator) -> None:
+    async def send(body: dict[str, Any]) -> None:
+        """Plan a digest for everyone."""
+
+    async def spin(body: dict[str, Any]) -> None:
+        return None
+
+    emulator.control.add_route("POST", "digests/send", send)
+    emulator.control.add_route("POST", "spin", spin, "spin the wheel")
+    async with httpx.AsyncClient(base_url=emulator.base_url) as client:
+        listing = (await client.get("/sandbox/")).json()["endpoints"]
+    described = {(e["method"], e["path"]): e["description"] for e in listing}
+    assert described[("POST", "/sandbox/digests/send")] == "Plan a digest for everyone."
+    assert described[("POST", "/sandbox/spin")] == "spin the wheel"
+
+
+async def test_the_favicon_is_an_image_where_the_page_and_browsers_look(
+    emulator: Emulator,
+) -> None:
+    async with httpx.AsyncClient(base_url=emulator.base_url) as client:
+        page = (await client.get("/sandbox/ui/")).text
+        assert '<link rel="icon" href="/sandbox/ui/favicon.svg"' in page
+        for path in ("/sandbox/ui/favicon.svg", "/favicon.ico"):
+            icon = await client.get(path)
+            assert icon.status_code == 200, path
+            assert icon.headers["content-type"] == "image/svg+xml"
+            assert icon.text.lstrip().startswith("<svg")

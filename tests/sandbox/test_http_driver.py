@@ -119,3 +119,32 @@ async def test_requests_and_events(api: BotApi) -> None:
     api.emulator.driver.create_user(3, "Li")
     later = (await client.get("/sandbox/events", params={"since": version, "wait": 5})).json()
     assert later["version"] > version
+
+
+async def test_the_driver_root_lists_every_endpoint_with_what_it_does(api: BotApi) -> None:
+    for path in ("/sandbox/", "/sandbox"):
+        answer = await api.client.get(path)
+        assert answer.status_code == 200, path
+        assert answer.headers["content-type"] == "application/json"
+        assert answer.text.startswith("{\n  ")  # indented, for someone reading curl's output
+        listing = answer.json()
+        assert listing["chat_page"] == "/sandbox/ui/"
+        endpoints = listing["endpoints"]
+        assert all(e["description"] for e in endpoints)
+        shown = {(e["method"], e["path"]) for e in endpoints}
+        assert {
+            ("GET", "/sandbox/"),
+            ("POST", "/sandbox/users"),
+            ("POST", "/sandbox/users/{user}/messages"),
+            ("GET", "/sandbox/chats/{chat}/messages"),
+            ("DELETE", "/sandbox/faults"),
+            ("GET", "/sandbox/events"),
+        } <= shown
+        assert len(shown) == len(api.emulator.control.routes)  # nothing served goes unlisted
+    assert api.emulator.token not in (await api.client.get("/sandbox/")).text
+
+
+async def test_an_unknown_driver_path_points_to_the_listing(api: BotApi) -> None:
+    answer = await api.client.get("/sandbox/nope")
+    assert answer.status_code == 404
+    assert "GET /sandbox/ lists the endpoints" in answer.json()["error"]

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Dialog, Page, async_playwright
+from playwright.async_api import Browser, Dialog, Page, async_playwright
 
 from digestbot.bot.in_sandbox import SandboxedBot, sandboxed_bot
 from tests.support.sandboxed import SEEDS, sandbox_settings
 
-__all__ = ["CHROMIUM", "BrowserPage", "needs_chromium"]
+__all__ = ["CHROMIUM", "BrowserPage", "needs_chromium", "open_page"]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
@@ -38,7 +38,7 @@ class BrowserPage:
 
     page: Page
     url: str
-    sandbox: SandboxedBot
+    sandbox: SandboxedBot | None  # None: the emulator alone, no bot
     dialogs: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -57,24 +57,44 @@ async def sandbox(tmp_path: Path, articles_dir: Path) -> AsyncIterator[Sandboxed
 
 
 @pytest.fixture
-async def chat_page(sandbox: SandboxedBot) -> AsyncIterator[BrowserPage]:
-    """Chromium showing ``/sandbox/ui/``; dialogs are recorded and dismissed."""
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's headless Chromium."""
     assert CHROMIUM is not None
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
+        launched = await playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         try:
-            page = await browser.new_page(viewport={"width": 1400, "height": 900})
-            opened = BrowserPage(page, f"{sandbox.emulator.base_url}/sandbox/ui/", sandbox)
-
-            async def on_dialog(dialog: Dialog) -> None:
-                opened.dialogs.append(dialog.message)
-                await dialog.dismiss()
-
-            page.on("dialog", on_dialog)
-            page.on("pageerror", lambda error: opened.errors.append(str(error)))
-            await page.goto(opened.url)
-            yield opened
+            yield launched
         finally:
-            await browser.close()
+            await launched.close()
+
+
+async def open_page(
+    browser: Browser,
+    base_url: str,
+    sandbox: SandboxedBot | None = None,
+    *,
+    width: int = 1400,
+    height: int = 900,
+) -> BrowserPage:
+    """A new tab (its own storage) at ``/sandbox/ui/`` of ``base_url``; dialogs are recorded
+    and dismissed, script errors recorded."""
+    context = await browser.new_context(viewport={"width": width, "height": height})
+    page = await context.new_page()
+    opened = BrowserPage(page, f"{base_url}/sandbox/ui/", sandbox)
+
+    async def on_dialog(dialog: Dialog) -> None:
+        opened.dialogs.append(dialog.message)
+        await dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("pageerror", lambda error: opened.errors.append(str(error)))
+    await page.goto(opened.url)
+    return opened
+
+
+@pytest.fixture
+async def chat_page(browser: Browser, sandbox: SandboxedBot) -> BrowserPage:
+    """Chromium showing ``/sandbox/ui/``; dialogs are recorded and dismissed."""
+    return await open_page(browser, sandbox.emulator.base_url, sandbox)

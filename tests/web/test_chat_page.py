@@ -83,9 +83,13 @@ async def test_a_chinese_reader_starts_follows_searches_reads_and_gets_a_digest(
     await expect(li.locator(".msg.bot", has_text=english).first).to_be_visible()
 
     await page.click("#send-digests")
-    await expect(page.locator(".toast", has_text="Planned 1 digest(s)")).to_be_visible()
+    await expect(page.locator(".toast", has_text="Planned 1 digest (")).to_be_visible()
     digest = bot_message(li, re.compile(r"的文章摘要：\d+ 篇新文章"))
     await expect(digest).to_be_visible()
+    await page.click("#send-digests")  # again: the toast says why nothing went out
+    again = page.locator(".toast", has_text="nothing new for the 1 reader since their last digest")
+    await expect(again).to_be_visible()
+    await expect(page.locator(".toast", has_text="Planned 0")).to_have_count(0)
     await expect(digest.get_by_role("button", name="阅读英文版")).to_be_visible()
     await expect(digest.locator("a.link").first).to_have_attribute("rel", "noopener noreferrer")
     await expect(digest.locator("a.link").first).to_have_attribute("target", "_blank")
@@ -124,6 +128,7 @@ async def test_the_clock_controls_move_the_bots_clock(chat_page: BrowserPage) ->
     async with page.expect_response(_clock_post) as advanced:
         await page.click("#advance-day")
     assert (await (await advanced.value).json())["speed"] == 1
+    await expect(page.locator(".toast", has_text="no chat is an active reader yet")).to_be_visible()
     await expect(shown).not_to_have_text(re.compile(f"^{today}"))
     assert chat_page.sandbox.deps.clock() > datetime.now(UTC) + timedelta(hours=23)
 

@@ -24,7 +24,7 @@ def test_the_script_never_parses_text_as_html() -> None:
 def test_every_file_the_page_loads_is_shipped_with_it() -> None:
     page = WEB.joinpath("index.html").read_text(encoding="utf-8")
     loaded = re.findall(r'(?:src|href)="([^"]+)"', page)
-    assert loaded == ["/sandbox/ui/style.css", "/sandbox/ui/app.js"]
+    assert loaded == ["/sandbox/ui/favicon.svg", "/sandbox/ui/style.css", "/sandbox/ui/app.js"]
     for path in loaded:
         assert WEB.joinpath(path.removeprefix("/sandbox/ui/")).is_file()
     assert "http" not in WEB.joinpath("style.css").read_text(encoding="utf-8")

@@ -3,9 +3,13 @@
 The emulator knows nothing of digests, so the sandboxed bot adds these routes to its ``/sandbox/``
 API::
 
-    POST /sandbox/digests/send  -> {planned, messages}   a digest now for every active reader
+    POST /sandbox/digests/send  -> {planned, messages, due, skipped, summary}
+                                   a digest now for every active reader with something new
     GET  /sandbox/clock         -> {now, speed}           the bot's "now" (ISO 8601, UTC)
-    POST /sandbox/clock         {speed?, advance_minutes?} -> {now, speed, planned, messages}
+    POST /sandbox/clock         {speed?, advance_minutes?}
+                                -> {now, speed, planned, messages, due, skipped, summary}
+
+``summary`` says in words what happened and why (``bot.sandbox_summary``): the page shows it.
 
 Moving the clock runs a tick at once, and while it runs fast a tick comes every simulated
 minute (at most one a second), so scheduled digests arrive as their time passes.
@@ -16,13 +20,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from telegram.ext import Job
 
 from digestbot.bot.app import PtbApplication
 from digestbot.bot.context import Context
+from digestbot.bot.deps import run_db
+from digestbot.bot.sandbox_summary import explain_send_now, explain_tick, next_digest
 from digestbot.sandbox.emulator import Emulator
+from digestbot.store import models as m
 from digestbot.store.digests import PlanReport
 
 __all__ = [
@@ -76,8 +86,20 @@ class SandboxClock:
 
 def _plan_view(report: PlanReport | None) -> dict[str, int]:
     if report is None:  # another process holds the tick (PostgreSQL)
-        return {"planned": 0, "messages": 0}
-    return {"planned": len(report.planned), "messages": report.messages}
+        return {"planned": 0, "messages": 0, "due": 0, "skipped": 0}
+    return {
+        "planned": len(report.planned),
+        "messages": report.messages,
+        "due": report.due,
+        "skipped": report.skipped,
+    }
+
+
+def _reader_schedules(session: Session) -> list[tuple[clock_time, str]]:
+    """Each distinct (digest time, time zone) of the active readers."""
+    s = m.Subscriber
+    query = select(s.digest_time, s.timezone).where(s.state == m.SubscriberState.ACTIVE)
+    return [(at, name) for at, name in session.execute(query.distinct())]
 
 
 def _number(body: dict[str, Any], name: str) -> float | None:
@@ -102,9 +124,10 @@ class SandboxControls:
         """``{now, speed}`` as the page shows them."""
         return {"now": self.clock().isoformat(timespec="seconds"), "speed": self.clock.speed}
 
-    async def send_digests(self, body: dict[str, Any]) -> dict[str, int]:
+    async def send_digests(self, body: dict[str, Any]) -> dict[str, Any]:
         """POST /sandbox/digests/send: plan a digest for every active reader, wake the sender."""
-        return _plan_view(await self.application.bot_data.runtime.tick(force=True))
+        report = await self.application.bot_data.runtime.tick(force=True)
+        return _plan_view(report) | {"summary": explain_send_now(report)}
 
     async def get_clock(self, body: dict[str, Any]) -> dict[str, Any]:
         """GET /sandbox/clock."""
@@ -123,9 +146,17 @@ class SandboxControls:
             self._schedule_fast_tick()
         if minutes is not None:
             self.clock.advance(timedelta(minutes=minutes))
-        report = await self.application.bot_data.runtime.tick()
+        runtime = self.application.bot_data.runtime
+        report = await runtime.tick()
         self.emulator.state.notify()  # the page shows the new time
-        return self.clock_view() | _plan_view(report)
+        now = self.clock()
+        upcoming = None
+        if report is not None and report.due == 0:
+            upcoming = next_digest(now, await run_db(runtime.deps, _reader_schedules))
+        summary = explain_tick(report, now, upcoming)
+        if speed is not None:
+            summary = f"The bot's clock runs at {self.clock.speed:g}× now. {summary}"
+        return self.clock_view() | _plan_view(report) | {"summary": summary}
 
     def _schedule_fast_tick(self) -> None:
         """Tick every simulated minute while the clock runs fast; the minute tick covers 1x."""
@@ -149,7 +180,21 @@ def add_sandbox_controls(
 ) -> SandboxControls:
     """Serve ``digests/send`` and ``clock`` under the emulator's ``/sandbox/``."""
     controls = SandboxControls(emulator, application, clock)
-    emulator.control.add_route("POST", "digests/send", controls.send_digests)
-    emulator.control.add_route("GET", "clock", controls.get_clock)
-    emulator.control.add_route("POST", "clock", controls.set_clock)
+    control = emulator.control
+    control.add_route(
+        "POST",
+        "digests/send",
+        controls.send_digests,
+        "a digest now for every active reader "
+        "with something new; returns {planned, messages, due, skipped, summary}",
+    )
+    control.add_route("GET", "clock", controls.get_clock, "the bot's clock {now, speed}")
+    control.add_route(
+        "POST",
+        "clock",
+        controls.set_clock,
+        "speed up or move the bot's clock "
+        "{speed?: 1..3600, advance_minutes?}, then plan what came due; returns the clock and "
+        "a summary",
+    )
     return controls

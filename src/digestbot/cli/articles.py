@@ -11,7 +11,16 @@ from digestbot.articles.files import printable
 from digestbot.articles.load import load_paths
 from digestbot.articles.model import Lang
 from digestbot.cli.context import open_store, settings_from
-from digestbot.cli.output import ProgressBar, print_json, table, terminal_width
+from digestbot.cli.output import (
+    ProgressBar,
+    print_json,
+    quoted,
+    shortened,
+    table,
+    terminal_width,
+)
+from digestbot.cli.tags import require_known_tags
+from digestbot.cli.values import language, positive_int
 from digestbot.errors import NotFoundError
 from digestbot.store.articles import StoredArticle, get_article, list_articles
 from digestbot.store.search import SearchHit, search_articles
@@ -19,13 +28,14 @@ from digestbot.store.search import SearchHit, search_articles
 __all__ = ["cmd_articles", "cmd_load", "cmd_search", "cmd_show"]
 
 BOLD, RESET = "\033[1m", "\033[0m"
+DASH_HINT = "(a query that starts with '-' goes after --: digestbot search -- -foo)"
 
 
 def cmd_load(args: argparse.Namespace) -> int:
     """Load files and folders; exit 1 when any file was rejected, 2 when a path does not exist."""
     missing = [path for path in args.paths if not path.exists()]
     if missing:
-        shown = printable(str(missing[0]))
+        shown = shortened(printable(str(missing[0])))
         print(f"digestbot load: error: no such file or folder: {shown}", file=sys.stderr)
         return 2
     settings = settings_from(args)
@@ -44,14 +54,15 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Keyword search; prints the top hits with their snippets."""
+    query = " ".join(args.query)
     sessions = open_store(settings_from(args))
     with sessions() as session:
-        hits = search_articles(session, args.query, lang=args.lang, limit=args.limit)
+        hits = search_articles(session, query, lang=args.lang, limit=args.limit)
     if args.json:
         print_json([_hit_json(hit) for hit in hits])
         return 0
     if not hits:
-        print(f"no articles match {args.query!r}")
+        print(f"no articles match {quoted(query)}")
         return 0
     width = terminal_width()
     bold = sys.stdout.isatty()
@@ -71,7 +82,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     with sessions() as session:
         article = get_article(session, _id_or_key(args.article))
     if article is None:
-        raise NotFoundError(f"no article with id or key {args.article!r}")
+        raise NotFoundError(
+            f"no article with id or key {quoted(args.article)} ('digestbot articles' lists them)"
+        )
     if args.json:
         print_json(_article_json(article, with_body=True, lang=args.lang))
         return 0
@@ -92,8 +105,11 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_articles(args: argparse.Namespace) -> int:
     """One line per article, newest first."""
     sessions = open_store(settings_from(args))
+    tag = args.tag.strip().lower() if args.tag else None
     with sessions() as session:
-        articles = list_articles(session, tag=args.tag.lower() if args.tag else None)
+        if tag is not None:
+            require_known_tags(session, [tag])
+        articles = list_articles(session, tag=tag)
     if args.json:
         print_json([_article_json(article, with_body=False) for article in articles])
         return 0
@@ -189,17 +205,23 @@ def add_article_commands(commands: Any, common: argparse.ArgumentParser) -> None
     )
     load.set_defaults(handler=cmd_load)
 
-    lang_choice: dict[str, Any] = {"type": Lang, "choices": list(Lang), "metavar": "zh|en"}
+    lang_choice: dict[str, Any] = {"type": language, "metavar": "zh|en"}
     search = commands.add_parser(
         "search",
         parents=[common],
         help="search articles by keyword (Chinese or English)",
         description="Keyword search: Chinese matches any substring, English matches words "
-        "and their prefixes (chip finds chips). Best matches first.",
+        "and their prefixes (chip finds chips). Best matches first. A query that starts with "
+        "'-' goes after --: digestbot search -- -foo.",
     )
-    search.add_argument("query", help="words to search for, Chinese or English")
+    search.dash_hint = DASH_HINT
+    search.add_argument(
+        "query", nargs="+", metavar="QUERY", help="words to search for, Chinese or English"
+    )
     search.add_argument("--lang", help="only this language", **lang_choice)
-    search.add_argument("--limit", type=_positive, default=10, help="at most N hits (10)")
+    search.add_argument(
+        "--limit", type=positive_int, default=10, metavar="N", help="at most N hits (10)"
+    )
     search.add_argument("--json", action="store_true", help="machine-readable output")
     search.set_defaults(handler=cmd_search)
 
@@ -210,13 +232,8 @@ def add_article_commands(commands: Any, common: argparse.ArgumentParser) -> None
     show.set_defaults(handler=cmd_show)
 
     articles = commands.add_parser("articles", parents=[common], help="list articles, newest first")
-    articles.add_argument("--tag", help="only articles with this tag")
+    articles.add_argument(
+        "--tag", help="only articles with this tag (an unknown tag is an error naming the known)"
+    )
     articles.add_argument("--json", action="store_true", help="machine-readable output")
     articles.set_defaults(handler=cmd_articles)
-
-
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number

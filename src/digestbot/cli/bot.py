@@ -9,6 +9,7 @@ from typing import Any
 from digestbot.bot.run import run_bot
 from digestbot.cli.context import settings_from
 from digestbot.cli.sandbox import add_latency_options, cmd_sandbox
+from digestbot.cli.values import port
 from digestbot.logs import configure_logging
 from digestbot.proxies import proxy_secrets
 
@@ -49,6 +50,6 @@ def add_bot_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         help="when no token is configured, run the local sandbox instead (what `make run` does)",
     )
     run.add_argument("--host", default="127.0.0.1", help="sandbox address (127.0.0.1)")
-    run.add_argument("--port", type=int, default=8081, help="sandbox port (8081)")
+    run.add_argument("--port", type=port, default=8081, help="sandbox port (8081)")
     add_latency_options(run, scope="in the sandbox, ")
     run.set_defaults(handler=cmd_run)

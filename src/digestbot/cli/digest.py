@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
 from typing import Any
 
-from digestbot.articles.model import Lang
 from digestbot.cli.context import open_store, settings_from
 from digestbot.cli.output import print_json
 from digestbot.cli.send import add_send_action
+from digestbot.cli.tags import require_known_tags
+from digestbot.cli.values import day, language, tag_list
 from digestbot.digest.compose import switch_markup
 from digestbot.digest.schedule import utc_midnight
+from digestbot.render.terminal import html_to_terminal
 from digestbot.store.digests import preview_messages
 from digestbot.store.models import utc_now
 
@@ -28,6 +29,7 @@ def cmd_digest_preview(args: argparse.Namespace) -> int:
     lang = args.lang or settings.reader.default_language
     since = utc_midnight(args.since) if args.since else None
     with sessions() as session:
+        require_known_tags(session, args.tags)
         composed = preview_messages(session, lang, args.tags, since, utc_now(), settings)
     if args.json:
         print_json(
@@ -45,19 +47,13 @@ def cmd_digest_preview(args: argparse.Namespace) -> int:
     if not composed:
         print("nothing new: this reader would get no digest", file=sys.stderr)
         return 0
-    print(f"\n{MESSAGE_RULE}\n".join(message.text for message in composed))
+    if args.html:
+        texts = [message.text for message in composed]
+    else:
+        bold = sys.stdout.isatty()
+        texts = [html_to_terminal(message.text, bold=bold) for message in composed]
+    print(f"\n{MESSAGE_RULE}\n".join(texts))
     return 0
-
-
-def _tags(value: str) -> list[str]:
-    return [tag.strip().lower() for tag in value.split(",") if tag.strip()]
-
-
-def _day(value: str) -> date:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a date like 2024-05-12") from None
 
 
 def add_digest_commands(commands: Any, common: argparse.ArgumentParser) -> Any:
@@ -68,28 +64,33 @@ def add_digest_commands(commands: Any, common: argparse.ArgumentParser) -> Any:
         "preview",
         parents=[common],
         help="print the digest a reader would get now",
-        description="Print exactly the messages (Telegram HTML) a reader with this language and "
-        "these tags would get now for the articles since --since (default: every article, within "
-        "[digest] max_age_days). Messages are separated by a line of dashes. Nothing is written.",
+        description="Print the messages a reader with this language and these tags would get "
+        "now for the articles since --since (default: every article, within [digest] "
+        "max_age_days), as text for a terminal (bold on a terminal, links as 'text (url)'); "
+        "--html prints the exact Telegram HTML. Messages are separated by a line of dashes. "
+        "Nothing is written. An unknown tag is a usage error (exit 2) naming the known tags.",
     )
     preview.add_argument(
         "--lang",
-        type=Lang,
-        choices=list(Lang),
+        type=language,
         metavar="zh|en",
         help="the reader's language (default: [reader] default_language)",
     )
     preview.add_argument(
         "--tags",
-        type=_tags,
+        type=tag_list,
         default=[],
         metavar="A,B",
         help="tags the reader follows (default: none, i.e. every article)",
     )
     preview.add_argument(
-        "--since", type=_day, metavar="DATE", help="only articles dated on or after DATE (UTC)"
+        "--since", type=day, metavar="DATE", help="only articles dated on or after DATE (UTC)"
     )
-    preview.add_argument(
+    output = preview.add_mutually_exclusive_group()
+    output.add_argument(
+        "--html", action="store_true", help="the messages as Telegram HTML, exactly as sent"
+    )
+    output.add_argument(
         "--json", action="store_true", help="a JSON list of {text, reply_markup} objects"
     )
     preview.set_defaults(handler=cmd_digest_preview)

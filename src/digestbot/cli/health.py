@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from digestbot.cli.context import settings_from
+from digestbot.cli.output import quoted
 from digestbot.config import parse_address
 from digestbot.errors import ConfigError
 
@@ -189,5 +190,7 @@ def _seconds(text: str) -> float:
     except ValueError:
         value = 0.0
     if not 0 < value < math.inf:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected a number of seconds above 0, got {quoted(text)}"
+        )
     return value

@@ -1,4 +1,4 @@
-"""Terminal output helpers: a progress bar, hit highlighting and aligned columns."""
+"""Terminal output helpers: a progress bar, aligned columns and user input fit to echo."""
 
 from __future__ import annotations
 
@@ -11,7 +11,17 @@ from typing import IO, Any
 
 from digestbot.textwidth import display_width, fit
 
-__all__ = ["ProgressBar", "print_json", "table", "terminal_width"]
+__all__ = [
+    "ECHO_LIMIT",
+    "ProgressBar",
+    "print_json",
+    "quoted",
+    "shortened",
+    "table",
+    "terminal_width",
+]
+
+ECHO_LIMIT = 80  # characters of user input echoed back in a message
 
 
 def terminal_width(stream: IO[str] = sys.stdout) -> int:
@@ -19,6 +29,17 @@ def terminal_width(stream: IO[str] = sys.stdout) -> int:
     if stream.isatty():
         return max(40, shutil.get_terminal_size((80, 24)).columns)
     return 100
+
+
+def shortened(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, ending in an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quoted(value: str, limit: int = ECHO_LIMIT) -> str:
+    """``value`` quoted for a message and shortened; control characters show escaped, so a long
+    or hostile input stays one short line."""
+    return repr(shortened(value, limit))
 
 
 def print_json(value: Any) -> None:

@@ -1,25 +1,36 @@
-"""``sandbox``: the Bot API emulator on 127.0.0.1, with the bot running against it."""
+"""``sandbox``: the Bot API emulator on 127.0.0.1, with the bot running against it.
+
+The sandbox uses the same database as every other command run with the same settings (SQLite at
+``<data_dir>/digestbot.sqlite3`` by default), so ``digestbot search`` or ``stats`` see what it
+loaded and who subscribed in it; its chats are kept beside that database. With no
+``[paths] articles_dir`` it shows the demo articles that come with the package.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from digestbot.bot.in_sandbox import SandboxedBot, run_sandboxed_bot
+from digestbot.bot.in_sandbox import (
+    SandboxedBot,
+    chats_file_for,
+    database_name,
+    run_sandboxed_bot,
+    with_demo_articles,
+)
 from digestbot.cli.context import settings_from
 from digestbot.cli.sandbox_check import check_sandbox
 from digestbot.logs import configure_logging, level_number
 from digestbot.sandbox.emulator import DEFAULT_TOKEN, run_emulator_cli
 from digestbot.sandbox.latency import seconds_problem
 
-__all__ = ["add_latency_options", "add_sandbox_commands", "cmd_sandbox"]
+__all__ = ["add_latency_options", "add_sandbox_commands", "announce_demo", "cmd_sandbox"]
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    """Run the emulator alone (``--no-bot``) or with the bot and a sandbox database."""
+    """Run the emulator alone (``--no-bot``) or with the bot on the settings' database."""
     if args.no_bot:
         return run_emulator_cli(
             host=args.host,
@@ -33,12 +44,9 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         return check_sandbox(
             settings_from(args), args.database, latency=args.latency, jitter=args.jitter
         )
-    settings = settings_from(args)
-    if not args.database:
-        sandbox_db = settings.paths.data_dir / "sandbox.sqlite3"
-        settings = replace(
-            settings, database=replace(settings.database, url=f"sqlite:///{sandbox_db}")
-        )
+    settings, demo = with_demo_articles(settings_from(args))
+    announce_demo(demo)
+    chats_file = chats_file_for(settings)
     # quieter than `run` (the chat page is what one watches): warnings, or only errors when
     # [logging] level says so; -v: everything
     quiet = max(logging.WARNING, level_number(settings.logging.level))
@@ -52,14 +60,28 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         on_ready=_announce,
         latency=args.latency,
         jitter=args.jitter,
+        chats_file=chats_file,
     )
+    print("digestbot stopped", flush=True)
     return 0
+
+
+def announce_demo(demo: Path | None) -> None:
+    """Say, in one line, that the packaged demo articles stand in for an articles folder."""
+    if demo is not None:
+        print(
+            "no [paths] articles_dir set: showing the demo articles that come with digestbot "
+            f"({demo})",
+            flush=True,
+        )
 
 
 def _announce(running: SandboxedBot) -> None:
     root = running.emulator.base_url
     if running.loaded is not None:
         print(f"articles: {running.loaded.summary()}")
+    database = database_name(running.deps.settings.database_url)
+    print(f"database: {database} (the other commands use it too, with the same settings)")
     print(f"digestbot is running against the sandbox Bot API at {root}")
     print(f"  chat with it in a browser: {root}/sandbox/ui/")
     print(f"  driver API (talk to the bot as a simulated user): {root}/sandbox/")
@@ -73,8 +95,10 @@ def add_sandbox_commands(commands: Any, common: argparse.ArgumentParser) -> None
         parents=[common],
         help="run the bot against a local Telegram Bot API emulator (no token needed)",
         description="Start the Bot API emulator on 127.0.0.1 and the bot against it, with the "
-        "articles folder loaded into a sandbox database (<data_dir>/sandbox.sqlite3 unless "
-        "--database is given). With --no-bot, only the emulator runs.",
+        "articles folder (without [paths] articles_dir: the demo articles that come with "
+        "digestbot) loaded into the database every command uses (<data_dir>/digestbot.sqlite3 "
+        "unless --database or [database] url says otherwise). The emulator's chats are kept "
+        "beside it, so a restart shows them again. With --no-bot, only the emulator runs.",
     )
     sandbox.add_argument("--no-bot", action="store_true", help="run the emulator alone")
     sandbox.add_argument(

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from digestbot import messages
 from digestbot.articles.model import Lang
-from digestbot.bot.in_sandbox import SandboxedBot, sandboxed_bot
+from digestbot.bot.in_sandbox import SandboxedBot, sandboxed_bot, with_demo_articles
 from digestbot.config import Settings
 from digestbot.doctor import Finding, Status
 from digestbot.errors import DigestbotError
@@ -198,7 +198,11 @@ def sandbox_check_settings(settings: Settings, folder: Path, database: str | Non
 
 
 async def _converse(
-    settings: Settings, report: Callable[[Finding], None], latency: float, jitter: float
+    settings: Settings,
+    report: Callable[[Finding], None],
+    latency: float,
+    jitter: float,
+    demo: Path | None,
 ) -> bool:
     async with sandboxed_bot(settings, latency=latency, jitter=jitter) as running:
         loaded = running.loaded
@@ -208,7 +212,8 @@ async def _converse(
             fix = "set [paths] articles_dir (e.g. --config config/digestbot.toml)"
             report(Finding("articles", Status.FAIL, f"nothing loaded: {seen}", fix))
             return False
-        report(Finding("articles", Status.OK, loaded.summary()))
+        shown = f"the demo that comes with digestbot ({demo}), " if demo is not None else ""
+        report(Finding("articles", Status.OK, shown + loaded.summary()))
         chat = Conversation(running)
         for name, step in STEPS:
             try:
@@ -241,10 +246,12 @@ def run_check(
     jitter: float = 0.0,
 ) -> bool:
     """Run the scripted session on a free port (every Bot API call taking ``latency`` to
-    ``latency + jitter`` s); True when every step passed."""
+    ``latency + jitter`` s), on the packaged demo articles when ``settings`` name no folder;
+    True when every step passed."""
+    settings, demo = with_demo_articles(settings)
     with tempfile.TemporaryDirectory(prefix="digestbot-check-") as folder:
         checked = sandbox_check_settings(settings, Path(folder), database)
-        return asyncio.run(_converse(checked, report, latency, jitter))
+        return asyncio.run(_converse(checked, report, latency, jitter, demo))
 
 
 def check_sandbox(

@@ -11,6 +11,7 @@ from typing import Any
 from telegram.error import InvalidToken, NetworkError
 
 from digestbot.cli.context import open_store, settings_from
+from digestbot.cli.values import seconds
 from digestbot.delivery.sender import SenderError
 from digestbot.delivery.tick import TELEGRAM_API, send_once, standalone_bot
 from digestbot.errors import ConfigError
@@ -95,7 +96,7 @@ def add_send_action(actions: Any, common: argparse.ArgumentParser) -> None:
     )
     send.add_argument(
         "--wait",
-        type=float,
+        type=seconds,
         default=60.0,
         metavar="SECONDS",
         help="how long to wait for retries coming due before stopping (60)",

@@ -4,13 +4,16 @@ On SQLite a starting sender takes back every message left in flight (it cannot t
 process's claims from a live one's) and paces at the whole of Telegram's rate; both are right only
 while it is the one sender. So a sender first takes an advisory lock (``flock``) on
 ``<database>.sender-lock``. The OS drops the lock when its process dies, so a crash never leaves it
-held. PostgreSQL needs no such lock: senders there share the outbox through leases and
-``SKIP LOCKED``; neither does an in-memory database, which one process alone can see. A database
-given as a ``file:`` URI gets no lock either: keep one sender for it yourself.
+held; a sender that stops deletes the file before it lets go (one that opened the old file
+meanwhile sees it is gone and locks a new one). PostgreSQL needs no such lock: senders there share
+the outbox through leases and ``SKIP LOCKED``; neither does an in-memory database, which one
+process alone can see. A database given as a ``file:`` URI gets no lock either: keep one sender
+for it yourself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import IO
@@ -57,23 +60,41 @@ class SenderLock:
             return True
         assert self.path is not None
         assert fcntl is not None
-        lock_file = self.path.open("ab")
-        try:
-            fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock_file.close()
-            return False
-        except BaseException:
-            lock_file.close()
-            raise
+        while True:
+            lock_file = self.path.open("ab")
+            try:
+                fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock_file.close()
+                return False
+            except BaseException:
+                lock_file.close()
+                raise
+            if self._still_at_path(lock_file):
+                break
+            lock_file.close()  # its holder deleted it as we opened it: lock the new file
         lock_file.truncate(0)
         lock_file.write(f"{os.getpid()}\n".encode())  # for an operator wondering who holds it
         lock_file.flush()
         self._file = lock_file
         return True
 
+    def _still_at_path(self, lock_file: IO[bytes]) -> bool:
+        """Whether ``lock_file`` is still the file at :attr:`path` (not deleted meanwhile)."""
+        assert self.path is not None
+        try:
+            at_path = self.path.stat()
+        except FileNotFoundError:
+            return False
+        mine = os.fstat(lock_file.fileno())
+        return (at_path.st_dev, at_path.st_ino) == (mine.st_dev, mine.st_ino)
+
     def release(self) -> None:
-        """Give the lock up (closing the file drops it); harmless when not held."""
+        """Give the lock up: delete the file, then close it (which drops the lock); harmless
+        when not held."""
         if self._file is not None:
+            if self.path is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    self.path.unlink()
             self._file.close()
             self._file = None

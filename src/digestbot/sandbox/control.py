@@ -2,8 +2,10 @@
 
 Answers are plain JSON (no Bot API envelope); failures are ``{"error": "..."}`` with 400 or 404.
 
-::
+``GET /sandbox/`` lists every endpoint with what it does (indented JSON, for curl)::
 
+    GET    /sandbox/                       -> {about, chat_page, bot_api, endpoints: [{method,
+                                            path, description}]}
     POST   /sandbox/users                  {id, first_name, username?, language_code?} -> user
     GET    /sandbox/users                  -> [user]
     POST   /sandbox/users/{id}/messages    {text, chat_id?} -> update
@@ -30,9 +32,11 @@ Whoever runs the emulator may add routes of its own under ``/sandbox/`` with
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -41,13 +45,14 @@ from digestbot.sandbox.faults import FaultSet, fault_rule_from_json
 from digestbot.sandbox.record import Recorder
 from digestbot.sandbox.wire import HttpRequest, HttpResponse, unless_hangup
 
-__all__ = ["ControlApi", "ExtraRoute"]
+__all__ = ["INDEX_PATH", "ControlApi", "Endpoint", "ExtraRoute"]
 
 Route = Callable[[HttpRequest, re.Match[str]], Awaitable[Any]]
 ExtraRoute = Callable[[dict[str, Any]], Awaitable[Any]]
 """An added route: takes the JSON body (``{}`` when empty), returns what to answer as JSON;
 ValueError, KeyError and TypeError become 400."""
 _ROUTE_NAME = re.compile(r"[a-z0-9_-]+(/[a-z0-9_-]+)*")
+INDEX_PATH = "/sandbox/"
 CALLBACK_WAIT = 2.0
 MAX_WAIT = 30.0
 
@@ -56,8 +61,9 @@ class BadControlRequest(Exception):
     """The control request is malformed (400)."""
 
 
-def _json(status: int, payload: Any) -> HttpResponse:
-    return HttpResponse(status, json.dumps(payload, ensure_ascii=False).encode())
+def _json(status: int, payload: Any, indent: int | None = None) -> HttpResponse:
+    text = json.dumps(payload, ensure_ascii=False, indent=indent)
+    return HttpResponse(status, (text + "\n" if indent else text).encode())
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
@@ -88,6 +94,31 @@ def _query_int(request: HttpRequest, name: str, default: int) -> int:
         raise BadControlRequest(f"{name} must be an integer") from exc
 
 
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One served route as ``GET /sandbox/`` lists it: method, path template, what it does."""
+
+    method: str
+    path: str
+    description: str
+
+    def to_json(self) -> dict[str, str]:
+        """``{method, path, description}``."""
+        return {"method": self.method, "path": self.path, "description": self.description}
+
+
+_PLACEHOLDERS = {"user": r"(?P<id>\d+)", "chat": r"(?P<id>-?\d+)"}
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """``/sandbox/users/{user}/messages`` -> a regex with the id as group ``id`` (requests are
+    matched without their trailing slash)."""
+    escaped = re.escape(template.rstrip("/"))
+    for name, regex in _PLACEHOLDERS.items():
+        escaped = escaped.replace(re.escape("{" + name + "}"), regex)
+    return re.compile(escaped)
+
+
 class ControlApi:
     """Routes ``/sandbox/...`` requests to the driver, faults, latency and the request record."""
 
@@ -95,29 +126,88 @@ class ControlApi:
         self.driver = driver
         self.faults = faults
         self.recorder = recorder
-        user = r"/sandbox/users/(?P<id>\d+)"
-        self.routes: list[tuple[str, re.Pattern[str], Route]] = [
-            ("POST", re.compile(r"/sandbox/users"), self.create_user),
-            ("GET", re.compile(r"/sandbox/users"), self.list_users),
-            ("POST", re.compile(user + "/messages"), self.send_message),
-            ("POST", re.compile(user + "/callbacks"), self.press_button),
-            ("POST", re.compile(user + "/inline"), self.inline_query),
-            ("GET", re.compile(user + "/inline"), self.inline_answer),
-            ("POST", re.compile(user + "/block"), self.block),
-            ("POST", re.compile(user + "/unblock"), self.unblock),
-            ("GET", re.compile(user + "/commands"), self.commands),
-            ("GET", re.compile(r"/sandbox/chats/(?P<id>-?\d+)/messages"), self.transcript),
-            ("POST", re.compile(r"/sandbox/faults"), self.add_fault),
-            ("GET", re.compile(r"/sandbox/faults"), self.list_faults),
-            ("DELETE", re.compile(r"/sandbox/faults"), self.clear_faults),
-            ("POST", re.compile(r"/sandbox/latency"), self.set_latency),
-            ("GET", re.compile(r"/sandbox/latency"), self.latency),
-            ("GET", re.compile(r"/sandbox/requests"), self.requests),
-            ("GET", re.compile(r"/sandbox/events"), self.events),
+        self.routes: list[tuple[str, re.Pattern[str], Route]] = []
+        self.endpoints: list[Endpoint] = []
+        user = "/sandbox/users/{user}"
+        table: list[tuple[str, str, Route, str]] = [
+            ("GET", INDEX_PATH, self.index, "this list of the driver's endpoints"),
+            (
+                "POST",
+                "/sandbox/users",
+                self.create_user,
+                "add a simulated user {id, first_name, username?, language_code?}",
+            ),
+            ("GET", "/sandbox/users", self.list_users, "every simulated user"),
+            (
+                "POST",
+                user + "/messages",
+                self.send_message,
+                "the user writes {text, chat_id?} to the bot; returns the update",
+            ),
+            (
+                "POST",
+                user + "/callbacks",
+                self.press_button,
+                "the user presses an inline button {message_id, data, wait?=2}; "
+                "returns {update, answer}",
+            ),
+            ("POST", user + "/inline", self.inline_query, "the user sends an inline query {query}"),
+            (
+                "GET",
+                user + "/inline",
+                self.inline_answer,
+                "the user's latest inline query and the bot's answer (?wait=S)",
+            ),
+            ("POST", user + "/block", self.block, "the user blocks the bot"),
+            ("POST", user + "/unblock", self.unblock, "the user unblocks the bot"),
+            ("GET", user + "/commands", self.commands, "the command menu this user sees"),
+            (
+                "GET",
+                "/sandbox/chats/{chat}/messages",
+                self.transcript,
+                "the chat as its user sees it, oldest first",
+            ),
+            (
+                "POST",
+                "/sandbox/faults",
+                self.add_fault,
+                "make Bot API calls fail {kind: 429|403|500|502|latency|drop, method?, chat_id?, "
+                "count?, probability?, retry_after?, latency?}",
+            ),
+            ("GET", "/sandbox/faults", self.list_faults, "the active fault rules"),
+            ("DELETE", "/sandbox/faults", self.clear_faults, "remove every fault rule"),
+            (
+                "POST",
+                "/sandbox/latency",
+                self.set_latency,
+                "delay every Bot API call {latency?, jitter?} (seconds, 0..30)",
+            ),
+            ("GET", "/sandbox/latency", self.latency, "the delay every Bot API call waits"),
+            (
+                "GET",
+                "/sandbox/requests",
+                self.requests,
+                "recent Bot API exchanges with their verdicts (?since=SEQ)",
+            ),
+            (
+                "GET",
+                "/sandbox/events",
+                self.events,
+                "wait for a state change (?since=V&wait=S); returns {version}",
+            ),
         ]
+        for method, template, route, description in table:
+            self._serve(method, template, route, description)
 
-    def add_route(self, method: str, name: str, handler: ExtraRoute) -> None:
-        """Serve ``METHOD /sandbox/<name>`` (e.g. ``POST``, ``digests/send``) with ``handler``."""
+    def _serve(self, method: str, template: str, route: Route, description: str) -> None:
+        self.routes.append((method, _pattern(template), route))
+        self.endpoints.append(Endpoint(method, template, description))
+
+    def add_route(
+        self, method: str, name: str, handler: ExtraRoute, description: str | None = None
+    ) -> None:
+        """Serve ``METHOD /sandbox/<name>`` (e.g. ``POST``, ``digests/send``) with ``handler``;
+        ``description`` (default: the handler's docstring) is what ``GET /sandbox/`` lists."""
         if not _ROUTE_NAME.fullmatch(name):
             raise ValueError(f"a route name is lower-case words joined by '/', not {name!r}")
         path = f"/sandbox/{name}"
@@ -127,7 +217,9 @@ class ControlApi:
         async def route(request: HttpRequest, match: re.Match[str]) -> Any:
             return await handler(_body(request))
 
-        self.routes.append((method, re.compile(re.escape(path)), route))
+        if description is None:
+            description = (inspect.getdoc(handler) or "").split("\n", 1)[0]
+        self._serve(method, path, route, description)
 
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         """Answer one ``/sandbox/`` request."""
@@ -140,16 +232,30 @@ class ControlApi:
             allowed = True
             if verb == request.method:
                 try:
-                    return _json(200, await route(request, match))
+                    answer = await route(request, match)
                 except UnknownTarget as exc:
                     return _json(404, {"error": str(exc)})
                 except (DriverError, BadControlRequest, KeyError, ValueError, TypeError) as exc:
                     return _json(400, {"error": str(exc) or type(exc).__name__})
                 except TimeoutError as exc:
                     return _json(504, {"error": str(exc)})
+                return answer if isinstance(answer, HttpResponse) else _json(200, answer)
         if allowed:
             return _json(405, {"error": "method not allowed"})
-        return _json(404, {"error": "not found"})
+        return _json(404, {"error": f"not found; GET {INDEX_PATH} lists the endpoints"})
+
+    async def index(self, request: HttpRequest, match: re.Match[str]) -> HttpResponse:
+        """GET /sandbox/ -> every endpoint with what it does, indented for a reader with curl."""
+        listing = {
+            "about": "the digestbot sandbox driver: act as Telegram users over HTTP, JSON in and "
+            "out; failures are {error} with 400, 404 or 405",
+            "placeholders": "{user}: a user's id; {chat}: a chat's id (a user's private chat has "
+            "the user's id, a group's is negative)",
+            "chat_page": "/sandbox/ui/",
+            "bot_api": "POST /bot<TOKEN>/<method>: the Telegram Bot API as the bot calls it",
+            "endpoints": [endpoint.to_json() for endpoint in self.endpoints],
+        }
+        return _json(200, listing, indent=2)
 
     async def create_user(self, request: HttpRequest, match: re.Match[str]) -> Any:
         """POST /sandbox/users {id, first_name, username?, language_code?} -> the user."""

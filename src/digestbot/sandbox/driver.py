@@ -223,8 +223,9 @@ class Driver:
         )
         return update or {}
 
-    def send_inline_query(self, user_id: int, query: str) -> dict[str, Any]:
-        """The user types ``@bot query``; returns the update (the answer comes later)."""
+    def send_inline_query(self, user_id: int, query: str, offset: str = "") -> dict[str, Any]:
+        """The user types ``@bot query`` (``offset``: scrolled to a page the bot offered, or
+        forged); returns the update (the answer comes later)."""
         user = self.user(user_id)
         record = InlineQueryRecord(self.state.new_id(""), user.id, query, created=self.clock())
         self.state.inline_queries[record.id] = record
@@ -234,7 +235,7 @@ class Driver:
                 "id": record.id,
                 "from": user.to_api(),
                 "query": query,
-                "offset": "",
+                "offset": offset,
                 "chat_type": "sender",
             },
         )

@@ -31,6 +31,7 @@ from digestbot.sandbox.menus import MenuMethods
 from digestbot.sandbox.methods import MessageMethods
 from digestbot.sandbox.ratelimit import RateLimitConfig, RateLimiter
 from digestbot.sandbox.record import Recorder
+from digestbot.sandbox.saved import SavedChats
 from digestbot.sandbox.server import Router
 from digestbot.sandbox.state import SandboxState
 from digestbot.sandbox.updates import UpdateMethods, WebhookSender
@@ -47,6 +48,8 @@ class Emulator:
 
     ``ui_files`` is the folder served under ``/sandbox/ui/`` (default: the package's ``web/``);
     ``clock`` (monotonic seconds) drives rate limits and query expiry, so tests can freeze time.
+    With ``chats_file``, the users, chats and messages are read from it at the start and kept in it
+    (:mod:`digestbot.sandbox.saved`), so a restart shows the earlier chats.
     Every Bot API call waits ``latency + uniform(0, jitter)`` seconds (drawn from the rng seeded by
     ``seed``) before it is handled, as from a far-away Telegram; ``/sandbox/latency`` changes it.
     """
@@ -67,6 +70,7 @@ class Emulator:
         clock: Callable[[], float] = time.monotonic,
         latency: float = 0.0,
         jitter: float = 0.0,
+        chats_file: Path | None = None,
     ) -> None:
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
         self.token = token
@@ -96,6 +100,8 @@ class Emulator:
         self.router = Router(token, table, self.faults, self.recorder, self.control, ui_files)
         self._http = HttpServer(self.router.handle, host, port)
         self._sender = WebhookSender(self.state)
+        self.saved = None if chats_file is None else SavedChats(self.state, chats_file)
+        self._saving: asyncio.Task[None] | None = None
 
     @property
     def base_url(self) -> str:
@@ -113,16 +119,29 @@ class Emulator:
         return self._http.port
 
     async def start(self) -> None:
-        """Bind the server and start the webhook sender."""
+        """Restore the saved chats (if kept), bind the server and start the webhook sender."""
+        if self.saved is not None:
+            self.saved.load()
         self.recorder.open()
         await self._http.start()
         self._sender.start()
+        if self.saved is not None:
+            self._saving = asyncio.create_task(self.saved.run(), name="sandbox: keep chats")
 
     async def stop(self) -> None:
-        """Stop serving (pending long polls are cut) and close the record file."""
-        await self._sender.stop()
-        await self._http.stop()
-        self.recorder.close()
+        """Stop serving (pending long polls are cut), close the record file, save the chats."""
+        try:
+            await self._sender.stop()
+            await self._http.stop()
+            self.recorder.close()
+        finally:
+            if self._saving is not None:
+                self._saving.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._saving
+                self._saving = None
+            if self.saved is not None:
+                self.saved.save()
 
     async def __aenter__(self) -> Self:
         await self.start()

@@ -38,6 +38,8 @@ BAD_GATEWAY_HTML = (
     b"</body>\r\n</html>\r\n"
 )
 UI_PREFIX = "/sandbox/ui/"
+FAVICON_PATH = "/favicon.ico"  # what browsers ask for when a page names no icon
+FAVICON_FILE = "favicon.svg"
 LONG_POLLS = frozenset({"getUpdates"})  # abandoned when the client hangs up
 
 
@@ -85,7 +87,9 @@ class Router:
             return self._static(path[len(UI_PREFIX) :])
         if path in {"/", UI_PREFIX.rstrip("/")} and self.ui_files is not None:
             return HttpResponse(302, b"", "text/plain", (("Location", UI_PREFIX),))
-        if path.startswith("/sandbox/") and self.control is not None:
+        if path == FAVICON_PATH:
+            return self._static(FAVICON_FILE)
+        if (path.startswith("/sandbox/") or path == "/sandbox") and self.control is not None:
             return await self.control(request)
         return json_response(404, {"ok": False, "error_code": 404, "description": "Not Found"})
 

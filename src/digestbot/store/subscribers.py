@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from digestbot.articles.model import Lang
-from digestbot.store.models import ArticleTag, Subscriber, SubscriberState, SubscriberTag, Tag
+from digestbot.store.models import (
+    ArticleTag,
+    Subscriber,
+    SubscriberState,
+    SubscriberTag,
+    Tag,
+    utc_now,
+)
 
 __all__ = [
     "Profile",
@@ -85,11 +92,17 @@ def ensure_subscriber(
     language: Lang,
     timezone: str,
     digest_time: time,
+    now: datetime | None = None,
 ) -> tuple[Profile, bool]:
-    """The reader of ``chat_id``, created active with these defaults if new; and whether new."""
+    """The reader of ``chat_id``, created active with these defaults if new; and whether new.
+
+    ``now`` is the sign-up time (the bot's clock, which the sandbox moves; default: real time):
+    it decides whether today's digest is still to come.
+    """
     row = session.get(Subscriber, chat_id)
     created = row is None
     if row is None:
+        signed_up = now if now is not None else utc_now()
         row = Subscriber(
             chat_id=chat_id,
             user_id=user_id,
@@ -97,6 +110,8 @@ def ensure_subscriber(
             timezone=timezone,
             digest_time=digest_time,
             state=SubscriberState.ACTIVE,
+            created_at=signed_up,
+            updated_at=signed_up,
         )
         session.add(row)
         session.flush()

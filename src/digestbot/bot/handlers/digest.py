@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from digestbot import messages
 from digestbot.bot.context import Context
 from digestbot.bot.deps import BotDeps, run_db
+from digestbot.bot.ids import MAX_BIG_ID, is_stored_id
 from digestbot.bot.reader import Reader, load_reader
 from digestbot.delivery.tick import TICK_LOCK_KEY
 from digestbot.digest.compose import (
@@ -65,6 +66,7 @@ def _plan_now(session: Session, deps: BotDeps, reader: Reader) -> PlanReport:
             language=reader.lang,
             timezone=deps.settings.digest.timezone,
             digest_time=deps.settings.digest.time,
+            now=deps.clock(),
         )
     return plan_due_digests(
         session, deps.clock(), deps.settings, force=True, chat_ids=[reader.chat_id]
@@ -79,7 +81,7 @@ async def on_switch(update: Update, context: Context) -> None:
     if query is None or reader is None:
         return
     parsed = parse_switch_data(query.data or "")
-    if parsed is None:
+    if parsed is None or not (is_stored_id(parsed[0], MAX_BIG_ID) and is_stored_id(parsed[1])):
         await query.answer(reader.tr.gettext(messages.BUTTON_EXPIRED))
         return
     digest_id, seq, lang = parsed

@@ -29,6 +29,7 @@ from digestbot import messages
 from digestbot.bot.commands import parse_command
 from digestbot.bot.context import Context
 from digestbot.bot.deps import BotDeps, run_db
+from digestbot.bot.ids import is_stored_id
 from digestbot.bot.reader import Reader, load_reader
 from digestbot.bot.schedule_input import (
     ScheduleInputError,
@@ -46,6 +47,7 @@ from digestbot.bot.views.preferences import (
     render_tags_done,
     schedule_text,
 )
+from digestbot.bot.views.search import clip
 from digestbot.bot.views.start import render_language_choice
 from digestbot.i18n import Translator
 from digestbot.store.models import SubscriberState
@@ -73,6 +75,7 @@ T = TypeVar("T")
 AWAITING = (
     "preferences.awaiting"  # chat_data[(AWAITING, user id)]: SettingsAction TIME or TIME_ZONE
 )
+ANSWER_ECHO = 40  # characters of a wrong answer repeated back (a reply may be 4096 long)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,7 @@ def _ensure(session: Session, deps: BotDeps, reader: Reader) -> tuple[Profile, b
         language=reader.lang,
         timezone=digest.timezone,
         digest_time=digest.time,
+        now=deps.clock(),
     )
 
 
@@ -230,7 +234,11 @@ async def on_tag_button(update: Update, context: Context) -> None:
     answer = ""
     if action.tag_id is not None:
         tag_id = action.tag_id
-        toggled = await run_db(deps, lambda s: toggle_tag_id(s, reader.chat_id, tag_id))
+        toggled = (  # a forged number no tag can have is a tag that is gone
+            await run_db(deps, lambda s: toggle_tag_id(s, reader.chat_id, tag_id))
+            if is_stored_id(tag_id)
+            else None
+        )
         if toggled is None:
             answer = reader.tr.gettext(messages.TAG_GONE)
         else:
@@ -329,7 +337,8 @@ async def _answer_schedule(
         timezone = parse_time_zone(text) if awaiting is SettingsAction.TIME_ZONE else None
     except ScheduleInputError as error:
         hint = tr.gettext(messages.ASK_CANCEL_HINT)
-        await _reply(update, f"{tr.gettext(error.message, value=html.escape(error.value))}\n{hint}")
+        value = html.escape(clip(error.value, ANSWER_ECHO))
+        await _reply(update, f"{tr.gettext(error.message, value=value)}\n{hint}")
         return False
     await ensure_profile(deps, reader)
     profile = await run_db(

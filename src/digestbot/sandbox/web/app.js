@@ -7,13 +7,20 @@
 const FIRST_USER_ID = 1001;
 const EVENTS_WAIT = 25; // seconds the server may hold the long poll
 const RETRY_MS = 2000; // after a failed long poll (server restarting)
-const TOAST_MS = 3000;
+const TOAST_MS = 3000; // and a little longer for each character, so a long one can be read
+const TOAST_MS_PER_CHAR = 40;
+const TOAST_MAX_MS = 10000;
+const STUCK_SLACK_PX = 8; // this close to the end of a chat counts as reading its newest message
+const NARROW = "(max-width: 759px)"; // as in style.css: the request log goes under the chats
+const FOLD_KEY = "digestbot-sandbox:requests-folded";
 const MAX_TOASTS = 3;
 const MAX_REQUEST_ROWS = 300;
 const SAFE_PROTOCOLS = new Set(["http:", "https:", "tg:", "mailto:"]);
 
-const chats = new Map(); // user id -> {user, root, list, messages: Map(message_id -> {sig, el})}
+// user id -> {user, root, list, stuck, messages: Map(message_id -> {sig, el})}
+const chats = new Map();
 let version = -1;
+let offline = false;
 let requestSeq = 0;
 let clock = null; // {now: Date, speed, at: ms} or null when no bot answers /sandbox/clock
 let refreshing = null;
@@ -56,7 +63,12 @@ function toast(text, alert) {
   toasts.appendChild(box);
   while (toasts.childElementCount > MAX_TOASTS) toasts.firstElementChild.remove();
   box.addEventListener("click", () => box.remove());
-  setTimeout(() => box.remove(), TOAST_MS);
+  setTimeout(() => box.remove(), Math.min(TOAST_MS + text.length * TOAST_MS_PER_CHAR, TOAST_MAX_MS));
+}
+
+// A failed call says so, unless the server is down: the banner already says that.
+function toastError(error) {
+  if (!offline) toast(error.message, true);
 }
 
 function safeUrl(url) {
@@ -309,7 +321,24 @@ function applyTranscript(chat, transcript) {
       chat.messages.delete(id);
     }
   }
-  if (added) chat.list.scrollTop = chat.list.scrollHeight; // new messages come into view
+  if (added || chat.stuck) scrollToEnd(chat); // new messages come into view
+}
+
+function scrollToEnd(chat) {
+  chat.list.scrollTop = chat.list.scrollHeight;
+  chat.stuck = true;
+}
+
+// A chat shows its newest message until its reader scrolls up, also when its box shrinks later
+// (the header wraps, a sideways scrollbar appears, the window is resized).
+function followEnd(chat) {
+  const list = chat.list;
+  list.addEventListener("scroll", () => {
+    chat.stuck = list.scrollHeight - list.scrollTop - list.clientHeight <= STUCK_SLACK_PX;
+  });
+  new ResizeObserver(() => {
+    if (chat.stuck) list.scrollTop = list.scrollHeight;
+  }).observe(list);
 }
 
 // -- users and their chat columns ----------------------------------------------------------------
@@ -353,9 +382,22 @@ function chatColumn(user) {
   root.append(head, list, menu, form);
   document.getElementById("chats").appendChild(root);
   document.getElementById("no-users").hidden = true;
-  chat = { user, root, list, title, language, messages: new Map() };
+  chat = { user, root, list, title, language, stuck: true, messages: new Map() };
   chats.set(user.id, chat);
+  followEnd(chat);
   return chat;
+}
+
+// Users the server no longer knows (it was restarted) lose their column.
+function dropChatsExcept(users) {
+  const known = new Set(users.map((user) => user.id));
+  for (const [id, chat] of chats) {
+    if (!known.has(id)) {
+      chat.root.remove();
+      chats.delete(id);
+    }
+  }
+  document.getElementById("no-users").hidden = chats.size > 0;
 }
 
 async function toggleCommands(chat, menu) {
@@ -396,7 +438,7 @@ async function sendText(userId, text) {
   try {
     await api("POST", `/sandbox/users/${userId}/messages`, { text });
   } catch (error) {
-    toast(error.message, true);
+    toastError(error);
   }
 }
 
@@ -411,7 +453,7 @@ async function pressButton(userId, messageId, data, button) {
       if (href) window.open(href, "_blank", "noopener");
     }
   } catch (error) {
-    toast(error.message, true);
+    toastError(error);
   } finally {
     button.classList.remove("pressed");
   }
@@ -482,22 +524,28 @@ async function refreshClock() {
   }
 }
 
+// The bot explains what it planned and why (or why nothing); older bots send only counts.
+function planSummary(result) {
+  return result.summary || `Planned ${result.planned} digest(s), ${result.messages} message(s)`;
+}
+
 async function moveClock(body) {
   try {
     const result = await api("POST", "/sandbox/clock", body);
     takeClock(result);
-    if (result.planned) toast(`Planned ${result.planned} digest(s), ${result.messages} message(s)`);
+    toast(planSummary(result));
   } catch (error) {
-    toast(error.message, true);
+    if (error.status === 404) toast("No bot is running in this sandbox: the clock is the bot's.", true);
+    else toastError(error);
   }
 }
 
 async function sendDigests() {
   try {
-    const result = await api("POST", "/sandbox/digests/send", {});
-    toast(`Planned ${result.planned} digest(s), ${result.messages} message(s)`);
+    toast(planSummary(await api("POST", "/sandbox/digests/send", {})));
   } catch (error) {
-    toast(error.status === 404 ? "No bot is running in this sandbox." : error.message, true);
+    if (error.status === 404) toast("No bot is running in this sandbox.", true);
+    else toastError(error);
   }
 }
 
@@ -505,6 +553,7 @@ async function sendDigests() {
 
 async function refreshAll() {
   const users = await api("GET", "/sandbox/users");
+  dropChatsExcept(users);
   for (const user of users) chatColumn(user);
   await Promise.all(
     [...chats.values()].map(async (chat) => {
@@ -522,7 +571,7 @@ function scheduleRefresh() {
     return refreshing;
   }
   refreshing = refreshAll()
-    .catch((error) => toast(error.message, true))
+    .catch(toastError)
     .finally(() => {
       refreshing = null;
       if (refreshAgain) {
@@ -533,18 +582,55 @@ function scheduleRefresh() {
   return refreshing;
 }
 
+// The server stopped (or came back): say so in words, not only in colour.
+function setOffline(stopped) {
+  if (stopped === offline) return;
+  offline = stopped;
+  document.body.classList.toggle("offline", stopped);
+  document.getElementById("offline").hidden = !stopped;
+  if (stopped) version = -1; // a restarted server counts its versions from the start again
+}
+
 async function listen() {
   for (;;) {
     try {
       const result = await api("GET", `/sandbox/events?since=${version}&wait=${EVENTS_WAIT}`);
       version = result.version;
-      document.body.classList.remove("offline");
+      setOffline(false);
       await scheduleRefresh();
-    } catch (_) {
-      document.body.classList.add("offline");
+    } catch (error) {
+      setOffline(error.status === undefined); // no HTTP answer at all: the server is gone
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
     }
   }
+}
+
+// The request log folds away (remembered in this browser); on a narrow screen it starts folded.
+function setupRequestPanel() {
+  const panel = document.getElementById("requests");
+  const button = document.getElementById("fold-requests");
+  const show = (folded) => {
+    panel.classList.toggle("folded", folded);
+    button.textContent = folded ? "Show" : "Hide";
+    button.title = folded ? "Show the Bot API request log" : "Fold the request log away";
+    button.setAttribute("aria-expanded", String(!folded));
+  };
+  let saved = null;
+  try {
+    saved = window.localStorage.getItem(FOLD_KEY);
+  } catch (_) {
+    saved = null; // storage may be disabled; the default is fine
+  }
+  show(saved === null ? window.matchMedia(NARROW).matches : saved === "true");
+  button.addEventListener("click", () => {
+    const folded = !panel.classList.contains("folded");
+    show(folded);
+    try {
+      window.localStorage.setItem(FOLD_KEY, String(folded));
+    } catch (_) {
+      // not remembered; it still folds
+    }
+  });
 }
 
 function start() {
@@ -553,7 +639,7 @@ function start() {
     const name = document.getElementById("user-name");
     const language = document.getElementById("user-language");
     if (!name.value.trim()) return;
-    addUser(name.value.trim(), language.value).catch((error) => toast(error.message, true));
+    addUser(name.value.trim(), language.value).catch(toastError);
     name.value = "";
   });
   document.getElementById("send-digests").addEventListener("click", sendDigests);
@@ -565,6 +651,7 @@ function start() {
   document.getElementById("show-polls").addEventListener("change", (event) => {
     document.getElementById("request-log").classList.toggle("show-polls", event.target.checked);
   });
+  setupRequestPanel();
   setInterval(showClock, 250); // at 3600x a second is an hour
   listen();
 }
