@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.digestbot-installed
 
-.PHONY: setup run test lint format bench clean
+.PHONY: setup run test lint format bench fuzz clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,10 @@ lint: setup
 format: setup
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
+
+# The long mode of the update fuzzing (tests/bot/test_fuzz.py; CI runs a fast slice).
+fuzz: setup
+	FUZZ_UPDATES=5000 $(BIN)/pytest tests/bot/test_fuzz.py -q
 
 bench: setup
 	$(BIN)/python bench/run_all.py

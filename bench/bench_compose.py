@@ -15,6 +15,7 @@ import os
 import platform
 import resource
 import sqlite3
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -24,6 +25,9 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import parse_args, result_line
 from digestbot.articles.model import Article, ArticleText, Lang
 from digestbot.config import DigestSettings, Settings
 from digestbot.store import models as m
@@ -105,7 +109,7 @@ def main() -> None:
     parser.add_argument("--max-articles", type=int, default=10)
     parser.add_argument("--tracemalloc", action="store_true", help="trace Python allocations")
     parser.add_argument("--keep", type=Path, help="write the database here and keep it")
-    args = parser.parse_args()
+    args = parse_args(parser, {"readers": 20_000})
     folder = Path(tempfile.mkdtemp(prefix="bench-compose-"))
     path = args.keep or folder / "compose.sqlite3"
     url = f"sqlite:///{path}"
@@ -149,6 +153,9 @@ def main() -> None:
         f"Python {platform.python_version()}; {os.cpu_count()} CPUs; {platform.machine()}; "
         f"load average {os.getloadavg()[0]:.1f} (other work on the machine slows this down)"
     )
+    figures = {"readers": args.readers, "digests": len(report.planned), "compose_s": elapsed}
+    figures |= {"digests_per_s": len(report.planned) / elapsed, "peak_rss_mb": rss_after}
+    print(result_line(figures))
 
 
 if __name__ == "__main__":

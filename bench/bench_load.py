@@ -28,6 +28,7 @@ import frontmatter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import parse_args, result_line
 from corpus import write_corpus
 from digestbot.articles.files import MAX_ARTICLE_BYTES
 from digestbot.articles.load import load_paths
@@ -39,7 +40,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--hostile", type=int, default=0, help="bad files among the good ones")
     parser.add_argument("--out", type=Path, default=Path("bench/out/load"))
-    args = parser.parse_args()
+    args = parse_args(parser, {"files": 2_000, "out": Path("bench/out/load-quick")})
 
     folder = args.out / "articles"
     if not folder.exists() or len(list(folder.glob("[0-9]*.md"))) != args.files:
@@ -96,6 +97,10 @@ def main() -> None:
     )
     print(f"database size: {size:.1f} MB")
     print(f"peak RSS: {peak:.0f} MiB loading process, {worker:.0f} MiB largest worker")
+    figures = {"files": len(files), "hostile": args.hostile, "bare_rate_per_s": len(files) / bare}
+    figures |= {"load_rate_per_s": len(files) / loading, "reload_s": reloading, "db_mb": size}
+    figures |= {"peak_rss_mb": peak, "worker_rss_mb": worker}
+    print(result_line(figures))
 
 
 def write_hostile(folder: Path, outside: Path, count: int) -> None:

@@ -17,10 +17,14 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import parse_args, result_line
 from digestbot.sandbox.emulator import Emulator
 
 CHAT_ID = 1
@@ -101,8 +105,9 @@ def measure(
     pid: int,
     seconds: float,
     concurrency: int,
-) -> None:
-    """Run one client for ``seconds`` and print requests/s with server and client CPU."""
+) -> tuple[float, float]:
+    """Run one client for ``seconds``, print requests/s with server and client CPU; return
+    (requests/s, server CPU microseconds per request)."""
     asyncio.run(hammer(url, 0.5, concurrency))  # warm-up
     server_cpu, client_cpu = cpu_seconds(pid), time.process_time()
     started = time.perf_counter()
@@ -115,6 +120,7 @@ def measure(
         f"client {time.process_time() - client_cpu:.2f}; "
         f"server CPU per request {used / count * 1e6:.0f} us = {count / used:,.0f} req/s per core)"
     )
+    return count / elapsed, used / count * 1e6
 
 
 async def idle_poll(url: str, seconds: int) -> None:
@@ -135,7 +141,7 @@ def main() -> int:
         help="httpx connections (its pool costs O(n^2) client CPU beyond a few)",
     )
     parser.add_argument("--idle", type=int, default=5, help="idle long-poll seconds")
-    args = parser.parse_args()
+    args = parse_args(parser, {"seconds": 1.0, "idle": 1})
 
     parent, child = multiprocessing.Pipe()
     server = multiprocessing.Process(target=serve, args=(child,), daemon=True)
@@ -148,8 +154,12 @@ def main() -> int:
     )
 
     send_url = f"{base_url}/bot{token}/sendMessage"
-    measure("httpx", hammer_httpx, send_url, server.pid, args.seconds, args.httpx_concurrency)
-    measure("raw", hammer_raw, send_url, server.pid, args.seconds, args.concurrency)
+    httpx_rate, httpx_us = measure(
+        "httpx", hammer_httpx, send_url, server.pid, args.seconds, args.httpx_concurrency
+    )
+    raw_rate, raw_us = measure(
+        "raw", hammer_raw, send_url, server.pid, args.seconds, args.concurrency
+    )
 
     cpu = cpu_seconds(server.pid)
     asyncio.run(idle_poll(f"{base_url}/bot{token}/getUpdates", args.idle))
@@ -158,6 +168,9 @@ def main() -> int:
 
     parent.send("stop")
     server.join(timeout=5)
+    figures = {"raw_req_per_s": raw_rate, "raw_server_us_per_req": raw_us}
+    figures |= {"httpx_req_per_s": httpx_rate, "httpx_server_us_per_req": httpx_us}
+    print(result_line(figures | {"idle_poll_cpu_s": idle_cpu}))
     return 0
 
 

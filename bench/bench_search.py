@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import parse_args, result_line
 from corpus import Corpus
 from digestbot.articles.model import Lang
 from digestbot.store.articles import count_articles, save_articles
@@ -131,7 +132,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--db", type=Path, default=Path("bench/out/search.sqlite3"))
     parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args(argv)
+    quick = {"articles": 5_000, "queries": 50, "db": Path("bench/out/search-quick.sqlite3")}
+    args = parse_args(parser, quick, argv)
     url = f"sqlite:///{args.db}"
     seconds = build(url, args.articles, args.seed)
     size = sum(p.stat().st_size for p in args.db.parent.glob(args.db.name + "*"))
@@ -148,6 +150,7 @@ def main(argv: list[str] | None = None) -> None:
         "| bare FTS5 top-10 p50/p99 ms | bare instr top-10 p50/p99 ms |"
     )
     print("|---|---|---|---|---|")
+    figures: dict[str, object] = {"articles": args.articles}
     for name, queries in sample_queries(args.seed, args.queries).items():
         share = (
             statistics.mean(
@@ -177,8 +180,11 @@ def main(argv: list[str] | None = None) -> None:
             f"| {name} | {share:.1f} % | {ours[0]:.1f} / {ours[1]:.1f} "
             f"| {fts[0]:.1f} / {fts[1]:.1f} | {scan[0]:.1f} / {scan[1]:.1f} |"
         )
+        key = name.replace(" chars", "").replace(" char", "").replace(" word", "").replace(" ", "")
+        figures |= {f"{key}_p50_ms": ours[0], f"{key}_p99_ms": ours[1]}
     session.close()
     engine.dispose()
+    print(result_line(figures))
 
 
 if __name__ == "__main__":

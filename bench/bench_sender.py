@@ -32,6 +32,9 @@ import httpx
 from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import parse_args, result_line
 from digestbot.config import DeliverySettings
 from digestbot.delivery import OutboxSender
 from digestbot.delivery.tick import standalone_bot
@@ -139,12 +142,14 @@ def new_store(folder: str, name: str) -> sessionmaker[Session]:
     return session_factory(engine)
 
 
-def throughput(args: argparse.Namespace, folder: str) -> None:
+def throughput(args: argparse.Namespace, folder: str) -> dict[str, float]:
+    """Runs 1-3 of the module docstring; their figures for the ``RESULT`` line."""
     server, conn, base_url, token = start_emulator(args.chats, rate_limits=False)
     sessions = new_store(folder, "throughput")
     fill_outbox(sessions, args.messages, args.chats)
     unpaced = DeliverySettings(per_chat_interval=0.0, paid_broadcast=True)
     seconds, sent, _ = asyncio.run(drain(sessions, base_url, token, unpaced, 100_000.0))
+    figures = {"sender_rate_per_s": sent / seconds}
     print(
         f"sender, limits off: {sent} messages to {args.chats} chats in {seconds:.2f} s "
         f"= {sent / seconds:,.0f} msg/s"
@@ -154,6 +159,7 @@ def throughput(args: argparse.Namespace, folder: str) -> None:
         f"bare httpx loop ({args.conns} connections), same messages: {bare:.2f} s "
         f"= {args.messages / bare:,.0f} msg/s; sender/bare = {bare / seconds:.2f}"
     )
+    figures |= {"bare_rate_per_s": args.messages / bare, "sender_vs_bare": bare / seconds}
     # httpcore imports sniffio on every pool operation; where it is not installed each failed
     # import walks sys.path. A None in sys.modules makes that import fail at once.
     sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
@@ -162,6 +168,7 @@ def throughput(args: argparse.Namespace, folder: str) -> None:
         f"bare httpx loop, failed sniffio import made cheap: {bare:.2f} s "
         f"= {args.messages / bare:,.0f} msg/s; sender/bare = {bare / seconds:.2f}"
     )
+    figures |= {"sender_vs_cheap_sniffio_bare": bare / seconds}
     paid = new_store(folder, "paid")
     fill_outbox(paid, args.messages, args.chats)
     broadcast = DeliverySettings(rate_per_second=1000.0, paid_broadcast=True)
@@ -172,9 +179,11 @@ def throughput(args: argparse.Namespace, folder: str) -> None:
     )
     conn.send("stop")
     server.join(timeout=5)
+    return figures | {"paid_rate_per_s": sent / seconds}
 
 
-def paced(args: argparse.Namespace, folder: str) -> None:
+def paced(args: argparse.Namespace, folder: str) -> dict[str, float]:
+    """Run 4 of the module docstring; its figures for the ``RESULT`` line."""
     record = f"{folder}/paced.jsonl"
     server, conn, base_url, token = start_emulator(args.paced, rate_limits=True, record=record)
     sessions = new_store(folder, "paced")
@@ -191,6 +200,7 @@ def paced(args: argparse.Namespace, folder: str) -> None:
         f"first to last request {(len(sends) - 1) / span:.2f} msg/s; 429 answers: {too_many} "
         f"(sender retries: {retried})"
     )
+    return {"paced_rate_per_s": (len(sends) - 1) / span, "paced_429": too_many}
 
 
 def main() -> int:
@@ -199,15 +209,16 @@ def main() -> int:
     parser.add_argument("--chats", type=int, default=1000)
     parser.add_argument("--conns", type=int, default=8, help="httpx connections, both clients")
     parser.add_argument("--paced", type=int, default=300, help="messages in the 30/s run")
-    args = parser.parse_args()
+    args = parse_args(parser, {"messages": 1_000, "chats": 200, "paced": 150})
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f}"
     )
     with tempfile.TemporaryDirectory() as folder:
-        throughput(args, folder)
+        figures = throughput(args, folder)
         if args.paced:
-            paced(args, folder)
+            figures |= paced(args, folder)
+    print(result_line(figures))
     return 0
 
 

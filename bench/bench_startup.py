@@ -29,6 +29,10 @@ from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from digestbot.store.models import Article, OutboxMessage, OutboxState, Subscriber, SubscriberState
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import parse_args
+
 ROOT = Path(__file__).resolve().parents[1]
 READER = 501
 
@@ -95,7 +99,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, nargs="+", default=[0.0, 0.7, 2.0])
     parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
+    args = parse_args(parser, {"latency": [0.0, 0.7], "runs": 1})
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
