@@ -35,7 +35,7 @@ format: setup
 
 # The long mode of the update fuzzing (tests/bot/test_fuzz.py; CI runs a fast slice).
 fuzz: setup
-	FUZZ_UPDATES=5000 $(BIN)/pytest tests/bot/test_fuzz.py -q
+	FUZZ_UPDATES=5000 FUZZ_BURST=50 $(BIN)/pytest tests/bot/test_fuzz.py -q
 
 bench: setup
 	$(BIN)/python bench/run_all.py
