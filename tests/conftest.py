@@ -7,7 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
-pytest_plugins = ["tests.support.sandbox", "tests.support.bot", "tests.support.proxy"]
+pytest_plugins = [
+    "tests.support.sandbox",
+    "tests.support.bot",
+    "tests.support.proxy",
+    "tests.support.tcp_gate",
+]
 
 
 @pytest.fixture(autouse=True)

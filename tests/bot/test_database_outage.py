@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,16 +38,6 @@ OUTAGE_SECONDS = 30.0
 DUE_LATER = 701  # digest time 23:59 UTC: falls due while the database is away
 ZH_READER = 702
 EN_READER = 703
-
-
-@pytest.fixture
-async def gated_postgres() -> AsyncIterator[tuple[str, TcpGate]]:
-    """A PostgreSQL URL that goes through a gate the test can shut."""
-    with postgres_schema() as url:
-        gate = TcpGate("127.0.0.1", 5432)
-        await gate.open()
-        yield url.replace("127.0.0.1:5432", f"127.0.0.1:{gate.port}"), gate
-        await gate.shut()
 
 
 class Clock:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from digestbot.store.db import create_engine_for, session_factory, upgrade_schem
 from digestbot.store.models import OutboxState
 from tests.bot.test_digest_command import follow, outbox_rows
 from tests.support.bot import LI, BotHarness
-from tests.support.databases import postgres_schema
 from tests.support.processes import digestbot_process
 from tests.support.settings import local_settings
 from tests.support.tcp_gate import TcpGate
@@ -93,16 +91,6 @@ async def test_ready_when_up_and_live_meanwhile(bot: BotHarness) -> None:
     body = ready.json()
     assert body["ready"] is True
     assert set(body["checks"]) == {"database", "runtime", "sender", "tick", "bot_api"}
-
-
-@pytest.fixture
-async def gated_postgres() -> AsyncIterator[tuple[str, TcpGate]]:
-    """A PostgreSQL URL that goes through a gate the test can shut."""
-    with postgres_schema() as url:
-        gate = TcpGate("127.0.0.1", 5432)
-        await gate.open()
-        yield url.replace("127.0.0.1:5432", f"127.0.0.1:{gate.port}"), gate
-        await gate.shut()
 
 
 @pytest.mark.postgres

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 
-__all__ = ["TcpGate"]
+import pytest
+
+from tests.support.databases import postgres_schema
+
+__all__ = ["TcpGate", "gated_postgres"]
 
 
 class TcpGate:
@@ -49,3 +54,13 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
             writer.write(data)
             await writer.drain()
     writer.transport.abort()
+
+
+@pytest.fixture
+async def gated_postgres() -> AsyncIterator[tuple[str, TcpGate]]:
+    """A PostgreSQL URL that goes through a gate the test can shut."""
+    with postgres_schema() as url:
+        gate = TcpGate("127.0.0.1", 5432)
+        await gate.open()
+        yield url.replace("127.0.0.1:5432", f"127.0.0.1:{gate.port}"), gate
+        await gate.shut()
