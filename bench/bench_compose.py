@@ -28,12 +28,12 @@ from sqlalchemy import func, insert, select
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import parse_args, result_line
-from digestbot.articles.model import Article, ArticleText, Lang
 from digestbot.config import DigestSettings, Settings
+from digestbot.digest.plan import plan_due_digests
+from digestbot.model import Article, ArticleText, Lang
 from digestbot.store import models as m
 from digestbot.store.articles import save_articles
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
-from digestbot.store.digests import plan_due_digests
 
 TAG_SETS = [(), ("tech",), ("world", "business"), ("science", "climate")]
 ALL_TAGS = ("tech", "world", "business", "science", "climate")

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import parse_args, result_line
 from corpus import write_corpus
 from digestbot.articles.files import MAX_ARTICLE_BYTES
-from digestbot.articles.load import load_paths
+from digestbot.ingest import load_paths
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 
 

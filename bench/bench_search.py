@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import parse_args, result_line
 from corpus import Corpus
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 from digestbot.store.articles import count_articles, save_articles
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from digestbot.store.search import search_articles

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from digestbot.store.models import Article, OutboxMessage, OutboxState, Subscriber, SubscriberState

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
-from digestbot.articles.model import Article, ArticleText, Lang
+from digestbot.model import Article, ArticleText, Lang
 
 __all__ = ["Corpus", "Draft", "generate_articles", "main", "write_corpus"]
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from digestbot.articles.load import load_paths
+from digestbot.ingest import load_paths
 from digestbot.store.articles import count_articles
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 

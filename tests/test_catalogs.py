@@ -17,8 +17,8 @@ from babel.messages.frontend import parse_keywords
 from babel.messages.pofile import read_po
 
 from digestbot import messages
-from digestbot.articles.model import Lang
 from digestbot.i18n import DOMAIN, LOCALES_DIR, Plural, catalog_dir
+from digestbot.model import Lang
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "digestbot"

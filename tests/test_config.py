@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digestbot.articles.model import Lang
 from digestbot.config import load_settings
 from digestbot.errors import ConfigError
+from digestbot.model import Lang
 from digestbot.proxies import redact_url
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from digestbot.articles.model import Lang
 from digestbot.config import load_settings
 from digestbot.demo import TAG_LABELS, articles_folder
+from digestbot.model import Lang
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -16,7 +16,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digestbot import messages
-from digestbot.articles.model import Lang
 from digestbot.i18n import (
     DOMAIN,
     N_,
@@ -28,6 +27,7 @@ from digestbot.i18n import (
     locale_for,
     translator,
 )
+from digestbot.model import Lang
 
 EVENING_UTC = datetime(2024, 5, 11, 20, 0, tzinfo=UTC)  # already May 12 in Shanghai
 

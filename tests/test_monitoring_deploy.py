@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
-from digestbot.articles.model import Lang
 from digestbot.config import parse_address
+from digestbot.model import Lang
 from digestbot.monitoring.metrics import Client, FailReason, Metrics, RetryReason
 from digestbot.monitoring.store_metrics import STORE_METRIC_NAMES
 from digestbot.store.models import OutboxState, SubscriberState

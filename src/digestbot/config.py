@@ -31,8 +31,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digestbot import demo
 from digestbot.articles.files import MAX_ARTICLE_BYTES
-from digestbot.articles.model import Lang
 from digestbot.errors import ConfigError
+from digestbot.model import Lang
 from digestbot.proxies import bot_api_proxy, check_proxy_url
 
 __all__ = [

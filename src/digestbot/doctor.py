@@ -18,12 +18,12 @@ from sqlalchemy.exc import ArgumentError
 
 from digestbot import messages
 from digestbot.articles.files import find_article_files
-from digestbot.articles.model import Lang
 from digestbot.bot.run import check_token
 from digestbot.config import Settings
 from digestbot.errors import ConfigError, DigestbotError
 from digestbot.i18n import load_translations
 from digestbot.logs import redact
+from digestbot.model import Lang
 from digestbot.store.db import create_engine_for, schema_is_current
 
 __all__ = [

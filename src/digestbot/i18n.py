@@ -36,7 +36,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 
 __all__ = [
     "DOMAIN",

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-from digestbot.articles.model import Lang
 from digestbot.i18n import N_, NP_
+from digestbot.model import Lang
 
 # Language names are shown as themselves, never translated (the /language buttons).
 LANGUAGE_NAMES: Final[Mapping[Lang, str]] = MappingProxyType({Lang.ZH: "中文", Lang.EN: "English"})

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from digestbot.articles.load import CHUNK_SIZE, CHUNKS_AHEAD, PARALLEL_FROM, load_paths
-from digestbot.articles.model import Lang
+from digestbot.ingest import CHUNK_SIZE, CHUNKS_AHEAD, PARALLEL_FROM, load_paths
+from digestbot.model import Lang
 from digestbot.store.articles import get_article, list_articles
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from tests.support.articles import BAD_FILES, ENGLISH_ONLY, write_article_folder

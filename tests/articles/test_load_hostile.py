@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.articles.files import ArticleFile, find_article_files, printable
-from digestbot.articles.load import (
+from digestbot.errors import ArticleError
+from digestbot.ingest import (
     PARALLEL_FROM,
     Rejected,
     _chunked,
@@ -24,7 +25,6 @@ from digestbot.articles.load import (
     _Unchanged,
     load_paths,
 )
-from digestbot.errors import ArticleError
 from digestbot.store.articles import get_article, list_articles
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from tests.articles.hostile import good_article, write_good_files, write_hostile_files

@@ -13,7 +13,7 @@ from digestbot.articles.fields import (
     MAX_TAG_CHARS,
     MAX_URL_CHARS,
 )
-from digestbot.articles.load import load_paths
+from digestbot.ingest import load_paths
 from digestbot.store import models as m
 from digestbot.store.articles import get_article, list_articles
 

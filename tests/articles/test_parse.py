@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from digestbot.articles.model import Article, Lang
 from digestbot.articles.parse import parse_article, parse_date
 from digestbot.articles.summary import SUMMARY_LIMITS
 from digestbot.errors import ArticleError
+from digestbot.model import Article, Lang
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_58ff1f57d9aa1e3e.txt"
 SHARED_SEED = Path("/work/shared/seeds/000_58ff1f57d9aa1e3e.txt")

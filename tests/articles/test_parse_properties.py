@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digestbot.articles.fields import parse_tags
-from digestbot.articles.model import Article, Lang
 from digestbot.articles.parse import parse_article
 from digestbot.articles.summary import SUMMARY_LIMITS, cut_summary, lead
 from digestbot.errors import ArticleError
+from digestbot.model import Article, Lang
 
 HANZI = (
     "阿里巴巴集团中国电子商务巨头正在利用云计算基础设施投资本国蓬勃发展的生成式人工智能初創企業傳統"

@@ -20,13 +20,13 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from digestbot import messages
-from digestbot.articles.load import load_paths
-from digestbot.articles.model import Lang
 from digestbot.bot.app import build_application
 from digestbot.bot.deps import BotDeps
 from digestbot.bot.serve import long_polling, serving
 from digestbot.config import PathSettings
 from digestbot.i18n import translator
+from digestbot.ingest import load_paths
+from digestbot.model import Lang
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from tests.support.databases import PG_DSN, postgres_schema

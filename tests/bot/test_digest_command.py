@@ -8,8 +8,8 @@ from datetime import time
 from sqlalchemy import select
 
 from digestbot import messages
-from digestbot.articles.model import Lang
 from digestbot.i18n import translator
+from digestbot.model import Lang
 from digestbot.store import models as m
 from digestbot.store.articles import get_articles, list_articles
 from digestbot.store.subscribers import ensure_subscriber, set_tags

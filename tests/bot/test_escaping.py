@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 from tests.support.bot import ANN, LI, BotHarness, button_data
 from tests.support.content import add_article, article_id
 

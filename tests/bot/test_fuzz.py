@@ -19,8 +19,8 @@ import string
 from typing import Any
 
 from digestbot import messages
-from digestbot.articles.model import Lang
 from digestbot.i18n import translator
+from digestbot.model import Lang
 from digestbot.sandbox.state import CallbackQueryRecord
 from tests.support.bot import BotHarness
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from digestbot.articles.model import Lang
 from digestbot.bot.handlers.group_admin import CHANGING_BUTTONS
 from digestbot.bot.views.preferences import (
     TAG_DONE_DATA,
@@ -16,6 +15,7 @@ from digestbot.bot.views.preferences import (
     tag_toggle_data,
 )
 from digestbot.bot.views.start import language_data
+from digestbot.model import Lang
 from digestbot.sandbox.faults import FaultKind, FaultRule
 from digestbot.store.models import Subscriber, SubscriberState
 from tests.support.bot import ADMIN, ANN, LI, BotHarness, button_data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 from digestbot.sandbox.validate import check_message_text
 from tests.support.bot import ANN, LI, BotHarness
 from tests.support.content import add_article, article_id

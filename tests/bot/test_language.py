@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 from tests.support.bot import ANN, LI, BotHarness, button_data, button_labels
 from tests.support.profiles import stored_profile
 

@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram.error import RetryAfter
 
-from digestbot.articles.model import Lang
 from digestbot.bot.rate_limit import MAX_FLOOD_WAIT, PacedRateLimiter, chat_of, sends_message
 from digestbot.delivery.pacing import ChatPace
+from digestbot.model import Lang
 from digestbot.sandbox.faults import FaultKind, FaultRule
 from tests.bot.test_digest_command import all_sent, follow, outbox_rows
 from tests.support.bot import ANN, LI, BotHarness

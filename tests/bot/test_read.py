@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from digestbot.articles.model import Article, ArticleText, Lang
 from digestbot.config import ReaderSettings, Settings, TelegramSettings
+from digestbot.model import Article, ArticleText, Lang
 from digestbot.render import visible_length
 from digestbot.store.articles import save_article
 from tests.support.bot import ADMIN, ANN, LI, BotHarness, button_data, button_labels

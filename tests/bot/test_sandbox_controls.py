@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from digestbot.bot.in_sandbox import SandboxedBot, sandboxed_bot
-from digestbot.bot.sandbox_controls import MAX_SPEED, SandboxClock
-from digestbot.bot.sandbox_summary import NO_READERS
+from digestbot.sandbox_app.controls import MAX_SPEED, SandboxClock
+from digestbot.sandbox_app.host import SandboxedBot, sandboxed_bot
+from digestbot.sandbox_app.summary import NO_READERS
 from tests.support.sandbox import FakeClock
 from tests.support.sandboxed import sandbox_settings
 

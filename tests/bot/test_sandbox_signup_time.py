@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlalchemy import select
 
-from digestbot.bot.in_sandbox import SandboxedBot, sandboxed_bot
+from digestbot.sandbox_app.host import SandboxedBot, sandboxed_bot
 from digestbot.store.models import Subscriber
 from tests.support.sandboxed import sandbox_settings
 

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digestbot.bot.sandbox_summary import (
+from digestbot.digest.plan import PlannedDigest, PlanReport
+from digestbot.sandbox_app.summary import (
     BUSY,
     NO_READERS,
     NextDigest,
@@ -17,7 +18,6 @@ from digestbot.bot.sandbox_summary import (
     next_digest,
     plural,
 )
-from digestbot.store.digests import PlannedDigest, PlanReport
 
 NOW = datetime(2026, 5, 25, 22, 30, tzinfo=UTC)  # 06:30 next day in Shanghai
 ZONES = ["UTC", "Asia/Shanghai", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe"]

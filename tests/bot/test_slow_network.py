@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from digestbot.articles.load import load_paths
 from digestbot.bot.app import build_application
 from digestbot.bot.deps import BotDeps
-from digestbot.bot.in_sandbox import sandboxed_bot
 from digestbot.bot.serve import long_polling, serving, webhook
 from digestbot.config import DigestSettings, PathSettings, Settings, TelegramSettings
+from digestbot.ingest import load_paths
 from digestbot.sandbox.emulator import Emulator
+from digestbot.sandbox_app.host import sandboxed_bot
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from tests.support.processes import (
     SEEDS,

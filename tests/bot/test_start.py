@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 from digestbot.store.models import SubscriberState
 from digestbot.store.subscribers import set_state
 from tests.support.bot import ANN, LI, BotHarness, button_data, button_labels

@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import delete, insert
 
-from digestbot.articles.model import Lang
 from digestbot.config import ReaderSettings, Settings, TelegramSettings
+from digestbot.model import Lang
 from digestbot.store import models as m
 from digestbot.store.subscribers import tag_catalog
 from tests.support.bot import ADMIN, ANN, LI, BotHarness, button_data, button_labels

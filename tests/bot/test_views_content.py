@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digestbot.articles.model import ArticleText, Lang
 from digestbot.bot.views.article import read_data, render_article
 from digestbot.bot.views.inline import inline_message, inline_result
 from digestbot.bot.views.search import (
@@ -19,8 +18,8 @@ from digestbot.bot.views.search import (
     search_data,
 )
 from digestbot.i18n import translator
+from digestbot.model import ArticleText, Lang, StoredArticle
 from digestbot.sandbox.validate import check_message_text
-from digestbot.store.articles import StoredArticle
 from digestbot.store.search import SearchHit, Snippet
 
 TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digestbot.articles.model import Lang
 from digestbot.bot.schedule_input import (
     ScheduleInputError,
     parse_digest_time,
@@ -30,6 +29,7 @@ from digestbot.bot.views.preferences import (
 from digestbot.bot.views.start import language_data, language_keyboard, parse_language_data
 from digestbot.config import ReaderSettings
 from digestbot.i18n import translator
+from digestbot.model import Lang
 from digestbot.store.models import SubscriberState
 from digestbot.store.subscribers import Profile, TagInfo
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from digestbot.articles.files import printable
-from digestbot.articles.load import PARALLEL_FROM
 from digestbot.cli import main
+from digestbot.ingest import PARALLEL_FROM
 from tests.articles.hostile import write_good_files, write_hostile_files
 from tests.support.articles import SEED, write_article_folder
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from digestbot.articles.load import load_paths
 from digestbot.cli import main
+from digestbot.ingest import load_paths
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from tests.support.outbox import add_readers, bot_texts

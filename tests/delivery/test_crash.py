@@ -13,10 +13,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from digestbot.articles.load import load_paths
 from digestbot.config import DeliverySettings
 from digestbot.delivery import OutboxSender
 from digestbot.delivery.transport import OutboxBot
+from digestbot.ingest import load_paths
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store import outbox
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from digestbot.articles.load import load_paths
+from digestbot.ingest import load_paths
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from digestbot.store.models import OutboxMessage, OutboxState

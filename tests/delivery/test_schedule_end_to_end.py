@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func, select
 
-from digestbot.articles.model import Article, ArticleText, Lang
 from digestbot.bot.app import build_application
 from digestbot.delivery.sender import OutboxSender
+from digestbot.model import Article, ArticleText, Lang
 from digestbot.store.articles import article_tags, save_article
 from digestbot.store.models import Digest, DigestArticle, OutboxMessage, OutboxState
 from digestbot.store.subscribers import set_schedule, set_tags

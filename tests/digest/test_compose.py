@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from digestbot.articles.model import ArticleText, Lang
 from digestbot.digest.compose import (
     BlockCache,
     DigestContent,
@@ -13,8 +12,8 @@ from digestbot.digest.compose import (
     render_message,
     switch_markup,
 )
+from digestbot.model import ArticleText, Lang, StoredArticle
 from digestbot.sandbox.validate import check_message_text
-from digestbot.store.articles import StoredArticle
 
 DAY = date(2024, 5, 12)
 

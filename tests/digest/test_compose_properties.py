@@ -8,11 +8,10 @@ from datetime import UTC, date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digestbot.articles.model import ArticleText, Lang
 from digestbot.digest.compose import BlockCache, DigestContent, compose_digest, render_message
+from digestbot.model import ArticleText, Lang, StoredArticle
 from digestbot.render import MAX_LENGTH, visible_length
 from digestbot.sandbox.validate import check_message_text
-from digestbot.store.articles import StoredArticle
 
 HOSTILE = st.sampled_from(["<", ">", "&", "&amp;", '"', "</b>", "<i>", "\n", "😀", "é"])
 TEXT = st.lists(

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from digestbot.articles.model import Lang
 from digestbot.bot.deps import BotDeps
 from digestbot.config import Settings, TelegramSettings
 from digestbot.i18n import translator
+from digestbot.model import Lang
 from digestbot.monitoring.alerts import (
     ALERT_INTERVAL,
     DETAIL_CHARS,

@@ -14,13 +14,13 @@ import httpx
 import pytest
 from telegram.ext import Updater
 
-from digestbot.articles.model import Lang
 from digestbot.bot.app import build_application
 from digestbot.bot.deps import BotDeps
-from digestbot.bot.in_sandbox import sandboxed_bot
 from digestbot.bot.serve import long_polling, serving
 from digestbot.config import DatabaseSettings, PathSettings, TelegramSettings
+from digestbot.model import Lang
 from digestbot.sandbox.emulator import Emulator
+from digestbot.sandbox_app.host import sandboxed_bot
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from digestbot.store.subscribers import ensure_subscriber
 from tests.support.databases import postgres_schema

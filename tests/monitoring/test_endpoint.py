@@ -12,10 +12,10 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from digestbot.articles.model import Lang
 from digestbot.bot.app import build_application
 from digestbot.bot.deps import BotDeps
 from digestbot.bot.serve import long_polling, serving
+from digestbot.model import Lang
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from digestbot.store.models import OutboxState

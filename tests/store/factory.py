@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from digestbot.articles.model import Article, ArticleText, Lang
+from digestbot.model import Article, ArticleText, Lang
 from digestbot.store.articles import save_article
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from tests.support.databases import postgres_schema

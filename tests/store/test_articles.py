@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 from digestbot.store.articles import (
     count_articles,
     find_article_state,

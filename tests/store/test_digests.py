@@ -8,16 +8,16 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from digestbot.articles.model import Lang
 from digestbot.config import DigestSettings, Settings
 from digestbot.digest.compose import parse_switch_data
-from digestbot.store import models as m
-from digestbot.store.articles import save_article
-from digestbot.store.digests import (
+from digestbot.digest.plan import (
     digest_message,
     plan_due_digests,
     preview_messages,
 )
+from digestbot.model import Lang
+from digestbot.store import models as m
+from digestbot.store.articles import save_article
 from digestbot.store.outbox import prune_finished
 from digestbot.store.subscribers import ensure_subscriber, set_tags
 from tests.store.factory import article, text

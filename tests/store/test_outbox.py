@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, case, insert, select, update
 from sqlalchemy.orm import Session
 
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 from digestbot.store import outbox
 from digestbot.store.db import session_factory
 from digestbot.store.models import OutboxMessage, OutboxState, Subscriber, SubscriberState

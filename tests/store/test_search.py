@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from digestbot.articles.model import Article, Lang
 from digestbot.errors import QueryError
+from digestbot.model import Article, Lang
 from digestbot.store import search
 from digestbot.store.search import count_matches, search_articles
 from digestbot.store.tokenize import (

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from digestbot.articles.model import Article, Lang
+from digestbot.model import Article, Lang
 from digestbot.store.search import count_matches, search_articles
 from digestbot.store.search_schema import has_phrases, phrase_score
 from digestbot.store.tokenize import build_query, cjk_bigrams, has_phrase, index_tokens, is_cjk

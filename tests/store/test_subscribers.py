@@ -7,7 +7,7 @@ from datetime import time
 import pytest
 from sqlalchemy.orm import Session
 
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 from digestbot.store.articles import save_article
 from digestbot.store.models import SubscriberState
 from digestbot.store.subscribers import (

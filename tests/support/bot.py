@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from digestbot.articles.load import load_paths
 from digestbot.bot.app import PtbApplication, build_application
 from digestbot.bot.deps import BotDeps
 from digestbot.bot.runtime import Runtime
 from digestbot.bot.serve import long_polling, serving
 from digestbot.config import Settings, TelegramSettings
+from digestbot.ingest import load_paths
 from digestbot.sandbox.driver import Driver
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema

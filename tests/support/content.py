@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete
 
-from digestbot.articles.model import Article, ArticleText, Lang
+from digestbot.model import Article, ArticleText, Lang
 from digestbot.store import models as m
 from digestbot.store.articles import get_article, save_article
 from tests.support.bot import BotHarness

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.models import OutboxMessage, OutboxState, Subscriber, SubscriberState
 

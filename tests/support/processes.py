@@ -14,7 +14,7 @@ from typing import TypeVar
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.models import Article, OutboxMessage, OutboxState, Subscriber, SubscriberState
 

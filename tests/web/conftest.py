@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Dialog, Page, async_playwright
 
-from digestbot.bot.in_sandbox import SandboxedBot, sandboxed_bot
+from digestbot.sandbox_app.host import SandboxedBot, sandboxed_bot
 from tests.support.sandboxed import SEEDS, sandbox_settings
 
 __all__ = ["CHROMIUM", "BrowserPage", "needs_chromium", "open_page"]

@@ -1,5 +1,1 @@
-"""Articles: the domain model, the parser (pure) and the loader (files -> store)."""
-
-from digestbot.articles.model import Article, ArticleText, Lang
-
-__all__ = ["Article", "ArticleText", "Lang"]
+"""Article files: reading, front matter and sections (pure), and the rules for each field."""

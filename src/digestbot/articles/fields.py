@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator, Mapping, Set
 from datetime import UTC, date, datetime
 
-from digestbot.articles.model import Lang
 from digestbot.errors import ArticleError
+from digestbot.model import Lang
 
 __all__ = [
     "EARLIEST_DATE",

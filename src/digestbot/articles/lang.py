@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 
 __all__ = ["HAN_CLASS", "detect_lang"]
 

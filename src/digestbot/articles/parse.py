@@ -40,11 +40,11 @@ from digestbot.articles.fields import (
 )
 from digestbot.articles.lang import detect_lang
 from digestbot.articles.markdown import bold_phrases, split_title, to_plain
-from digestbot.articles.model import Article, ArticleText, Lang
 from digestbot.articles.safe_yaml import FrontMatterRefused, load_front_matter
 from digestbot.articles.sections import group_by_lang, split_body
 from digestbot.articles.summary import TITLE_LIMITS, cut_summary, lead
 from digestbot.errors import ArticleError
+from digestbot.model import Article, ArticleText, Lang
 
 __all__ = ["parse_article", "parse_date"]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from digestbot.articles.lang import detect_lang
 from digestbot.articles.markdown import next_fence, split_title
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 
 __all__ = ["Body", "group_by_lang", "split_body"]
 

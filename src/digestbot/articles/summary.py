@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 
 from digestbot.articles.lang import HAN_CLASS
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 
 __all__ = ["SUMMARY_LIMITS", "TITLE_LIMITS", "cut_summary", "lead"]
 

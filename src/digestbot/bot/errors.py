@@ -8,12 +8,12 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from digestbot import messages
-from digestbot.articles.model import Lang
 from digestbot.bot.commands import parse_command
 from digestbot.bot.context import Context
 from digestbot.bot.reader import load_reader
 from digestbot.i18n import Translator, lang_from_telegram, translator
 from digestbot.messages import COMMANDS
+from digestbot.model import Lang
 from digestbot.store.health import is_outage
 
 __all__ = ["handler_label", "on_error"]

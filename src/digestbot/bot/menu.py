@@ -6,9 +6,9 @@ import asyncio
 
 from telegram import Bot, BotCommand
 
-from digestbot.articles.model import Lang
 from digestbot.i18n import translator
 from digestbot.messages import COMMANDS
+from digestbot.model import Lang
 
 __all__ = ["command_menu", "register_command_menus"]
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from telegram import Update
 
-from digestbot.articles.model import Lang
 from digestbot.bot.deps import BotDeps, run_db
 from digestbot.i18n import Translator, lang_from_telegram, translator
+from digestbot.model import Lang
 from digestbot.store.subscribers import Profile, get_profile
 
 __all__ = ["Reader", "load_reader"]

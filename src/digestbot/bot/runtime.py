@@ -39,20 +39,19 @@ from telegram.ext import Job, JobQueue
 from watchfiles import Change, awatch
 
 from digestbot.articles.files import ARTICLE_SUFFIXES
-from digestbot.articles.load import LoadReport, Rejected, load_paths
-from digestbot.bot.context import BotContext
 from digestbot.bot.deps import BotDeps, run_db
 from digestbot.delivery.pacing import ChatPace
 from digestbot.delivery.retention import prune_outbox
 from digestbot.delivery.sender import OutboxSender, SenderHooks
 from digestbot.delivery.tick import plan_tick, sender_clock
 from digestbot.delivery.transport import OutboxBot
+from digestbot.digest.plan import PlanReport
 from digestbot.errors import StoreError
+from digestbot.ingest import LoadReport, Rejected, load_paths
 from digestbot.monitoring.alerts import AlertKind, Alerts
 from digestbot.monitoring.metrics import Metrics
 from digestbot.monitoring.readiness import STALLED_AFTER
 from digestbot.store.db import upgrade_schema
-from digestbot.store.digests import PlanReport
 from digestbot.store.health import is_outage, schema_missing
 from digestbot.store.models import Subscriber
 from digestbot.store.outbox import oldest_due_age
@@ -103,7 +102,7 @@ class Runtime:
     def __init__(
         self,
         deps: BotDeps,
-        job_queue: JobQueue[BotContext] | None,
+        job_queue: JobQueue[Any] | None,  # any context: the jobs ignore it
         bot_factory: Callable[[], OutboxBot],
         pace: ChatPace,
         metrics: Metrics | None = None,
@@ -123,7 +122,7 @@ class Runtime:
         self._rejections = RejectionLog()
         self._sender: OutboxSender | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._repeats: list[Job[BotContext]] = []
+        self._repeats: list[Job[Any]] = []
         self._started = asyncio.Event()
         self._stop = asyncio.Event()
         self._rescanning = asyncio.Lock()
@@ -499,10 +498,10 @@ async def _logged(work: Callable[[], Awaitable[object]], name: str) -> None:
 
 def _job(
     work: Callable[[], Awaitable[object]],
-) -> Callable[[BotContext], Coroutine[Any, Any, None]]:
+) -> Callable[[object], Coroutine[Any, Any, None]]:
     """A JobQueue callback that runs ``work`` (errors go to the application's error handler)."""
 
-    async def callback(context: BotContext) -> None:
+    async def callback(context: object) -> None:
         await work()
 
     return callback

@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from digestbot.articles.files import printable
-from digestbot.articles.load import load_paths
-from digestbot.articles.model import Lang
 from digestbot.cli.context import open_store, settings_from
 from digestbot.cli.output import (
     ProgressBar,
@@ -22,7 +20,9 @@ from digestbot.cli.output import (
 from digestbot.cli.tags import require_known_tags
 from digestbot.cli.values import language, positive_int
 from digestbot.errors import NotFoundError
-from digestbot.store.articles import StoredArticle, get_article, list_articles
+from digestbot.ingest import load_paths
+from digestbot.model import Lang, StoredArticle
+from digestbot.store.articles import get_article, list_articles
 from digestbot.store.search import SearchHit, search_articles
 
 __all__ = ["cmd_articles", "cmd_load", "cmd_search", "cmd_show"]

@@ -12,9 +12,9 @@ from digestbot.cli.send import add_send_action
 from digestbot.cli.tags import require_known_tags
 from digestbot.cli.values import day, language, tag_list
 from digestbot.digest.compose import switch_markup
+from digestbot.digest.plan import preview_messages
 from digestbot.digest.schedule import utc_midnight
 from digestbot.render.terminal import html_to_terminal
-from digestbot.store.digests import preview_messages
 from digestbot.store.models import utc_now
 
 __all__ = ["add_digest_commands", "cmd_digest_preview"]

@@ -13,18 +13,18 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from digestbot.bot.in_sandbox import (
+from digestbot.cli.context import settings_from
+from digestbot.cli.sandbox_check import check_sandbox
+from digestbot.logs import configure_logging, level_number
+from digestbot.sandbox.emulator import DEFAULT_TOKEN, run_emulator_cli
+from digestbot.sandbox.latency import seconds_problem
+from digestbot.sandbox_app.host import (
     SandboxedBot,
     chats_file_for,
     database_name,
     run_sandboxed_bot,
     with_demo_articles,
 )
-from digestbot.cli.context import settings_from
-from digestbot.cli.sandbox_check import check_sandbox
-from digestbot.logs import configure_logging, level_number
-from digestbot.sandbox.emulator import DEFAULT_TOKEN, run_emulator_cli
-from digestbot.sandbox.latency import seconds_problem
 
 __all__ = ["add_latency_options", "add_sandbox_commands", "announce_demo", "cmd_sandbox"]
 

@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from digestbot import messages
-from digestbot.articles.model import Lang
-from digestbot.bot.in_sandbox import SandboxedBot, sandboxed_bot, with_demo_articles
 from digestbot.config import Settings
 from digestbot.doctor import Finding, Status
 from digestbot.errors import DigestbotError
 from digestbot.i18n import translator
 from digestbot.logs import configure_logging
+from digestbot.model import Lang
+from digestbot.sandbox_app.host import SandboxedBot, sandboxed_bot, with_demo_articles
 from digestbot.store.models import OutboxMessage, OutboxState
 
 __all__ = ["check_sandbox", "run_check", "sandbox_check_settings"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from digestbot.articles.model import Lang
 from digestbot.cli.context import open_store, settings_from
 from digestbot.cli.output import print_json
+from digestbot.model import Lang
 from digestbot.store.articles import count_articles, list_tags
 from digestbot.store.models import SubscriberState, utc_now
 from digestbot.store.outbox import delivery_counts

@@ -10,8 +10,8 @@ import argparse
 import math
 from datetime import date, datetime
 
-from digestbot.articles.model import Lang
 from digestbot.cli.output import quoted
+from digestbot.model import Lang
 
 __all__ = ["day", "language", "port", "positive_int", "seconds", "tag_list"]
 

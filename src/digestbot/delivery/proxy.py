@@ -20,7 +20,7 @@ import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest
 
-from digestbot.delivery.observe import RequestObserver, observe_request
+from digestbot.monitoring.observe import RequestObserver, observe_request
 from digestbot.proxies import redact_url
 
 __all__ = ["ptb_request"]

@@ -17,12 +17,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.config import Settings
-from digestbot.delivery.observe import RequestObserver
 from digestbot.delivery.outcomes import DrainReport
 from digestbot.delivery.retention import prune_outbox
 from digestbot.delivery.sender import OutboxSender
 from digestbot.delivery.transport import OutboxBot
-from digestbot.store.digests import PlanReport, plan_due_digests
+from digestbot.digest.plan import PlanReport, plan_due_digests
+from digestbot.monitoring.observe import RequestObserver
 from digestbot.store.models import utc_now
 
 __all__ = [

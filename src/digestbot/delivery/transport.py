@@ -33,8 +33,8 @@ from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from digestbot.delivery.observe import RequestObserver, observe_request
 from digestbot.delivery.proxy import ptb_request
+from digestbot.monitoring.observe import RequestObserver, observe_request
 
 __all__ = ["KeepAliveRequest", "OutboxBot"]
 

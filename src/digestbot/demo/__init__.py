@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 
 __all__ = ["TAG_LABELS", "articles_folder"]
 

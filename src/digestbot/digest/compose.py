@@ -18,11 +18,10 @@ from datetime import date
 from typing import Any
 
 from digestbot import messages
-from digestbot.articles.model import Lang
 from digestbot.i18n import translator
+from digestbot.model import Lang, StoredArticle
 from digestbot.render import MAX_BYTES, MAX_ENTITIES, MAX_LENGTH, escape, escape_attr, parse_html
 from digestbot.render.telegram_html import utf16_len
-from digestbot.store.articles import StoredArticle
 
 __all__ = [
     "CALLBACK_PREFIX",

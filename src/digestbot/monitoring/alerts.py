@@ -19,21 +19,19 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from html import escape
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot import messages
-from digestbot.articles.model import Lang
+from digestbot.config import Settings
 from digestbot.i18n import Translator, translator
+from digestbot.model import Lang
 from digestbot.store.alert_mutes import claim_alert_kinds, muted_among
 from digestbot.store.models import SubscriberState, utc_now
 from digestbot.store.outbox import enqueue
 from digestbot.store.subscribers import get_profile
-
-if TYPE_CHECKING:  # not at run time: the bot's runtime imports this module
-    from digestbot.bot.deps import BotDeps
 
 __all__ = [
     "ALERT_INTERVAL",
@@ -42,6 +40,7 @@ __all__ = [
     "Alert",
     "AlertGate",
     "AlertKind",
+    "AlertStore",
     "Alerts",
     "Pending",
     "queue_alerts",
@@ -233,6 +232,19 @@ def queue_alerts(
     return queued
 
 
+class AlertStore(Protocol):
+    """What alerts need of the bot: its settings, its database and its clock (``BotDeps`` fits)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def sessions(self) -> sessionmaker[Session]: ...
+
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
+
+
 class Alerts:
     """Reports from anywhere in the bot's event loop, flushed to the admins as outbox messages.
 
@@ -241,7 +253,7 @@ class Alerts:
 
     def __init__(
         self,
-        deps: BotDeps,
+        deps: AlertStore,
         wake: Callable[[], None],
         *,
         monotonic: Callable[[], float] = time.monotonic,

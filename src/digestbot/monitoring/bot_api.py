@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from digestbot.delivery.observe import RequestObserver
 from digestbot.monitoring.metrics import Client, Metrics
+from digestbot.monitoring.observe import RequestObserver
 
 __all__ = ["ApiWatch"]
 

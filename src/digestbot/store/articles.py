@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from digestbot.articles.model import Article, ArticleText, Lang
+from digestbot.model import Article, ArticleText, Lang, StoredArticle
 from digestbot.store import models as m
 from digestbot.store.bulk import insert_rows, table_of
 from digestbot.store.search_schema import (
@@ -25,7 +23,6 @@ from digestbot.store.search_schema import (
 
 __all__ = [
     "PreparedIndex",
-    "StoredArticle",
     "article_tags",
     "article_urls",
     "count_articles",
@@ -41,28 +38,6 @@ __all__ = [
     "save_article",
     "save_articles",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredArticle:
-    """An article as stored: its database id plus the fields of :class:`Article`."""
-
-    id: int
-    key: str
-    url: str | None
-    date: datetime
-    tags: tuple[str, ...]
-    author: str | None
-    texts: Mapping[Lang, ArticleText]
-
-    def text(self, lang: Lang) -> ArticleText:
-        """The text in ``lang``, or in the other language when the article lacks ``lang``."""
-        return self.texts.get(lang) or self.texts[lang.other]
-
-    @property
-    def langs(self) -> tuple[Lang, ...]:
-        """The languages the article has."""
-        return tuple(self.texts)
 
 
 def find_article_state(session: Session, key: str) -> tuple[int, str] | None:

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 
 __all__ = [
     "AdminAlertMute",

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 from digestbot.store import models as m
 from digestbot.store.articles import article_tags
 from digestbot.store.search_schema import (

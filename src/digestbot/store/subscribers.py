@@ -9,7 +9,7 @@ from datetime import datetime, time
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from digestbot.articles.model import Lang
+from digestbot.model import Lang
 from digestbot.store.models import (
     ArticleTag,
     Subscriber,

@@ -29,12 +29,12 @@ from digestbot.digest.compose import (
     render_message,
     switch_markup,
 )
-from digestbot.render import split_blocks
-from digestbot.store.digests import (
+from digestbot.digest.plan import (
     PlanReport,
     digest_message,
     plan_due_digests,
 )
+from digestbot.render import split_blocks
 from digestbot.store.subscribers import ensure_subscriber
 
 __all__ = ["register"]

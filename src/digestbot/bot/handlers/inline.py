@@ -15,13 +15,13 @@ from telegram import InlineQueryResultsButton, Update
 from telegram.ext import Application, InlineQueryHandler
 
 from digestbot import messages
-from digestbot.articles.model import Lang
 from digestbot.bot.context import Context
 from digestbot.bot.deps import run_db
 from digestbot.bot.handlers.search import matching_hits
 from digestbot.bot.reader import load_reader
 from digestbot.bot.views.inline import MAX_PAGES, inline_results, parse_inline_offset
-from digestbot.store.articles import StoredArticle, get_articles, list_articles
+from digestbot.model import Lang, StoredArticle
+from digestbot.store.articles import get_articles, list_articles
 from digestbot.store.tokenize import fit_query
 
 __all__ = ["CACHE_SECONDS", "MAX_INLINE_RESULTS", "InlinePage", "find_inline", "register"]

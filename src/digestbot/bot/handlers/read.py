@@ -24,13 +24,13 @@ from telegram.ext import (
 )
 
 from digestbot import messages
-from digestbot.articles.model import Lang
 from digestbot.bot.context import Context
 from digestbot.bot.deps import BotDeps, run_db
 from digestbot.bot.ids import is_stored_id
 from digestbot.bot.reader import Reader, load_reader
 from digestbot.bot.views.article import ArticleView, render_article
-from digestbot.store.articles import StoredArticle, get_article
+from digestbot.model import Lang, StoredArticle
+from digestbot.store.articles import get_article
 
 __all__ = ["READ_LINK", "register", "send_article"]
 

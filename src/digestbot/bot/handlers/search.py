@@ -26,7 +26,6 @@ from telegram.ext import (
 )
 
 from digestbot import messages
-from digestbot.articles.model import Lang
 from digestbot.bot.context import Context
 from digestbot.bot.deps import run_db
 from digestbot.bot.handlers.read import reader_timezone
@@ -39,6 +38,7 @@ from digestbot.bot.views.search import (
     render_results,
 )
 from digestbot.errors import QueryError
+from digestbot.model import Lang
 from digestbot.store.search import SearchHit, search_articles
 from digestbot.store.tokenize import MAX_QUERY_CHARS, fit_query
 

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from digestbot import messages
-from digestbot.articles.model import Lang
 from digestbot.i18n import Translator
+from digestbot.model import Lang, StoredArticle
 from digestbot.render import escape, escape_attr, markdown_to_telegram_html, split_html
-from digestbot.store.articles import StoredArticle
 
 __all__ = [
     "MAX_HREF_BYTES",

@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions
 
 from digestbot import messages
-from digestbot.articles.model import Lang
 from digestbot.bot.views.article import source_href
 from digestbot.bot.views.search import clip
 from digestbot.i18n import Translator
+from digestbot.model import Lang, StoredArticle
 from digestbot.render import escape, escape_attr
-from digestbot.store.articles import StoredArticle
 
 __all__ = [
     "DESCRIPTION_CHARS",

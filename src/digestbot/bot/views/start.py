@@ -7,8 +7,8 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from digestbot import messages
-from digestbot.articles.model import Lang
 from digestbot.i18n import Translator
+from digestbot.model import Lang
 
 __all__ = [
     "language_data",

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from digestbot import messages
-from digestbot.articles.model import Lang
 from digestbot.i18n import Translator
+from digestbot.model import Lang
 from digestbot.store.models import SubscriberState
 from digestbot.store.outbox import DeliveryCounts
 from digestbot.store.subscribers import SubscriberCounts

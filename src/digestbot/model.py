@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["Article", "ArticleText", "Lang"]
+__all__ = ["Article", "ArticleText", "Lang", "StoredArticle"]
 
 
 class Lang(enum.StrEnum):
@@ -52,4 +52,26 @@ class Article:
     @property
     def langs(self) -> tuple[Lang, ...]:
         """The languages the article has, in file order."""
+        return tuple(self.texts)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as stored: its database id plus the fields of :class:`Article`."""
+
+    id: int
+    key: str
+    url: str | None
+    date: datetime
+    tags: tuple[str, ...]
+    author: str | None
+    texts: Mapping[Lang, ArticleText]
+
+    def text(self, lang: Lang) -> ArticleText:
+        """The text in ``lang``, or in the other language when the article lacks ``lang``."""
+        return self.texts.get(lang) or self.texts[lang.other]
+
+    @property
+    def langs(self) -> tuple[Lang, ...]:
+        """The languages the article has."""
         return tuple(self.texts)

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from digestbot.digest.plan import PlanReport
 from digestbot.digest.schedule import zone
-from digestbot.store.digests import PlanReport
 
 __all__ = [
     "BUSY",

@@ -30,10 +30,10 @@ from telegram.ext import Job
 from digestbot.bot.app import PtbApplication
 from digestbot.bot.context import Context
 from digestbot.bot.deps import run_db
-from digestbot.bot.sandbox_summary import explain_send_now, explain_tick, next_digest
+from digestbot.digest.plan import PlanReport
 from digestbot.sandbox.emulator import Emulator
+from digestbot.sandbox_app.summary import explain_send_now, explain_tick, next_digest
 from digestbot.store import models as m
-from digestbot.store.digests import PlanReport
 
 __all__ = [
     "MAX_ADVANCE_MINUTES",

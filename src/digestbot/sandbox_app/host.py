@@ -20,14 +20,14 @@ from sqlalchemy import Engine, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot import demo
-from digestbot.articles.load import LoadReport, load_paths
 from digestbot.bot.app import PtbApplication, build_application
 from digestbot.bot.deps import BotDeps
-from digestbot.bot.sandbox_controls import SandboxClock, add_sandbox_controls
 from digestbot.bot.serve import long_polling, serving, until_signalled
 from digestbot.config import Settings
 from digestbot.errors import DigestbotError
+from digestbot.ingest import LoadReport, load_paths
 from digestbot.sandbox.emulator import Emulator
+from digestbot.sandbox_app.controls import SandboxClock, add_sandbox_controls
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from digestbot.store.models import Subscriber
 

@@ -1,6 +1,6 @@
 """Who is due for a digest and which articles are new for them: the queries planning runs.
 
-Data functions: the caller owns the session. See :mod:`digestbot.store.digests` for the rules.
+Data functions: the caller owns the session. See :mod:`digestbot.digest.plan` for the rules.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfoNotFoundError
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from digestbot.articles.model import Lang
 from digestbot.digest.schedule import (
     day_start,
     due_local_date,
@@ -23,6 +22,7 @@ from digestbot.digest.schedule import (
     local_now,
     local_today,
 )
+from digestbot.model import Lang
 from digestbot.store import models as m
 
 __all__ = [

@@ -29,7 +29,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from digestbot.articles.model import Lang
 from digestbot.config import Settings
 from digestbot.digest.compose import (
     CALLBACK_PREFIX,
@@ -39,11 +38,7 @@ from digestbot.digest.compose import (
     compose_digest,
     switch_markup,
 )
-from digestbot.digest.schedule import local_today
-from digestbot.store import models as m
-from digestbot.store.articles import StoredArticle, get_articles
-from digestbot.store.bulk import insert_returning, insert_rows, table_of
-from digestbot.store.due import (
+from digestbot.digest.due import (
     CHUNK,
     ArticlePool,
     DueReader,
@@ -54,6 +49,11 @@ from digestbot.store.due import (
     scheduled_readers,
     watermarks_of,
 )
+from digestbot.digest.schedule import local_today
+from digestbot.model import Lang, StoredArticle
+from digestbot.store import models as m
+from digestbot.store.articles import get_articles
+from digestbot.store.bulk import insert_returning, insert_rows, table_of
 
 __all__ = [
     "DigestMessage",

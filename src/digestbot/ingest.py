@@ -1,4 +1,4 @@
-"""Loading article files into the store: idempotent, reporting every file it rejects and why."""
+"""Ingest: loading article files into the store, idempotently, naming each rejected file and why."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ from digestbot.articles.files import (
     find_article_files,
     printable,
 )
-from digestbot.articles.model import Article
 from digestbot.articles.parse import parse_article
 from digestbot.errors import ArticleError
+from digestbot.model import Article
 from digestbot.store import articles as store
 
 __all__ = ["LoadReport", "Rejected", "load_paths"]
