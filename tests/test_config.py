@@ -7,13 +7,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digestbot.config import load_settings
+from digestbot.config import Settings, load_settings
 from digestbot.errors import ConfigError
 from digestbot.model import Lang
 from digestbot.proxies import redact_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "config" / "digestbot.toml"
+
+
+def test_an_empty_file_means_exactly_the_dataclass_defaults(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.toml"
+    empty.write_text("", encoding="utf-8")
+    from_file = load_settings(empty, environ={})
+    assert from_file == Settings(source=empty)
+    assert load_settings(None, environ={}) == Settings()
 
 
 def test_defaults_use_sqlite_under_the_data_folder() -> None:

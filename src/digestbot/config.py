@@ -92,7 +92,8 @@ class ReaderSettings:
     """Defaults for new readers and tag labels shown to them."""
 
     default_language: Lang = Lang.EN
-    tag_labels: Mapping[str, Mapping[Lang, str]] = field(default_factory=dict)
+    # not set: the demo articles' labels (the ones config/digestbot.toml lists)
+    tag_labels: Mapping[str, Mapping[Lang, str]] = field(default_factory=lambda: demo.TAG_LABELS)
 
     def tag_label(self, tag: str, lang: Lang) -> str:
         """The label of ``tag`` in ``lang``, falling back to the tag itself."""
@@ -200,6 +201,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
 
 
 def _build(raw: dict[str, Any], env: Mapping[str, str], source: Path | None) -> Settings:
+    base = Settings()  # every default is the dataclasses': a missing key takes it
     sections = _Reader(raw, source)
     paths = sections.section("paths")
     database = sections.section("database")
@@ -214,64 +216,79 @@ def _build(raw: dict[str, Any], env: Mapping[str, str], source: Path | None) -> 
     def override(name: str, file_value: str) -> str:
         return env.get(f"{ENV_PREFIX}{name}") or file_value
 
-    api_url = override("API_URL", telegram.text("api_url", "")).rstrip("/")
-    monitoring_address = monitoring.text("address", "127.0.0.1:9464")
+    api_url = override("API_URL", telegram.text("api_url", base.telegram.api_url)).rstrip("/")
+    monitoring_address = monitoring.text("address", base.monitoring.address)
 
-    articles_dir = paths.text("articles_dir", "")
-    token_file = override("TOKEN_FILE", telegram.text("token_file", ""))
+    articles_dir = paths.text("articles_dir", "")  # default: none (the packaged demo)
+    token_file = override("TOKEN_FILE", telegram.text("token_file", ""))  # default: none
     settings = Settings(
         paths=PathSettings(
-            data_dir=Path(override("DATA_DIR", paths.text("data_dir", "data"))),
+            data_dir=Path(override("DATA_DIR", paths.text("data_dir", str(base.paths.data_dir)))),
             articles_dir=Path(articles_dir) if articles_dir else None,
-            max_article_bytes=paths.whole("max_article_bytes", MAX_ARTICLE_BYTES, minimum=1),
+            max_article_bytes=paths.whole(
+                "max_article_bytes", base.paths.max_article_bytes, minimum=1
+            ),
         ),
         database=DatabaseSettings(
-            url=override("DATABASE_URL", database.text("url", "")),
-            echo=database.flag("echo", False),
+            url=override("DATABASE_URL", database.text("url", base.database.url)),
+            echo=database.flag("echo", base.database.echo),
         ),
         telegram=TelegramSettings(
-            token=override("TOKEN", telegram.text("token", "")),
+            token=override("TOKEN", telegram.text("token", base.telegram.token)),
             token_file=Path(token_file) if token_file else None,
             api_url=api_url,
             # the proxy in effect: the setting, else HTTPS_PROXY/ALL_PROXY... (digestbot.proxies)
             proxy_url=bot_api_proxy(
-                override("PROXY_URL", telegram.text("proxy_url", "")).strip(), api_url, env
+                override("PROXY_URL", telegram.text("proxy_url", base.telegram.proxy_url)).strip(),
+                api_url,
+                env,
             )
             or "",
-            webhook_url=telegram.text("webhook_url", ""),
-            webhook_secret=telegram.text("webhook_secret", ""),
-            webhook_listen=telegram.text("webhook_listen", "127.0.0.1"),
-            webhook_port=telegram.whole("webhook_port", 8443, minimum=1, maximum=65535),
+            webhook_url=telegram.text("webhook_url", base.telegram.webhook_url),
+            webhook_secret=telegram.text("webhook_secret", base.telegram.webhook_secret),
+            webhook_listen=telegram.text("webhook_listen", base.telegram.webhook_listen),
+            webhook_port=telegram.whole(
+                "webhook_port", base.telegram.webhook_port, minimum=1, maximum=65535
+            ),
             admin_ids=frozenset(telegram.int_list("admin_ids")),
         ),
         reader=ReaderSettings(
-            default_language=reader.lang("default_language", Lang.EN),
-            # not set: the demo articles' labels (the ones config/digestbot.toml lists)
-            tag_labels=reader.tag_labels("tag_labels", demo.TAG_LABELS),
+            default_language=reader.lang("default_language", base.reader.default_language),
+            tag_labels=reader.tag_labels("tag_labels", base.reader.tag_labels),
         ),
         digest=DigestSettings(
-            time=digest.clock("time", time(8, 0)),
-            timezone=digest.zone("timezone", "Asia/Shanghai"),
-            max_articles=digest.whole("max_articles", 10, minimum=1, maximum=100),
-            max_age_days=digest.whole("max_age_days", 0, minimum=0),
-            send_empty=digest.flag("send_empty", False),
-            rescan_minutes=digest.number("rescan_minutes", 5.0, minimum=0.0),
+            time=digest.clock("time", base.digest.time),
+            timezone=digest.zone("timezone", base.digest.timezone),
+            max_articles=digest.whole(
+                "max_articles", base.digest.max_articles, minimum=1, maximum=100
+            ),
+            max_age_days=digest.whole("max_age_days", base.digest.max_age_days, minimum=0),
+            send_empty=digest.flag("send_empty", base.digest.send_empty),
+            rescan_minutes=digest.number("rescan_minutes", base.digest.rescan_minutes, minimum=0.0),
         ),
         delivery=DeliverySettings(
-            rate_per_second=delivery.number("rate_per_second", 30.0, minimum=0.1, maximum=1000.0),
-            per_chat_interval=delivery.number("per_chat_interval", 1.0, minimum=0.0),
-            max_attempts=delivery.whole("max_attempts", 5, minimum=1),
-            paid_broadcast=delivery.flag("paid_broadcast", False),
-            keep_days=delivery.whole("keep_days", 30, minimum=1),
+            rate_per_second=delivery.number(
+                "rate_per_second", base.delivery.rate_per_second, minimum=0.1, maximum=1000.0
+            ),
+            per_chat_interval=delivery.number(
+                "per_chat_interval", base.delivery.per_chat_interval, minimum=0.0
+            ),
+            max_attempts=delivery.whole("max_attempts", base.delivery.max_attempts, minimum=1),
+            paid_broadcast=delivery.flag("paid_broadcast", base.delivery.paid_broadcast),
+            keep_days=delivery.whole("keep_days", base.delivery.keep_days, minimum=1),
         ),
         monitoring=MonitoringSettings(
             # set but empty means off here (an image may set it; the operator turns it off)
             address=env.get(f"{ENV_PREFIX}MONITORING_ADDRESS", monitoring_address)
         ),
         logging=LoggingSettings(
-            level=_one_of(override("LOG_LEVEL", logs.text("level", "info")), LOG_LEVELS, "level"),
+            level=_one_of(
+                override("LOG_LEVEL", logs.text("level", base.logging.level)), LOG_LEVELS, "level"
+            ),
             format=_one_of(
-                override("LOG_FORMAT", logs.text("format", "text")), LOG_FORMATS, "format"
+                override("LOG_FORMAT", logs.text("format", base.logging.format)),
+                LOG_FORMATS,
+                "format",
             ),
         ),
         source=source,
