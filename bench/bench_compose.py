@@ -32,7 +32,7 @@ from digestbot.config import DigestSettings, Settings
 from digestbot.digest.plan import plan_due_digests
 from digestbot.model import Article, ArticleText, Lang
 from digestbot.store import models as m
-from digestbot.store.articles import save_articles
+from digestbot.store.articles import ArticleToSave, save_articles
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 
 TAG_SETS = [(), ("tech",), ("world", "business"), ("science", "climate")]
@@ -75,7 +75,9 @@ def populate(url: str, readers: int, articles: int) -> None:
     upgrade_schema(engine)
     sessions = session_factory(engine)
     with sessions.begin() as session:
-        save_articles(session, [(bench_article(i), f"h{i}", f"{i}.md") for i in range(articles)])
+        save_articles(
+            session, [ArticleToSave(bench_article(i), f"h{i}", f"{i}.md") for i in range(articles)]
+        )
         tag_ids = dict(session.execute(select(m.Tag.name, m.Tag.id)).all())
         created = NOW - timedelta(days=30)
         rows, links = [], []

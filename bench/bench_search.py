@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import parse_args, result_line
 from corpus import Corpus
 from digestbot.model import Lang
-from digestbot.store.articles import count_articles, save_articles
+from digestbot.store.articles import ArticleToSave, count_articles, save_articles
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from digestbot.store.search import search_articles
 from digestbot.store.tokenize import build_query, is_cjk
@@ -51,7 +51,10 @@ def build(url: str, articles: int, seed: int) -> float:
     with sessions() as session:
         for first in range(have, articles, BATCH):
             drafts = corpus.drafts(min(BATCH, articles - first), start=first)
-            batch = [(draft.article(), str(draft.index), f"{draft.index}.md") for draft in drafts]
+            batch = [
+                ArticleToSave(draft.article(), str(draft.index), f"{draft.index}.md")
+                for draft in drafts
+            ]
             save_articles(session, batch)
             session.commit()
             print(f"  {first + len(batch)} articles", file=sys.stderr, end="\r")

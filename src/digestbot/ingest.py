@@ -258,20 +258,17 @@ class _Loader:
         self._url_keys = store.article_urls(session)  # source URL -> key
         self._seen_keys: dict[str, Path] = {}
         self._seen_urls: dict[str, Path] = {}
-        self._batch: list[store.SaveItem] = []
-        self._index: list[store.PreparedIndex] = []
+        self._batch: list[store.ArticleToSave] = []
         self.batched_bytes = 0  # the size of the files whose articles wait in the batch
 
     def flush(self) -> None:
         """Write the parsed articles waiting in the batch, in a few statements."""
-        saved = store.save_articles(self._session, self._batch, index=self._index)
-        for _, created in saved:
-            if created:
+        for saved in store.save_articles(self._session, self._batch):
+            if saved.created:
                 self._report.new += 1
             else:
                 self._report.updated += 1
         self._batch.clear()
-        self._index.clear()
         self.batched_bytes = 0
 
     def read(self, file: ArticleFile) -> _Item:
@@ -308,8 +305,9 @@ class _Loader:
         if known is not None and known[1] == item.digest:
             self._report.unchanged += 1
             return
-        self._batch.append((article, item.digest, printable(str(path))))
-        self._index.append(index)
+        self._batch.append(
+            store.ArticleToSave(article, item.digest, printable(str(path)), index=index)
+        )
         self.batched_bytes += len(item.data)
 
     def _claim_key(self, key: str, path: Path) -> None:

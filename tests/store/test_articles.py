@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from digestbot.model import Lang
 from digestbot.store.articles import (
+    ArticleToSave,
     count_articles,
     find_article_state,
     find_key_by_url,
@@ -151,9 +152,9 @@ def test_rebuild_search_index_keeps_results(session: Session) -> None:
 def test_save_articles_in_one_batch(session: Session) -> None:
     save_article(session, article("old", EN, tags=("a",)), content_hash="h0", source_path="p")
     items = [
-        (article("old", ZH, tags=("b",)), "h1", "p1"),
-        (article("new1", EN, url="https://x/1", tags=("a", "c")), "h2", "p2"),
-        (article("new2", ZH, url="https://x/2"), "h3", "p3"),
+        ArticleToSave(article("old", ZH, tags=("b",)), "h1", "p1"),
+        ArticleToSave(article("new1", EN, url="https://x/1", tags=("a", "c")), "h2", "p2"),
+        ArticleToSave(article("new2", ZH, url="https://x/2"), "h3", "p3"),
     ]
     results = save_articles(session, items)
     assert [created for _, created in results] == [False, True, True]
@@ -167,7 +168,9 @@ def test_save_articles_in_one_batch(session: Session) -> None:
 
 def test_same_key_twice_in_a_batch_keeps_the_later(session: Session) -> None:
     first, second = article("k", EN), article("k", ZH)
-    results = save_articles(session, [(first, "h1", "p"), (second, "h2", "p")])
+    results = save_articles(
+        session, [ArticleToSave(first, "h1", "p"), ArticleToSave(second, "h2", "p")]
+    )
     assert [created for _, created in results] == [True, False]
     stored = get_article(session, "k")
     assert stored is not None

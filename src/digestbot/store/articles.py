@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -22,7 +25,9 @@ from digestbot.store.search_schema import (
 )
 
 __all__ = [
+    "ArticleToSave",
     "PreparedIndex",
+    "Saved",
     "article_tags",
     "article_urls",
     "count_articles",
@@ -106,18 +111,59 @@ def _forget_texts(connection: Connection, article_ids: Sequence[int]) -> None:
     connection.execute(delete(m.ArticleTag).where(m.ArticleTag.article_id.in_(article_ids)))
 
 
-SaveItem = tuple[Article, str, str]  # (article, content_hash, source_path)
-_ARTICLE_COLUMNS = ("url", "date", "author", "content_hash", "source_path")
+PreparedIndex = Mapping[Lang, Mapping[str, str]]  # per language: what the search index stores
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleToSave:
+    """One article for :func:`save_articles`: the parsed article and the file it came from.
+
+    ``index``, when given, is :func:`prepare_index` of the article for this database's dialect
+    (a loader computes it in worker processes); otherwise it is computed while saving.
+    """
+
+    article: Article
+    content_hash: str
+    source_path: str
+    index: PreparedIndex | None = None
+
+    @property
+    def key(self) -> str:
+        """The article's key (unique in the store)."""
+        return self.article.key
+
+    def columns(self) -> dict[str, object]:
+        """The ``articles`` columns this article sets (besides its key and the timestamps)."""
+        a = self.article
+        return {
+            "url": a.url,
+            "date": a.date,
+            "author": a.author,
+            "content_hash": self.content_hash,
+            "source_path": self.source_path,
+        }
+
+
+class Saved(NamedTuple):
+    """What :func:`save_articles` did with one article."""
+
+    id: int
+    created: bool  # False: an article with this key was there and is now replaced
+
+
+class _NewText(NamedTuple):
+    """One text to insert: its article's id, the text, and its prepared index values if any."""
+
+    article_id: int
+    text: ArticleText
+    prepared: Mapping[str, str] | None
 
 
 def save_article(
     session: Session, article: Article, *, content_hash: str, source_path: str
-) -> tuple[int, bool]:
-    """Insert or update (by key) ``article``, its texts, tags and search rows: ``(id, created)``."""
-    return save_articles(session, [(article, content_hash, source_path)])[0]
-
-
-PreparedIndex = Mapping[Lang, Mapping[str, str]]  # per language: what the search index stores
+) -> Saved:
+    """Insert or update (by key) ``article``, its texts, tags and search rows."""
+    return save_articles(session, [ArticleToSave(article, content_hash, source_path)])[0]
 
 
 def prepare_index(dialect: str, article: Article) -> dict[Lang, dict[str, str]]:
@@ -129,112 +175,118 @@ def prepare_index(dialect: str, article: Article) -> dict[Lang, dict[str, str]]:
     }
 
 
-def save_articles(
-    session: Session,
-    items: Sequence[SaveItem],
-    *,
-    index: Sequence[PreparedIndex] | None = None,
-) -> list[tuple[int, bool]]:
-    """:func:`save_article` for many articles in a few statements: ``(id, created)`` each.
+def save_articles(session: Session, items: Sequence[ArticleToSave]) -> list[Saved]:
+    """:func:`save_article` for many articles in a few statements, one :class:`Saved` each.
 
-    ``index``, when given, holds :func:`prepare_index` of each item (for this database's dialect).
+    Steps: the articles rows (update the keys the store has, insert the others), then their
+    texts with the search index, then their tags. A key given twice is saved in order, so the
+    later version wins.
     """
-    keys = [article.key for article, _, _ in items]
-    if len(set(keys)) != len(keys):  # the same key twice: the later version wins, in order
-        return [
-            save_articles(session, [item], index=None if index is None else [index[i]])[0]
-            for i, item in enumerate(items)
-        ]
+    keys = [item.key for item in items]
+    if len(set(keys)) != len(keys):
+        return [save_articles(session, [item])[0] for item in items]
     if not items:
         return []
     connection = session.connection()
     now = m.utc_now()
-    existing = _article_ids(connection, keys)
-    values = [
-        (article.url, article.date, article.author, content_hash, source_path)
-        for article, content_hash, source_path in items
-    ]
-    if existing:
-        _forget_texts(connection, list(existing.values()))
-        connection.execute(
-            update(m.Article).where(m.Article.id == bindparam("article_id")),
-            [
-                {
-                    "article_id": existing[key],
-                    "updated_at": now,
-                    **dict(zip(_ARTICLE_COLUMNS, row, strict=True)),
-                }
-                for key, row in zip(keys, values, strict=True)
-                if key in existing
-            ],
-        )
-    fresh_keys = [key for key in keys if key not in existing]
-    if fresh_keys:
-        by_key = dict(zip(keys, values, strict=True))
-        # One executemany, then the ids by key: RETURNING in parameter order would make
-        # SQLAlchemy run one INSERT per row on SQLite.
-        insert_rows(
-            connection,
-            table_of(m.Article),
-            ["key", *_ARTICLE_COLUMNS],
-            [(key, *by_key[key]) for key in fresh_keys],
-            {"created_at": now, "updated_at": now},
-            process={"date"},
-        )
-        existing.update(_article_ids(connection, fresh_keys))
-    ids = [existing[key] for key in keys]
-    _insert_texts(connection, [(ids[i], item[0]) for i, item in enumerate(items)], index)
-    tag_ids = _tag_ids(connection, (tag for article, _, _ in items for tag in article.tags))
-    links = [
-        {"article_id": article_id, "tag_id": tag_ids[name], "position": position}
-        for article_id, (article, _, _) in zip(ids, items, strict=True)
-        for position, name in enumerate(article.tags)
-    ]
-    if links:
-        connection.execute(insert(m.ArticleTag), links)
-    created = set(fresh_keys)
-    return [(article_id, key in created) for article_id, key in zip(ids, keys, strict=True)]
+    ids = _article_ids(connection, keys)
+    if ids:
+        _forget_texts(connection, list(ids.values()))
+        _update_articles(connection, [item for item in items if item.key in ids], ids, now)
+    fresh = [item for item in items if item.key not in ids]
+    if fresh:
+        ids.update(_insert_articles(connection, fresh, now))
+    _insert_texts(
+        connection,
+        [
+            _NewText(ids[item.key], text, None if item.index is None else item.index.get(lang))
+            for item in items
+            for lang, text in item.article.texts.items()
+        ],
+    )
+    _link_tags(connection, [(ids[item.key], item.article.tags) for item in items])
+    created = {item.key for item in fresh}
+    return [Saved(ids[key], key in created) for key in keys]
 
 
-def _insert_texts(
+def _update_articles(
     connection: Connection,
-    articles: Sequence[tuple[int, Article]],
-    index: Sequence[PreparedIndex] | None = None,
+    items: Sequence[ArticleToSave],
+    ids: Mapping[str, int],
+    now: datetime,
 ) -> None:
-    """Insert the texts of ``articles`` and index them."""
-    texts = [(article_id, t) for article_id, article in articles for t in article.texts.values()]
-    prepared = [
-        None if index is None else index[i].get(t.lang)
-        for i, (_, article) in enumerate(articles)
-        for t in article.texts.values()
-    ]
+    """Overwrite the ``articles`` rows of ``items`` (their keys are in ``ids``)."""
+    connection.execute(
+        update(m.Article).where(m.Article.id == bindparam("article_id")),
+        [{"article_id": ids[item.key], "updated_at": now, **item.columns()} for item in items],
+    )
+
+
+def _insert_articles(
+    connection: Connection, items: Sequence[ArticleToSave], now: datetime
+) -> dict[str, int]:
+    """Insert the ``articles`` rows of ``items`` (new keys): their ids by key."""
+    columns = ["key", *items[0].columns()]
+    # One executemany, then the ids by key: RETURNING in parameter order would make
+    # SQLAlchemy run one INSERT per row on SQLite.
+    insert_rows(
+        connection,
+        table_of(m.Article),
+        columns,
+        [(item.key, *item.columns().values()) for item in items],
+        {"created_at": now, "updated_at": now},
+        process={"date"},
+    )
+    return _article_ids(connection, [item.key for item in items])
+
+
+def _insert_texts(connection: Connection, texts: Sequence[_NewText]) -> None:
+    """Insert ``texts`` (their articles have none left: see _forget_texts) and index them."""
     if not texts:
         return
     insert_rows(
         connection,
         table_of(m.ArticleText),
         ["article_id", "lang", "title", "summary", "body", "plain", "key_terms"],
-        [
-            # JSON as text: psycopg would take a list for an array
-            (article_id, t.lang.value, t.title, t.summary, t.body, t.plain, json.dumps(t.key_terms))
-            for article_id, t in texts
-        ],
+        [_text_row(n.article_id, n.text) for n in texts],
     )
-    # The articles' texts are all new (see _forget_texts): their ids by (article, language).
     found = connection.execute(
         select(m.ArticleText.article_id, m.ArticleText.lang, m.ArticleText.id).where(
-            m.ArticleText.article_id.in_({article_id for article_id, _ in articles})
+            m.ArticleText.article_id.in_({n.article_id for n in texts})
         )
     )
-    ids = {(row.article_id, row.lang): row.id for row in found}
-    text_ids = [ids[article_id, t.lang] for article_id, t in texts]
+    text_ids = {(row.article_id, row.lang): row.id for row in found}
     add_to_index(
         connection,
         [
-            IndexRow(text_id, t.title, t.summary, index_body(t.title, t.plain), values)
-            for text_id, (_, t), values in zip(text_ids, texts, prepared, strict=True)
+            IndexRow(
+                text_ids[n.article_id, n.text.lang],
+                n.text.title,
+                n.text.summary,
+                index_body(n.text.title, n.text.plain),
+                n.prepared,
+            )
+            for n in texts
         ],
     )
+
+
+def _text_row(article_id: int, t: ArticleText) -> tuple[object, ...]:
+    """The ``article_texts`` row of ``t`` (key terms as JSON text: psycopg would make a list an
+    array)."""
+    return (article_id, t.lang.value, t.title, t.summary, t.body, t.plain, json.dumps(t.key_terms))
+
+
+def _link_tags(connection: Connection, articles: Sequence[tuple[int, Sequence[str]]]) -> None:
+    """Link each article id to its tags, in order (tags new to the store are created)."""
+    tag_ids = _tag_ids(connection, (tag for _, tags in articles for tag in tags))
+    links = [
+        {"article_id": article_id, "tag_id": tag_ids[name], "position": position}
+        for article_id, tags in articles
+        for position, name in enumerate(tags)
+    ]
+    if links:
+        connection.execute(insert(m.ArticleTag), links)
 
 
 def _assemble(session: Session, rows: Sequence[m.Article]) -> list[StoredArticle]:
