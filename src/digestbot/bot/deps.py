@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -11,6 +10,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.config import Settings
+from digestbot.store.db import in_transaction
 from digestbot.store.health import DatabaseHealth, is_outage
 
 __all__ = ["BotDeps", "run_db"]
@@ -42,12 +42,8 @@ async def run_db(deps: BotDeps, work: Callable[[Session], T]) -> T:
     ``work`` must return plain values (dataclasses), not ORM objects: the session closes after it.
     """
 
-    def in_transaction() -> T:
-        with deps.sessions.begin() as session:
-            return work(session)
-
     try:
-        result = await asyncio.to_thread(in_transaction)
+        result = await in_transaction(deps.sessions, work)
     except Exception as exc:
         if is_outage(exc):
             deps.health.failed(exc, "a handler")

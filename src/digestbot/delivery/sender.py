@@ -57,6 +57,7 @@ from digestbot.delivery.transport import OutboxBot
 from digestbot.errors import DigestbotError
 from digestbot.monitoring.metrics import Client, FailReason, Metrics, RetryReason
 from digestbot.store import outbox
+from digestbot.store.db import in_transaction
 from digestbot.store.health import is_outage
 from digestbot.store.models import utc_now
 from digestbot.store.outbox import OutboxRow, Sent
@@ -165,12 +166,7 @@ class OutboxSender:
 
     async def db(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one transaction on the sender's database thread."""
-
-        def in_transaction() -> T:
-            with self.sessions.begin() as session:
-                return work(session)
-
-        return await asyncio.get_running_loop().run_in_executor(self._db_thread, in_transaction)
+        return await in_transaction(self.sessions, work, self._db_thread)
 
     @property
     def shared_database(self) -> bool:

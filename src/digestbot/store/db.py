@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections.abc import Callable
+from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -20,7 +23,15 @@ from digestbot.logs import redact_also
 from digestbot.proxies import proxy_secrets, redact_url
 from digestbot.store.search_schema import HAS_PHRASES, PHRASE_SCORE, has_phrases, phrase_score
 
-__all__ = ["create_engine_for", "schema_is_current", "session_factory", "upgrade_schema"]
+__all__ = [
+    "create_engine_for",
+    "in_transaction",
+    "schema_is_current",
+    "session_factory",
+    "upgrade_schema",
+]
+
+T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_S = 10
@@ -121,3 +132,19 @@ def schema_is_current(engine: Engine) -> bool:
     except SQLAlchemyError as exc:
         raise _describe(engine, exc) from exc
     return current == heads
+
+
+async def in_transaction(
+    sessions: sessionmaker[Session],
+    work: Callable[[Session], T],
+    executor: Executor | None = None,
+) -> T:
+    """Run ``work`` in one transaction on a worker thread (``executor``'s, else the loop's
+    default), so the event loop never waits on the database. ``work`` must return plain values,
+    not ORM objects: the session closes after it."""
+
+    def call() -> T:
+        with sessions.begin() as session:
+            return work(session)
+
+    return await asyncio.get_running_loop().run_in_executor(executor, call)
