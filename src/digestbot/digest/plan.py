@@ -23,8 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
-from itertools import repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,8 +64,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-_LINK_COLUMNS = ("chat_id", "article_id", "digest_id", "seq")
-_OUTBOX_COLUMNS = ("chat_id", "digest_id", "seq", "text", "reply_markup")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,12 +163,84 @@ def _chunks(items: Sequence[DueReader], size: int) -> Iterator[Sequence[DueReade
 def _plan_chunk(
     planner: _Planner, chunk: Sequence[DueReader], watermarks: dict[int, int], *, force: bool
 ) -> list[PlannedDigest]:
-    """Compose and insert the digests of one chunk of readers; returns those written."""
+    """Plan one chunk of readers: select what is new, insert the digests (a reader another
+    process planned already is skipped), compose their messages, insert them; returns those
+    written."""
+    new = _new_articles(planner, chunk, watermarks, force=force)
+    readers = [d for d in chunk if d.chat_id in new]
+    _load_articles(
+        planner,
+        {i for fresh in new.values() for i in fresh[: planner.settings.digest.max_articles]},
+    )
+    digest_ids = _insert_digests(planner, [_DigestRow.of(d, len(new[d.chat_id])) for d in readers])
+    planned: list[PlannedDigest] = []
+    links: list[_LinkRow] = []
+    outbox: list[_OutboxRow] = []
+    for d in readers:
+        digest_id = digest_ids.get(d.chat_id)
+        if digest_id is None:
+            continue
+        composed = _compose(planner, d, new[d.chat_id])
+        for message in composed:
+            links.extend(
+                _LinkRow(d.chat_id, a, digest_id, message.seq) for a in message.article_ids
+            )
+            outbox.append(_OutboxRow.of(d, digest_id, message))
+        shown = sum(len(message.article_ids) for message in composed)
+        planned.append(
+            PlannedDigest(d.chat_id, digest_id, d.local_date, d.sequence, len(composed), shown)
+        )
+    _insert_messages(planner, links, outbox)
+    return planned
+
+
+class _DigestRow(NamedTuple):
+    """A ``digests`` row to insert (``last_article_id`` and ``created_at`` are the tick's)."""
+
+    chat_id: int
+    local_date: date
+    sequence: int
+    lang: Lang
+    total: int  # new articles for the reader, shown or counted in "…and N more"
+
+    @classmethod
+    def of(cls, reader: DueReader, total: int) -> _DigestRow:
+        return cls(reader.chat_id, reader.local_date, reader.sequence, reader.lang, total)
+
+
+class _LinkRow(NamedTuple):
+    """A ``digest_articles`` row: the article was shown in message ``seq`` of the digest."""
+
+    chat_id: int
+    article_id: int
+    digest_id: int
+    seq: int
+
+
+class _OutboxRow(NamedTuple):
+    """An ``outbox`` row to insert (state, attempts and times are the tick's)."""
+
+    chat_id: int
+    digest_id: int
+    seq: int
+    text: str
+    reply_markup: str | None  # JSON: the language switch, on messages that show articles
+
+    @classmethod
+    def of(cls, reader: DueReader, digest_id: int, message: ComposedMessage) -> _OutboxRow:
+        markup = _markup_json(digest_id, message.seq, reader.lang) if message.article_ids else None
+        return cls(reader.chat_id, digest_id, message.seq, message.text, markup)
+
+
+def _new_articles(
+    planner: _Planner, chunk: Sequence[DueReader], watermarks: dict[int, int], *, force: bool
+) -> dict[int, tuple[int, ...]]:
+    """The new article ids of each reader in ``chunk`` who gets a digest (on ``/digest``,
+    ``force``, a reader with nothing new gets none)."""
     connection = planner.session.connection()
     ids = [d.chat_id for d in chunk]
     tags = reader_tags(connection, ids)
     had = had_articles(connection, ids, min(watermarks.get(i, 0) for i in ids))
-    max_articles = planner.settings.digest.max_articles
     new: dict[int, tuple[int, ...]] = {}
     for d in chunk:
         fresh = planner.new_for(
@@ -179,40 +248,29 @@ def _plan_chunk(
         )
         if fresh or not force:
             new[d.chat_id] = fresh
-    _load_articles(planner, {i for fresh in new.values() for i in fresh[:max_articles]})
-    digest_rows = [
-        (d.chat_id, d.local_date, d.sequence, d.lang, len(new[d.chat_id]))
-        for d in chunk
-        if d.chat_id in new
-    ]
+    return new
+
+
+def _insert_digests(planner: _Planner, rows: Sequence[_DigestRow]) -> dict[int, int]:
+    """Insert the digests; the new digest id by chat (a digest already there is left out)."""
     added = insert_returning(
-        connection,
+        planner.session.connection(),
         table_of(m.Digest),
-        ("chat_id", "local_date", "sequence", "lang", "total"),
-        digest_rows,
+        _DigestRow._fields,
+        rows,
         conflict=("chat_id", "local_date", "sequence"),
         returning=("chat_id", "id"),
         constants={"last_article_id": planner.pool.top_id, "created_at": planner.now},
     )
-    digest_ids: dict[int, int] = dict(added)
-    links: list[tuple[int, int, int, int]] = []
-    outbox: list[tuple[int, int, int, str, str | None]] = []
-    planned = []
-    for d in chunk:
-        digest_id = digest_ids.get(d.chat_id)
-        if digest_id is None:
-            continue
-        composed = _compose(planner, d, new[d.chat_id])
-        for message in composed:
-            shown_ids = message.article_ids
-            links.extend(zip(repeat(d.chat_id), shown_ids, repeat(digest_id), repeat(message.seq)))
-            markup = _markup_json(digest_id, message.seq, d.lang) if shown_ids else None
-            outbox.append((d.chat_id, digest_id, message.seq, message.text, markup))
-        shown = sum(len(message.article_ids) for message in composed)
-        planned.append(
-            PlannedDigest(d.chat_id, digest_id, d.local_date, d.sequence, len(composed), shown)
-        )
-    insert_rows(connection, table_of(m.DigestArticle), _LINK_COLUMNS, links)
+    return dict(added)
+
+
+def _insert_messages(
+    planner: _Planner, links: Sequence[_LinkRow], outbox: Sequence[_OutboxRow]
+) -> None:
+    """Insert what the digests show and their messages, pending from now."""
+    connection = planner.session.connection()
+    insert_rows(connection, table_of(m.DigestArticle), _LinkRow._fields, links)
     constants = {
         "parse_mode": "HTML",
         "state": m.OutboxState.PENDING,
@@ -220,8 +278,7 @@ def _plan_chunk(
         "next_attempt_at": planner.now,
         "created_at": planner.now,
     }
-    insert_rows(connection, table_of(m.OutboxMessage), _OUTBOX_COLUMNS, outbox, constants)
-    return planned
+    insert_rows(connection, table_of(m.OutboxMessage), _OutboxRow._fields, outbox, constants)
 
 
 @cache
