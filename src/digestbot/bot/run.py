@@ -9,14 +9,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from digestbot.bot.app import build_application
 from digestbot.bot.deps import BotDeps
 from digestbot.bot.runtime import Runtime
-from digestbot.bot.serve import long_polling, serving, until_signalled, webhook
+from digestbot.bot.serve import long_polling, no_updates, serving, until_signalled, webhook
 from digestbot.config import Settings, TelegramSettings
 from digestbot.delivery.proxy import ptb_request
 from digestbot.delivery.tick import standalone_bot
@@ -24,6 +24,7 @@ from digestbot.errors import ConfigError, DigestbotError
 from digestbot.logs import redact_also, settings_secrets
 from digestbot.proxies import redact_url
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
+from digestbot.store.leases import Lease
 
 __all__ = ["check_token", "run_bot", "webhook_settings"]
 
@@ -35,9 +36,10 @@ NO_TOKEN = (
 )
 
 
-def run_bot(settings: Settings, token: str) -> None:
-    """Serve updates until SIGINT/SIGTERM (one during the start stops it too); raises
-    DigestbotError with a clear message when it cannot."""
+def run_bot(settings: Settings, token: str, *, updates: bool = True) -> None:
+    """Serve until SIGINT/SIGTERM (one during the start stops it too); raises DigestbotError
+    with a clear message when it cannot. ``updates``: receive them (``digestbot run``), else
+    only plan and send (``digestbot worker``)."""
     if not token:
         raise ConfigError(NO_TOKEN)
     redact_also(*settings_secrets(settings))
@@ -45,7 +47,7 @@ def run_bot(settings: Settings, token: str) -> None:
     upgrade_schema(engine)
     server = settings.telegram.api_url or "Telegram"
     try:
-        asyncio.run(until_signalled(_bot(settings, token, session_factory(engine))))
+        asyncio.run(until_signalled(_bot(settings, token, engine, updates=updates)))
     except InvalidToken:
         raise ConfigError(f"the Bot API server ({server}) rejected the bot token") from None
     except NetworkError as exc:
@@ -58,23 +60,26 @@ def run_bot(settings: Settings, token: str) -> None:
 
 @asynccontextmanager
 async def _bot(
-    settings: Settings, token: str, sessions: sessionmaker[Session]
+    settings: Settings, token: str, engine: Engine, *, updates: bool
 ) -> AsyncIterator[Runtime]:
-    """Check the token through both clients, then serve by polling or the webhook."""
+    """Check the token through both clients, then serve: by the webhook, by long polling while
+    this process holds the database's updates lease, or (not ``updates``) without updates."""
     telegram = settings.telegram
     proxy = telegram.proxy_url or None
     if proxy is not None:
         log.info("every Bot API call goes through the proxy %s", redact_url(proxy))
     username = await check_token(token, telegram.api_url, proxy=proxy)
     log.info("the Bot API server knows this bot as @%s", username)
-    deps = BotDeps(settings=settings, sessions=sessions)
+    deps = BotDeps(settings=settings, sessions=session_factory(engine))
     application = build_application(deps, token, api_url=telegram.api_url, proxy=proxy)
-    if telegram.webhook_url:
+    if not updates:
+        receive = no_updates()
+    elif telegram.webhook_url:
         log.info("starting with a webhook at %s", telegram.webhook_url)
         receive = webhook(webhook_settings(telegram))
     else:
         log.info("starting with long polling against %s", telegram.api_url or "Telegram")
-        receive = long_polling()
+        receive = long_polling(lease=Lease(engine, "updates"))
     async with serving(application, receive) as runtime:
         yield runtime
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -37,11 +38,13 @@ from digestbot.bot.updates import PerChatUpdateProcessor
 from digestbot.bot.webhook import WebhookReceiver, set_webhook
 from digestbot.config import TelegramSettings
 from digestbot.monitoring.server import MonitoringServer
+from digestbot.store.leases import Lease
 
 __all__ = [
     "Receive",
     "StopReceiving",
     "long_polling",
+    "no_updates",
     "serving",
     "until_signalled",
     "webhook",
@@ -52,18 +55,95 @@ StopReceiving = Callable[[], Awaitable[None]]
 Receive = Callable[[Updater], Awaitable[StopReceiving | None]]
 T = TypeVar("T")
 BOOTSTRAP_RETRIES = 5  # deleteWebhook/setWebhook at start: tries again on a network error
+LEASE_CHECK_SECONDS = 5.0  # how often a poller checks its lease, and a waiting one tries it
+log = logging.getLogger(__name__)
 
 
-def long_polling(*, timeout: int = 10, poll_interval: float = 0.0) -> Receive:
-    """Receive updates with ``getUpdates`` (``timeout`` s long polls)."""
+def long_polling(
+    *, timeout: int = 10, poll_interval: float = 0.0, lease: Lease | None = None
+) -> Receive:
+    """Receive updates with ``getUpdates`` (``timeout`` s long polls). With ``lease`` (several
+    processes on one database), poll only while holding it: a process that cannot take it at
+    start waits and takes over when the holder stops or dies; one that loses it stops polling."""
 
-    async def start(updater: Updater) -> None:
+    async def start_polling(updater: Updater) -> None:
         await updater.start_polling(
             poll_interval=poll_interval,
             timeout=timeout,
             bootstrap_retries=BOOTSTRAP_RETRIES,
             allowed_updates=Update.ALL_TYPES,
         )
+
+    if lease is None:
+        return start_polling
+
+    async def start(updater: Updater) -> StopReceiving:
+        polling = False
+        if await asyncio.to_thread(lease.acquire):
+            try:
+                await start_polling(updater)  # a failure at start is the start's, as without
+            except BaseException:
+                await asyncio.to_thread(lease.release)
+                raise
+            polling = True
+        else:
+            log.info(
+                "another process receives the updates (long polling on this database); this one "
+                "plans and sends, and takes over if that one stops"
+            )
+        task = asyncio.create_task(
+            _keep_polling(updater, lease, start_polling, polling), name="digestbot: updates lease"
+        )
+
+        async def stop() -> None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            if updater.running:
+                await updater.stop()
+            await asyncio.to_thread(lease.release)
+
+        return stop
+
+    return start
+
+
+async def _keep_polling(
+    updater: Updater,
+    lease: Lease,
+    start_polling: Callable[[Updater], Awaitable[None]],
+    polling: bool,
+) -> None:
+    """Every :data:`LEASE_CHECK_SECONDS`: while polling, check the lease is still held (stop
+    polling when it is gone); while not, try to take it and start polling."""
+    while True:
+        await asyncio.sleep(LEASE_CHECK_SECONDS)
+        if polling:
+            if await asyncio.to_thread(lease.held):
+                continue
+            log.error(
+                "lost the updates lease (its database connection ended): stopped long polling; "
+                "this process or another takes over once the database answers"
+            )
+            if updater.running:
+                await updater.stop()
+            polling = False
+        elif await asyncio.to_thread(lease.acquire):
+            try:
+                await start_polling(updater)
+            except Exception as exc:  # tried again at the next check
+                log.error("could not start long polling: %s: %s", type(exc).__name__, exc)
+                await asyncio.to_thread(lease.release)
+                continue
+            log.info("this process now receives the updates (long polling)")
+            polling = True
+
+
+def no_updates() -> Receive:
+    """Receive nothing (``digestbot worker``: it plans and sends; another process receives)."""
+
+    async def start(updater: Updater) -> None:
+        log.info("worker: planning and sending only; updates go to a `digestbot run` process")
 
     return start
 
