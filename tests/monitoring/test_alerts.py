@@ -231,7 +231,7 @@ def test_alert_text_in_english_and_chinese() -> None:
     many = alert(AlertKind.MESSAGES_FAILED, *(f"chat {n}: blocked" for n in range(8)), events=8)
     lines = render_alert(translator(Lang.ZH), many).splitlines()
     assert lines[0] == "⚠️ <b>有消息发送失败，不会再重试。</b>"
-    assert lines[MAX_DETAILS + 1 : MAX_DETAILS + 3] == ["……还有 3 项", "共 8 次。"]
+    assert lines[MAX_DETAILS + 1 : MAX_DETAILS + 3] == ["……还有3项", "共8次。"]
 
 
 # -- Alerts.flush on a real database ---------------------------------------------------------
