@@ -70,7 +70,7 @@ def _number(text: str | None) -> int | None:
         return None
     if ones and ones not in _DIGITS:
         return None
-    return _DIGITS[tens] * 10 if tens else 10 + (_DIGITS[ones] if ones else 0)
+    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
 
 
 def _in_period(hour: int, period: str | None, ampm: str | None) -> int | None:
