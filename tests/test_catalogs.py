@@ -218,7 +218,7 @@ def stray_spaces(text: str) -> list[str]:
         command = _COMMAND.search(left) or right.startswith("/")
         if chinese[0] == chinese[1] or command or "code>" in left:
             continue
-        if right.startswith("<code>") or left.endswith("—") or right.startswith("—"):
+        if right.startswith(("<code>", "—")) or left.endswith("—"):
             continue
         found.append(f"{left} {right}")
     return found
