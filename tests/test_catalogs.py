@@ -202,6 +202,44 @@ def test_translations_are_valid_telegram_html_with_the_same_tags(lang: Lang) -> 
     assert wrong == []
 
 
+_HAN = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+_COMMAND = re.compile(r"(?:^|[^<])/[a-z]")
+
+
+def stray_spaces(text: str) -> list[str]:
+    """Spaces between Chinese and a placeholder, digit, Latin word or bold text in ``text``;
+    a space beside a command (``/help``, ``/read 编号``) or a ``<code>`` span is needed."""
+    found = []
+    for i, char in enumerate(text):
+        if char != " ":
+            continue
+        left, right = text[:i].split(" ")[-1], text[i + 1 :].split(" ")[0]
+        chinese = [bool(side) and bool(_HAN.match(side)) for side in (left[-1:], right[:1])]
+        command = _COMMAND.search(left) or right.startswith("/")
+        if chinese[0] == chinese[1] or command or "code>" in left:
+            continue
+        if right.startswith(("<code>", "—")) or left.endswith("—"):
+            continue
+        found.append(f"{left} {right}")
+    return found
+
+
+def test_chinese_has_no_stray_spaces() -> None:
+    stray = [
+        (text, spaces)
+        for message in entries(translations(Lang.ZH))
+        for text, _ in forms(message)
+        if (spaces := stray_spaces(text))
+    ]
+    assert stray == []
+    assert stray_spaces("<b>{query}</b> 的搜索结果：共 {n} 篇") == [
+        "<b>{query}</b> 的搜索结果：共",
+        "的搜索结果：共 {n}",
+        "{n} 篇",
+    ]
+    assert stray_spaces("发送 /help 看看，或 <code>/read 42</code> 吧") == []
+
+
 @pytest.mark.parametrize("lang", list(Lang))
 def test_command_descriptions_fit_set_my_commands(lang: Lang) -> None:
     catalog = translations(lang)

@@ -108,11 +108,9 @@ def test_plurals_in_both_languages() -> None:
         "1 article",
         "2 articles",
     ]
-    assert [zh.plural(messages.ARTICLE_COUNT, n) for n in (1, 2)] == ["1 篇文章", "2 篇文章"]
+    assert [zh.plural(messages.ARTICLE_COUNT, n) for n in (1, 2)] == ["1篇文章", "2篇文章"]
     assert en.plural(messages.DIGEST_MORE, 1234) == "…and 1,234 more articles"
-    assert (
-        zh.plural(messages.SEARCH_RESULTS, 3, query="气候") == "<b>气候</b> 的搜索结果：共 3 篇文章"
-    )
+    assert zh.plural(messages.SEARCH_RESULTS, 3, query="气候") == "<b>气候</b>的搜索结果：共3篇文章"
     assert en.ngettext(*messages.ARTICLE_COUNT, 5, n="five") == "five articles"
 
 

@@ -62,26 +62,50 @@ BUTTON_CHANGE_LANGUAGE = N_("Change language")
 BUTTON_CHANGE_TAGS = N_("Change tags")
 BUTTON_CHANGE_TIME = N_("Change digest time")
 BUTTON_CHANGE_TIME_ZONE = N_("Change time zone")
-ASK_DIGEST_TIME = N_("Send the time for your daily digest, for example <code>08:00</code>.")
-ASK_TIME_ZONE = N_(
-    "Send your time zone as a name such as <code>Asia/Shanghai</code> "
-    "or as an offset from UTC such as <code>+08:00</code>."
+ASK_DIGEST_TIME = N_(
+    "Choose the time of your daily digest, or send one, for example <code>7:30</code> "
+    "or <code>6pm</code>."
 )
-INVALID_TIME = N_("I could not read {value} as a time. Please send it like <code>08:00</code>.")
+ASK_DIGEST_TIME_TYPED = N_(
+    "Send the time of your daily digest, for example <code>7:30</code>, <code>18:30</code> "
+    "or <code>6pm</code>."
+)
+ASK_TIME_ZONE = N_(
+    "Choose your time zone, or send your city or country, for example <code>London</code>, "
+    "or an offset from UTC such as <code>UTC+8</code>."
+)
+ASK_TIME_ZONE_TYPED = N_(
+    "Send your city or country, for example <code>London</code> or <code>Tokyo</code>, "
+    "or an offset from UTC such as <code>UTC-5</code>."
+)
+BUTTON_OTHER_TIME = N_("Other time")
+BUTTON_OTHER_TIME_ZONE = N_("Other place")
+INVALID_TIME = N_(
+    "I could not read {value} as a time. Please send it like <code>7:30</code>, "
+    "<code>18:30</code> or <code>6pm</code>."
+)
 INVALID_TIME_ZONE = N_(
-    "Unknown time zone: {value}. Try a name such as <code>Europe/London</code> "
-    "or an offset such as <code>+08:00</code>."
+    "Unknown time zone: {value}. Please send a city or a country such as <code>London</code>, "
+    "or an offset from UTC such as <code>UTC-5</code>."
+)
+TIME_ZONE_SEVERAL = N_(
+    "{value} has several time zones. Please send your city instead, "
+    "for example <code>New York</code>."
 )
 DIGEST_TIME_SET = N_("Your digest now arrives every day at {time} ({timezone}).")
 ASK_CANCEL_HINT = N_("Send /cancel to keep the current setting.")
 TIME_ZONE_WHOLE_HOURS = N_(
-    "{value} is not a whole number of hours from UTC. Please send the name of your time zone "
-    "instead, such as <code>Asia/Kolkata</code>."
+    "{value} is not a whole number of hours from UTC. Please send your city instead, "
+    "such as <code>Kolkata</code>."
 )
 CANCELLED = N_("Cancelled: your settings are unchanged.")
 NOTHING_TO_CANCEL = N_("There is nothing to cancel.")
 
 # /search and plain-text search
+GREETING_REPLY = N_(
+    "Hello! I send a daily digest of articles, and I find articles for you: send me some words, "
+    "for example <code>battery</code>. Send /help to see everything I can do."
+)
 SEARCH_RESULTS = NP_(
     "Results for <b>{query}</b>: {n} article", "Results for <b>{query}</b>: {n} articles"
 )

@@ -38,5 +38,5 @@ async def test_stats_are_in_chinese_for_a_chinese_admin(bot: BotHarness) -> None
     stats = await bot.say(ADMIN, "/stats")
     lines = stats["text"].splitlines()
     assert lines[0] == "统计数据"
-    assert "订阅者：0 位活跃，0 位已退订，0 位已屏蔽机器人" in lines
+    assert "订阅者：0位活跃，0位已退订，0位已屏蔽机器人" in lines
     assert "活跃订阅者（按语言）：" in lines

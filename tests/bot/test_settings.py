@@ -24,7 +24,7 @@ async def test_settings_show_every_setting_with_buttons(bot: BotHarness) -> None
         "Language: English",
         "Tags: All topics",
         "Digest time: 08:00",
-        "Time zone: Asia/Shanghai",
+        "Time zone: China Time",
         "Daily digest: On",
     ]
     assert button_data(shown) == ["set:lang", "set:tags", "set:time", "set:tz", "sub:off"]
@@ -39,9 +39,9 @@ async def test_chinese_settings(bot: BotHarness) -> None:
 
 async def test_change_time_by_reply(bot: BotHarness) -> None:
     question = await _ask(bot, ANN, "set:time")
-    assert question["text"].startswith("Send the time for your daily digest")
+    assert question["text"].startswith("Choose the time of your daily digest")
     done = await bot.say(ANN, "7:30")
-    assert done["text"].startswith("Your digest now arrives every day at 07:30 (Asia/Shanghai).")
+    assert done["text"].startswith("Your digest now arrives every day at 07:30 (China Time).")
     assert "Digest time: 07:30" in done["text"]
     assert _profile(bot, ANN).digest_time == time(7, 30)
     shown = await bot.say(ANN, "/settings")
@@ -50,18 +50,18 @@ async def test_change_time_by_reply(bot: BotHarness) -> None:
 
 async def test_invalid_time_keeps_waiting_in_chinese(bot: BotHarness) -> None:
     question = await _ask(bot, LI, "set:time")
-    assert question["text"].startswith("请发送每日摘要的推送时间")
+    assert question["text"].startswith("请选择每日摘要的推送时间")
     wrong = await bot.say(LI, "25:99")
     assert wrong["text"].startswith("无法识别时间“25:99”")
     done = await bot.say(LI, "20")
-    assert done["text"].startswith("设置成功：每天 20:00")
+    assert done["text"].startswith("设置成功：每天20:00")
     assert _profile(bot, LI).digest_time == time(20, 0)
 
 
 async def test_time_zone_by_name_and_by_offset(bot: BotHarness) -> None:
     await _ask(bot, ANN, "set:tz")
     done = await bot.say(ANN, "europe/london")
-    assert "(Europe/London)" in done["text"]
+    assert "(United Kingdom Time)" in done["text"]
     assert _profile(bot, ANN).timezone == "Europe/London"
     await _ask(bot, ANN, "set:tz")
     done = await bot.say(ANN, "UTC+08:00")

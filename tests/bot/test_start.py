@@ -15,7 +15,7 @@ async def test_chinese_reader_is_greeted_in_chinese_and_can_switch_to_english(
 ) -> None:
     greeting = await bot.say(LI, "/start")
     assert greeting["text"].startswith("你好，李雷！")
-    assert "摘要每天 08:00（Asia/Shanghai）送达" in greeting["text"]
+    assert "摘要每天08:00（中国时间）送达" in greeting["text"]
     assert button_labels(greeting) == ["中文", "English"]
     assert button_data(greeting) == ["lang:zh", "lang:en"]
     profile = _profile(bot, LI)
@@ -39,7 +39,7 @@ async def test_english_reader_is_greeted_in_english(bot: BotHarness) -> None:
     greeting = await bot.say(ANN, "/start")
     assert greeting["text"].startswith("Hello Ann!")
     assert greeting["text"].splitlines()[1:] == [
-        "It arrives every day at 08:00 (Asia/Shanghai), and /settings can change that.",
+        "It arrives every day at 08:00 (China Time), and /settings can change that.",
         "Which language would you like?",
     ]
     assert button_labels(greeting) == ["中文", "English"]
@@ -55,7 +55,7 @@ async def test_returning_unsubscribed_reader_is_subscribed_again(bot: BotHarness
         set_state(session, ANN, SubscriberState.UNSUBSCRIBED)
     again = await bot.say(ANN, "/start")
     assert again["text"].startswith("Welcome back, Ann!")
-    assert "Subscribed! Your digest arrives every day at 08:00 (Asia/Shanghai)." in again["text"]
+    assert "Subscribed! Your digest arrives every day at 08:00 (China Time)." in again["text"]
     assert button_labels(again) == ["中文", "English"]
     assert _profile(bot, ANN).state is SubscriberState.ACTIVE
 

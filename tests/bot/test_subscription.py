@@ -22,7 +22,7 @@ async def test_english_reader_unsubscribes_and_comes_back(bot: BotHarness) -> No
     again = await bot.say(ANN, "/unsubscribe")
     assert again["text"].startswith("You are not subscribed.")
     back = await bot.say(ANN, "/subscribe")
-    assert back["text"] == "Subscribed! Your digest arrives every day at 08:00 (Asia/Shanghai)."
+    assert back["text"] == "Subscribed! Your digest arrives every day at 08:00 (China Time)."
     assert _state(bot, ANN) is SubscriberState.ACTIVE
 
 
@@ -31,7 +31,7 @@ async def test_chinese_reader_subscribes_without_start(bot: BotHarness) -> None:
     assert not_yet["text"].startswith("你还没有订阅。")
     assert _state(bot, LI) is None
     done = await bot.say(LI, "/subscribe")
-    assert done["text"] == "订阅成功！每天 08:00（Asia/Shanghai）为你推送文章摘要。"
+    assert done["text"] == "订阅成功！每天08:00（中国时间）为你推送文章摘要。"
     assert _state(bot, LI) is SubscriberState.ACTIVE
     gone = await bot.say(LI, "/unsubscribe")
     assert gone["text"].startswith("已取消订阅")

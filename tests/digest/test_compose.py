@@ -68,6 +68,13 @@ def test_chinese_digest_uses_chinese_labels_and_dates() -> None:
     assert "/read_7" in message.text
 
 
+def test_chinese_header_and_summary_read_without_stray_spaces() -> None:
+    article = stored(7, summary="两国同步推进。\n新一代芯片\n\n量产。")
+    [message] = compose_digest(BlockCache(), content([article, stored(8)], Lang.ZH))
+    assert message.text.split("\n")[0] == "<b>2024年5月12日的文章摘要</b>：2篇新文章"
+    assert "两国同步推进。新一代芯片量产。" in message.text
+
+
 def test_one_new_article_is_singular() -> None:
     [message] = compose_digest(BlockCache(), content([stored(1)]))
     assert message.text.startswith("<b>Your digest for May 12, 2024</b>: 1 new article\n")

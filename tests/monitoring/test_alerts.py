@@ -224,14 +224,14 @@ def test_alert_text_in_english_and_chinese() -> None:
     follow = alert(AlertKind.DATABASE_ERROR, events=7, follow_up=True)
     assert render_alert(translator(Lang.ZH), follow) == (
         "⚠️ <b>数据库出错。</b>\n"
-        "自上次提醒以来又发生了 7 次。\n"
+        "自上次提醒以来又发生了7次。\n"
         "\n"
         "发送 <code>/alerts off</code> 可关闭提醒。"
     )
     many = alert(AlertKind.MESSAGES_FAILED, *(f"chat {n}: blocked" for n in range(8)), events=8)
     lines = render_alert(translator(Lang.ZH), many).splitlines()
     assert lines[0] == "⚠️ <b>有消息发送失败，不会再重试。</b>"
-    assert lines[MAX_DETAILS + 1 : MAX_DETAILS + 3] == ["……还有 3 项", "共 8 次。"]
+    assert lines[MAX_DETAILS + 1 : MAX_DETAILS + 3] == ["……还有3项", "共8次。"]
 
 
 # -- Alerts.flush on a real database ---------------------------------------------------------
@@ -310,7 +310,7 @@ async def test_a_second_report_within_the_hour_waits_and_is_counted(deps: BotDep
     zh = [body for chat, body in outbox(deps.sessions) if chat == ZH_ADMIN]
     assert len(en) == 2
     assert "2 more since the last alert." in en[1]
-    assert "自上次提醒以来又发生了 2 次。" in zh[1]
+    assert "自上次提醒以来又发生了2次。" in zh[1]
 
 
 async def test_muting_and_unmuting_an_admin(deps: BotDeps) -> None:

@@ -22,6 +22,13 @@ def test_hit_spans_follow_token_semantics() -> None:
     assert marked == ["AI", "chips", "AI", "chip", "新能源汽车"]  # never inside "said"
 
 
+def test_sentences_joined_across_lines_have_no_stray_space() -> None:
+    body = "两国同步推进。\n新一代芯片\n\n明年量产。 The AI chip\nships."
+    snippet = make_snippet([body], build_query("芯片"))
+    assert snippet.text == "两国同步推进。新一代芯片明年量产。The AI chip ships."
+    assert ("芯片", True) in snippet.segments
+
+
 def test_phrase_does_not_cross_punctuation() -> None:
     assert hit_spans("新能源，汽车", build_query("新能源汽车")) == []
 

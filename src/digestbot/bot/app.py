@@ -2,8 +2,9 @@
 
 Handler modules each expose ``register(application)``; their order below is the order PTB tries
 them in. Callback data is ``<prefix>:<payload>`` (at most 64 bytes); each prefix belongs to one
-module: ``lang`` (start), ``tag``/``set``/``sub`` (preferences), ``s`` (search), ``r`` (read),
-``d`` (digest). The fallback module answers any other callback query and unknown commands.
+module: ``lang`` (start), ``tag``/``set``/``sub``/``time``/``tz`` (preferences), ``s`` (search),
+``r`` (read), ``d`` (digest). The fallback module answers any other callback query and unknown
+commands.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from digestbot import messages
+from digestbot.articles.spacing import collapse_spaces
 from digestbot.i18n import translator
 from digestbot.model import Lang, StoredArticle
 from digestbot.render import MAX_BYTES, MAX_ENTITIES, MAX_LENGTH, escape, escape_attr, parse_html
@@ -108,7 +109,7 @@ class DigestContent:
 
 def _cut(text: str, most: int) -> str:
     """``text`` (whitespace collapsed) cut to ``most`` characters with an ellipsis."""
-    text = " ".join(text.split())
+    text = collapse_spaces(text.strip())
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 

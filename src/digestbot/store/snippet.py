@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from digestbot.articles.spacing import collapse_spaces
 from digestbot.store.tokenize import SEP, SearchQuery, is_cjk, tokens_with_spans, word_start
 
 __all__ = ["SNIPPET_WIDTH", "Snippet", "hit_spans", "make_snippet"]
 
 SNIPPET_WIDTH = 160  # terminal columns: a CJK character counts two
-_SPACE_RE = re.compile(r"\s+")
 ELLIPSIS = "…"
 
 
@@ -132,5 +131,9 @@ def _segments(text: str, start: int, end: int, spans: Sequence[tuple[int, int]])
     segments.append((text[cursor:end], False))
     if end < len(text):
         segments.append((ELLIPSIS, False))
-    cleaned = ((_SPACE_RE.sub(" ", part), hit) for part, hit in segments)
+    parts = [part for part, _ in segments]
+    cleaned = (
+        (collapse_spaces(part, "".join(parts[:i])[-1:], "".join(parts[i + 1 :])[:1]), hit)
+        for i, (part, hit) in enumerate(segments)
+    )
     return Snippet(tuple((part, hit) for part, hit in cleaned if part))

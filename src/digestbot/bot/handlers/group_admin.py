@@ -28,7 +28,7 @@ from digestbot import messages
 from digestbot.bot.commands import command_for
 from digestbot.bot.context import Context
 from digestbot.bot.reader import load_reader
-from digestbot.bot.views.preferences import SETTINGS_BUTTONS, TAG_BUTTONS
+from digestbot.bot.views.preferences import SCHEDULE_BUTTONS, SETTINGS_BUTTONS, TAG_BUTTONS
 from digestbot.bot.views.start import LANGUAGE_BUTTONS
 
 __all__ = [
@@ -40,7 +40,7 @@ __all__ = [
 
 # /settings too: it subscribes a chat that has no settings yet, and its buttons change them.
 CHANGING_COMMANDS = frozenset({"start", "language", "tags", "subscribe", "unsubscribe", "settings"})
-CHANGING_BUTTONS = "|".join((LANGUAGE_BUTTONS, TAG_BUTTONS, SETTINGS_BUTTONS))
+CHANGING_BUTTONS = "|".join((LANGUAGE_BUTTONS, TAG_BUTTONS, SETTINGS_BUTTONS, SCHEDULE_BUTTONS))
 ADMINS_CACHE_SECONDS = 60.0
 _CACHE_KEY = "digestbot.group_admins"  # chat_data: (fetched at, admin user ids)
 _GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)

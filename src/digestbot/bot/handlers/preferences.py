@@ -1,8 +1,9 @@
 """Handlers: /tags, /subscribe, /unsubscribe, /settings, their buttons, and short replies.
 
-After "change time" or "change time zone" the next plain text of that user in that chat is the
-answer: a handler in group -1 takes it (raising ApplicationHandlerStop) only while ``chat_data``
-says a reply is awaited, so other text goes on to search. ``/cancel`` or any command ends the wait.
+After "change time" or "change time zone" the question offers buttons (common times, zones for
+the reader's language) and the next plain text of that user in that chat is the answer too: a
+handler in group -1 takes it (raising ApplicationHandlerStop) only while ``chat_data`` says a
+reply is awaited, so other text goes on to search. ``/cancel`` or any command ends the wait.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import time
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -37,14 +39,18 @@ from digestbot.bot.schedule_input import (
     parse_time_zone,
 )
 from digestbot.bot.views.preferences import (
+    SCHEDULE_BUTTONS,
     SETTINGS_BUTTONS,
     TAG_BUTTONS,
     SettingsAction,
+    parse_schedule_data,
     parse_settings_data,
     parse_tag_data,
     render_settings,
     render_tags,
     render_tags_done,
+    render_time_choice,
+    render_zone_choice,
     schedule_text,
 )
 from digestbot.bot.views.search import clip
@@ -270,11 +276,38 @@ async def on_settings_button(update: Update, context: Context) -> None:
         await send_tags(context, reader.chat_id, reader.tr)
     elif context.chat_data is not None:
         context.chat_data[(AWAITING, reader.user_id)] = action
-        question = (
-            messages.ASK_DIGEST_TIME if action is SettingsAction.TIME else messages.ASK_TIME_ZONE
+        profile = await ensure_profile(context.deps, reader)
+        render = render_time_choice if action is SettingsAction.TIME else render_zone_choice
+        text, keyboard = render(reader.tr, profile)
+        await context.bot.send_message(
+            reader.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
         )
-        text = f"{reader.tr.gettext(question)}\n{reader.tr.gettext(messages.ASK_CANCEL_HINT)}"
-        await context.bot.send_message(reader.chat_id, text, parse_mode=ParseMode.HTML)
+
+
+async def on_schedule_button(update: Update, context: Context) -> None:
+    """A time or zone button under the question: store it, or ask to type it ("other")."""
+    pressed = await pressed_button(update, context, parse_schedule_data)
+    if pressed is None:
+        return
+    query, reader, choice = pressed
+    tr = reader.tr
+    if choice.other:
+        if context.chat_data is not None:
+            context.chat_data[(AWAITING, reader.user_id)] = choice.action
+        typed = (
+            messages.ASK_DIGEST_TIME_TYPED
+            if choice.action is SettingsAction.TIME
+            else messages.ASK_TIME_ZONE_TYPED
+        )
+        await edit_html(query, f"{tr.gettext(typed)}\n{tr.gettext(messages.ASK_CANCEL_HINT)}")
+        await query.answer()
+        return
+    if context.chat_data is not None:
+        context.chat_data.pop((AWAITING, reader.user_id), None)
+    await edit_html(
+        query, *await _store_schedule(context, reader, choice.timezone, choice.digest_time)
+    )
+    await query.answer()
 
 
 async def _toggle_subscription(
@@ -330,7 +363,6 @@ async def _answer_schedule(
     update: Update, context: Context, reader: Reader, awaiting: object, text: str
 ) -> bool:
     """Store the reply as the digest time or time zone; False (and why) when it is not one."""
-    deps = context.deps
     tr = reader.tr
     try:
         digest_time = parse_digest_time(text) if awaiting is SettingsAction.TIME else None
@@ -340,15 +372,23 @@ async def _answer_schedule(
         value = html.escape(clip(error.value, ANSWER_ECHO))
         await _reply(update, f"{tr.gettext(error.message, value=value)}\n{hint}")
         return False
+    await _reply(update, *await _store_schedule(context, reader, timezone, digest_time))
+    return True
+
+
+async def _store_schedule(
+    context: Context, reader: Reader, timezone: str | None, digest_time: time | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Store the new time or zone; the confirmation with the settings and their buttons."""
+    deps = context.deps
     await ensure_profile(deps, reader)
     profile = await run_db(
         deps,
         lambda s: set_schedule(s, reader.chat_id, timezone=timezone, digest_time=digest_time),
     )
-    done = schedule_text(tr, messages.DIGEST_TIME_SET, profile)
-    settings, keyboard = render_settings(tr, deps.settings.reader, profile)
-    await _reply(update, f"{done}\n\n{settings}", keyboard)
-    return True
+    done = schedule_text(reader.tr, messages.DIGEST_TIME_SET, profile)
+    settings, keyboard = render_settings(reader.tr, deps.settings.reader, profile)
+    return f"{done}\n\n{settings}", keyboard
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -362,3 +402,4 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("settings", on_settings))
     application.add_handler(CallbackQueryHandler(on_tag_button, pattern=TAG_BUTTONS))
     application.add_handler(CallbackQueryHandler(on_settings_button, pattern=SETTINGS_BUTTONS))
+    application.add_handler(CallbackQueryHandler(on_schedule_button, pattern=SCHEDULE_BUTTONS))

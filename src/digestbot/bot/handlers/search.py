@@ -28,6 +28,7 @@ from telegram.ext import (
 from digestbot import messages
 from digestbot.bot.context import Context
 from digestbot.bot.deps import run_db
+from digestbot.bot.greetings import is_greeting
 from digestbot.bot.handlers.read import reader_timezone
 from digestbot.bot.reader import Reader, load_reader
 from digestbot.bot.views.search import (
@@ -140,9 +141,17 @@ async def on_search(update: Update, context: Context) -> None:
 
 
 async def on_text(update: Update, context: Context) -> None:
-    """Any plain text in a private chat is a search."""
-    if update.effective_message is not None:
-        await _search(update, context, update.effective_message.text or "")
+    """Any plain text in a private chat is a search; a greeting gets what the bot can do."""
+    message = update.effective_message
+    if message is None:
+        return
+    if is_greeting(message.text or ""):
+        reader = await load_reader(update, context.deps)
+        if reader is not None:
+            text = reader.tr.gettext(messages.GREETING_REPLY)
+            await message.reply_text(text, parse_mode=ParseMode.HTML)
+        return
+    await _search(update, context, message.text or "")
 
 
 async def on_page(update: Update, context: Context) -> None:

@@ -1,7 +1,8 @@
 """The /tags keyboard and the /settings view (pure), with their callback-data codecs.
 
 Callback data: ``tag:t:<tag id>:<page>`` (toggle), ``tag:p:<page>`` (turn the page),
-``tag:done``; ``set:<lang|tags|time|tz>`` (change a setting), ``sub:<on|off>``. Tags travel as
+``tag:done``; ``set:<lang|tags|time|tz>`` (change a setting), ``sub:<on|off>``; the one-tap
+choices ``time:<HHMM|other>`` and ``tz:<IANA id|other>`` (at most 38 bytes). Tags travel as
 database ids, so the data stays far below Telegram's 64 bytes whatever the tag's name.
 """
 
@@ -10,30 +11,40 @@ from __future__ import annotations
 import enum
 import html
 import re
+import zoneinfo
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import time
 
 from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from digestbot import messages
-from digestbot.bot.schedule_input import zone_label
+from digestbot.bot.zone_names import zone_display_name, zone_place
 from digestbot.config import ReaderSettings
 from digestbot.i18n import Translator
+from digestbot.model import Lang
 from digestbot.store.models import SubscriberState
 from digestbot.store.subscribers import Profile, TagInfo
 
 __all__ = [
     "CHECK",
+    "COMMON_TIMES",
+    "SCHEDULE_BUTTONS",
     "TAGS_PER_PAGE",
     "TAG_DONE_DATA",
+    "ScheduleChoice",
     "SettingsAction",
     "TagAction",
+    "common_zones",
+    "parse_schedule_data",
     "parse_settings_data",
     "parse_tag_data",
     "render_settings",
     "render_tags",
     "render_tags_done",
+    "render_time_choice",
+    "render_zone_choice",
     "tag_page_data",
     "tag_toggle_data",
     "tags_line",
@@ -46,7 +57,25 @@ LABEL_CHARS = 40  # of a tag label on a button
 TAG_DONE_DATA = "tag:done"
 TAG_BUTTONS = r"^tag:"  # the callback-data patterns of the /tags and the /settings buttons
 SETTINGS_BUTTONS = r"^(?:set|sub):"
+SCHEDULE_BUTTONS = r"^(?:time|tz):"
 _TAG_DATA = re.compile(r"^tag:(?:t:(\d{1,18}):(\d{1,6})|p:(\d{1,6})|(done))$")
+_TIME_DATA = re.compile(r"^time:(?:([01]\d|2[0-3])([0-5]\d)|(other))$")
+_ZONE_DATA = re.compile(r"^tz:(?:([A-Za-z0-9_+/-]{1,40})|(other))$")
+COMMON_TIMES = tuple(time(hour) for hour in (6, 7, 8, 9, 10, 12, 18, 21))
+TIMES_PER_ROW = 3
+ZONES_PER_ROW = 2
+# Zones offered as buttons, by the reader's language; the reader's own zone is added to them.
+COMMON_ZONES = {
+    Lang.ZH: ("Asia/Shanghai", "Asia/Taipei", "Asia/Hong_Kong", "Asia/Singapore"),
+    Lang.EN: (
+        "Europe/London",
+        "America/New_York",
+        "America/Los_Angeles",
+        "Asia/Singapore",
+        "Asia/Shanghai",
+        "Australia/Sydney",
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +98,89 @@ class SettingsAction(enum.StrEnum):
     UNSUBSCRIBE = "sub:off"
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduleChoice:
+    """A pressed time or zone button: a time, a zone, or "other" (type it) for one of them."""
+
+    action: SettingsAction
+    digest_time: time | None = None
+    timezone: str | None = None
+
+    @property
+    def other(self) -> bool:
+        """Whether the reader wants to type the answer instead."""
+        return self.digest_time is None and self.timezone is None
+
+
 def schedule_text(tr: Translator, message: str, profile: Profile) -> str:
     """``message`` (SUBSCRIBED, DIGEST_TIME_SET, GREETING_SCHEDULE ...) with the reader's
     digest time and time zone."""
     return tr.gettext(
         message,
         time=f"{profile.digest_time:%H:%M}",
-        timezone=html.escape(zone_label(profile.timezone)),
+        timezone=html.escape(zone_display_name(profile.timezone, tr.locale)),
     )
+
+
+def parse_schedule_data(data: str) -> ScheduleChoice | None:
+    """The time or zone behind one-tap callback data; None for anything else (forged zones)."""
+    match = _TIME_DATA.match(data)
+    if match is not None:
+        hour, minute, other = match.groups()
+        at = None if other else time(int(hour), int(minute))
+        return ScheduleChoice(SettingsAction.TIME, digest_time=at)
+    match = _ZONE_DATA.match(data)
+    if match is None:
+        return None
+    name, other = match.groups()
+    if other:
+        return ScheduleChoice(SettingsAction.TIME_ZONE)
+    if name not in zoneinfo.available_timezones():
+        return None
+    return ScheduleChoice(SettingsAction.TIME_ZONE, timezone=name)
+
+
+def common_zones(lang: Lang, current: str) -> tuple[str, ...]:
+    """The zones offered to a reader of ``lang``: the reader's own first when it is not common."""
+    common = COMMON_ZONES.get(lang) or COMMON_ZONES[Lang.ZH if lang.startswith("zh") else Lang.EN]
+    return common if current in common else (current, *common)
+
+
+def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def _marked(label: str, chosen: bool) -> str:
+    return f"{CHECK} {label}" if chosen else label
+
+
+def render_time_choice(tr: Translator, profile: Profile) -> tuple[str, InlineKeyboardMarkup]:
+    """The question for the digest time: common times (the current one marked) and "other"."""
+    buttons = [
+        InlineKeyboardButton(
+            _marked(f"{at:%H:%M}", at == profile.digest_time), callback_data=f"time:{at:%H%M}"
+        )
+        for at in COMMON_TIMES
+    ]
+    other = tr.gettext(messages.BUTTON_OTHER_TIME)
+    buttons.append(InlineKeyboardButton(other, callback_data="time:other"))
+    text = f"{tr.gettext(messages.ASK_DIGEST_TIME)}\n{tr.gettext(messages.ASK_CANCEL_HINT)}"
+    return text, InlineKeyboardMarkup(_rows(buttons, TIMES_PER_ROW))
+
+
+def render_zone_choice(tr: Translator, profile: Profile) -> tuple[str, InlineKeyboardMarkup]:
+    """The question for the time zone: zones for the reader's language, the reader's, "other"."""
+    buttons = [
+        InlineKeyboardButton(
+            _marked(zone_place(name, tr.locale), name == profile.timezone),
+            callback_data=f"tz:{name}",
+        )
+        for name in common_zones(tr.lang, profile.timezone)
+    ]
+    other = tr.gettext(messages.BUTTON_OTHER_TIME_ZONE)
+    buttons.append(InlineKeyboardButton(other, callback_data="tz:other"))
+    text = f"{tr.gettext(messages.ASK_TIME_ZONE)}\n{tr.gettext(messages.ASK_CANCEL_HINT)}"
+    return text, InlineKeyboardMarkup(_rows(buttons, ZONES_PER_ROW))
 
 
 def tag_toggle_data(tag_id: int, page: int) -> str:
@@ -173,7 +277,10 @@ def render_settings(
             tags_line(tr, labels, profile.tags) or tr.gettext(messages.TAGS_ALL),
         ),
         (messages.SETTINGS_DIGEST_TIME, f"{profile.digest_time:%H:%M}"),
-        (messages.SETTINGS_TIME_ZONE, html.escape(zone_label(profile.timezone))),
+        (
+            messages.SETTINGS_TIME_ZONE,
+            html.escape(zone_display_name(profile.timezone, tr.locale)),
+        ),
         (
             messages.SETTINGS_SUBSCRIPTION,
             tr.gettext(messages.SETTING_ON if active else messages.SETTING_OFF),
