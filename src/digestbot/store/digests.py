@@ -6,7 +6,8 @@ store held when it was planned), matching their tags (none followed: all), withi
 maximum age, and never in a digest of theirs before (``digest_articles``, checked as well). An
 article loaded late with an old date has a new id, so it still arrives once. A digest shows the
 newest ``max_articles`` and counts the rest ("…and N more"); those are covered by the watermark
-and do not come back.
+and do not come back in a later digest, but are recorded in ``digest_articles`` with
+``seq`` :data:`REST_SEQ`, so the "more" button can send them (:func:`digest_rest`).
 
 Scheduled digests take ``sequence`` 0 of their local date, so UNIQUE(chat_id, local_date,
 sequence) with INSERT ... ON CONFLICT DO NOTHING makes a second tick plan nothing. ``/digest``
@@ -37,6 +38,7 @@ from digestbot.digest.compose import (
     ComposedMessage,
     DigestContent,
     compose_digest,
+    digest_markup,
     switch_markup,
 )
 from digestbot.digest.schedule import local_today
@@ -56,10 +58,13 @@ from digestbot.store.due import (
 )
 
 __all__ = [
+    "REST_SEQ",
     "DigestMessage",
+    "DigestRest",
     "PlanReport",
     "PlannedDigest",
     "digest_message",
+    "digest_rest",
     "plan_due_digests",
     "preview_messages",
 ]
@@ -67,6 +72,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 _LINK_COLUMNS = ("chat_id", "article_id", "digest_id", "seq")
 _OUTBOX_COLUMNS = ("chat_id", "digest_id", "seq", "text", "reply_markup")
+REST_SEQ = -1  # digest_articles.seq of an article the digest counted but did not show
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,8 +212,11 @@ def _plan_chunk(
         for message in composed:
             shown_ids = message.article_ids
             links.extend(zip(repeat(d.chat_id), shown_ids, repeat(digest_id), repeat(message.seq)))
-            markup = _markup_json(digest_id, message.seq, d.lang) if shown_ids else None
+            markup = _markup_json(digest_id, message, d.lang) if shown_ids else None
             outbox.append((d.chat_id, digest_id, message.seq, message.text, markup))
+        if composed:
+            rest = new[d.chat_id][max_articles:]
+            links.extend(zip(repeat(d.chat_id), rest, repeat(digest_id), repeat(REST_SEQ)))
         shown = sum(len(message.article_ids) for message in composed)
         planned.append(
             PlannedDigest(d.chat_id, digest_id, d.local_date, d.sequence, len(composed), shown)
@@ -233,10 +242,13 @@ def _markup_parts(shown: Lang) -> tuple[str, str]:
     return f'{before}"{CALLBACK_PREFIX}', after
 
 
-def _markup_json(digest_id: int, seq: int, shown: Lang) -> str:
-    """``switch_markup`` as JSON text (it is made per message: no dict, no encoder run)."""
+def _markup_json(digest_id: int, message: ComposedMessage, shown: Lang) -> str:
+    """``digest_markup`` as JSON text (made per message: from a template but for the last
+    message of a digest with more articles than it shows)."""
+    if message.more:
+        return json.dumps(digest_markup(digest_id, message.seq, shown, more=True))
     before, after = _markup_parts(shown)
-    return f'{before}:{digest_id}:{seq}:{shown.other.value}"{after}'
+    return f'{before}:{digest_id}:{message.seq}:{shown.other.value}"{after}'
 
 
 def _load_articles(planner: _Planner, ids: set[int]) -> None:
@@ -312,7 +324,7 @@ def digest_message(
         return None
     rows = session.execute(
         select(m.DigestArticle.article_id, m.DigestArticle.seq).where(
-            m.DigestArticle.digest_id == digest_id
+            m.DigestArticle.digest_id == digest_id, m.DigestArticle.seq >= 0
         )
     ).all()
     ids = [article_id for article_id, at in rows if at == seq]
@@ -324,3 +336,33 @@ def digest_message(
     return DigestMessage(
         digest_id, seq, digest.local_date, digest.total, tuple(articles), seq == 0, more
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRest:
+    """One page of the articles a digest counted but did not show ("…and N more")."""
+
+    local_date: date
+    articles: tuple[StoredArticle, ...]  # newest first
+    left: int  # how many come after this page
+
+
+def digest_rest(
+    session: Session, digest_id: int, chat_id: int, offset: int, limit: int
+) -> DigestRest | None:
+    """Up to ``limit`` of the articles ``chat_id``'s digest did not show, from ``offset`` of
+    them, newest first (None: no such digest of this chat, or nothing there any more)."""
+    digest = session.get(m.Digest, digest_id)
+    if digest is None or digest.chat_id != chat_id:
+        return None
+    ids = session.scalars(
+        select(m.DigestArticle.article_id)
+        .join(m.Article, m.Article.id == m.DigestArticle.article_id)
+        .where(m.DigestArticle.digest_id == digest_id, m.DigestArticle.seq == REST_SEQ)
+        .order_by(m.Article.date.desc(), m.Article.id.desc())
+    ).all()
+    page = ids[offset : offset + limit]
+    if not page:
+        return None
+    articles = sorted(get_articles(session, page), key=lambda a: (a.date, a.id), reverse=True)
+    return DigestRest(digest.local_date, tuple(articles), max(len(ids) - offset - limit, 0))
