@@ -14,7 +14,6 @@ from digestbot.digest.compose import parse_switch_data
 from digestbot.store import models as m
 from digestbot.store.articles import save_article
 from digestbot.store.digests import (
-    REST_SEQ,
     digest_message,
     digest_rest,
     plan_due_digests,
@@ -241,19 +240,14 @@ def test_cleaning_up_the_outbox_never_sends_an_article_twice(session: Session) -
     assert delivered(session, 1) == [first, second]
 
 
-def test_the_rest_of_a_digest_is_recorded_and_paged_newest_first(session: Session) -> None:
+def test_the_rest_of_a_digest_is_paged_newest_first(session: Session) -> None:
     ids = [add_article(session, f"a{day}", day=day) for day in range(1, 8)]  # 7 new
     add_reader(session, 1)
     add_reader(session, 2)
     settings = replace(SETTINGS, digest=DigestSettings(max_articles=3))
     planned = {p.chat_id: p for p in plan_due_digests(session, at(1), settings).planned}
     digest_id = planned[1].digest_id
-    rest = session.scalars(
-        select(m.DigestArticle.article_id).where(
-            m.DigestArticle.digest_id == digest_id, m.DigestArticle.seq == REST_SEQ
-        )
-    ).all()
-    assert sorted(rest) == sorted(ids[:4])  # the 3 newest were shown
+    assert delivered(session, 1) == sorted(ids[4:])  # the 3 newest were shown
     last = digest_message(session, digest_id, planned[1].messages - 1, 1)
     assert last is not None
     assert last.more == 4
@@ -269,5 +263,22 @@ def test_the_rest_of_a_digest_is_recorded_and_paged_newest_first(session: Sessio
     assert digest_rest(session, digest_id, 2, 0, 3) is None  # another reader's digest
     assert digest_rest(session, 10**12, 1, 0, 3) is None
 
+    add_article(session, "after", day=9)  # loaded after the digest: not in its rest
     later = plan_due_digests(session, at(1, day=11), settings)
-    assert [p.articles for p in later.planned] == [0, 0]  # the rest does not come back
+    assert [p.articles for p in later.planned] == [1, 1]  # the rest does not come back
+    again = digest_rest(session, digest_id, 1, 0, 10)
+    assert again is not None
+    assert [a.id for a in again.articles] == [ids[3], ids[2], ids[1], ids[0]]
+
+
+def test_the_rest_keeps_to_the_readers_tags_and_the_maximum_age(session: Session) -> None:
+    tech = [add_article(session, f"t{day}", day=day) for day in range(1, 5)]
+    add_article(session, "w", tags=("world",), day=5)
+    add_reader(session, 1, tags=("tech",))
+    settings = replace(SETTINGS, digest=DigestSettings(max_articles=1, max_age_days=7))
+    [planned] = plan_due_digests(session, at(1), settings).planned  # May 10: May 3 and later
+    assert planned.articles == 1
+    rest = digest_rest(session, planned.digest_id, 1, 0, 10, max_age_days=7)
+    assert rest is not None
+    assert [a.id for a in rest.articles] == [tech[2]]  # t4 was shown; t1, t2 too old
+    assert rest.left == 0

@@ -6,8 +6,10 @@ store held when it was planned), matching their tags (none followed: all), withi
 maximum age, and never in a digest of theirs before (``digest_articles``, checked as well). An
 article loaded late with an old date has a new id, so it still arrives once. A digest shows the
 newest ``max_articles`` and counts the rest ("…and N more"); those are covered by the watermark
-and do not come back in a later digest, but are recorded in ``digest_articles`` with
-``seq`` :data:`REST_SEQ`, so the "more" button can send them (:func:`digest_rest`).
+and do not come back in a later digest. The "more" button sends them (:func:`digest_rest`):
+they are the articles of the digest's window (above the reader's previous watermark, up to its
+own) that match the reader's tags and are in no digest of theirs. They are not written down at
+planning: that doubled its time (BENCHMARKS.md); tags changed since the digest change the rest.
 
 Scheduled digests take ``sequence`` 0 of their local date, so UNIQUE(chat_id, local_date,
 sequence) with INSERT ... ON CONFLICT DO NOTHING makes a second tick plan nothing. ``/digest``
@@ -27,7 +29,7 @@ from functools import cache
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from digestbot.articles.model import Lang
@@ -58,7 +60,6 @@ from digestbot.store.due import (
 )
 
 __all__ = [
-    "REST_SEQ",
     "DigestMessage",
     "DigestRest",
     "PlanReport",
@@ -72,7 +73,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 _LINK_COLUMNS = ("chat_id", "article_id", "digest_id", "seq")
 _OUTBOX_COLUMNS = ("chat_id", "digest_id", "seq", "text", "reply_markup")
-REST_SEQ = -1  # digest_articles.seq of an article the digest counted but did not show
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,9 +214,6 @@ def _plan_chunk(
             links.extend(zip(repeat(d.chat_id), shown_ids, repeat(digest_id), repeat(message.seq)))
             markup = _markup_json(digest_id, message, d.lang) if shown_ids else None
             outbox.append((d.chat_id, digest_id, message.seq, message.text, markup))
-        if composed:
-            rest = new[d.chat_id][max_articles:]
-            links.extend(zip(repeat(d.chat_id), rest, repeat(digest_id), repeat(REST_SEQ)))
         shown = sum(len(message.article_ids) for message in composed)
         planned.append(
             PlannedDigest(d.chat_id, digest_id, d.local_date, d.sequence, len(composed), shown)
@@ -324,7 +321,7 @@ def digest_message(
         return None
     rows = session.execute(
         select(m.DigestArticle.article_id, m.DigestArticle.seq).where(
-            m.DigestArticle.digest_id == digest_id, m.DigestArticle.seq >= 0
+            m.DigestArticle.digest_id == digest_id
         )
     ).all()
     ids = [article_id for article_id, at in rows if at == seq]
@@ -348,19 +345,34 @@ class DigestRest:
 
 
 def digest_rest(
-    session: Session, digest_id: int, chat_id: int, offset: int, limit: int
+    session: Session, digest_id: int, chat_id: int, offset: int, limit: int, max_age_days: int = 0
 ) -> DigestRest | None:
-    """Up to ``limit`` of the articles ``chat_id``'s digest did not show, from ``offset`` of
-    them, newest first (None: no such digest of this chat, or nothing there any more)."""
+    """Up to ``limit`` of the articles ``chat_id``'s digest counted but did not show, from
+    ``offset`` of them, newest first (None: no such digest of this chat, or nothing there)."""
     digest = session.get(m.Digest, digest_id)
     if digest is None or digest.chat_id != chat_id:
         return None
-    ids = session.scalars(
-        select(m.DigestArticle.article_id)
-        .join(m.Article, m.Article.id == m.DigestArticle.article_id)
-        .where(m.DigestArticle.digest_id == digest_id, m.DigestArticle.seq == REST_SEQ)
-        .order_by(m.Article.date.desc(), m.Article.id.desc())
-    ).all()
+    earlier = select(func.max(m.Digest.last_article_id)).where(
+        m.Digest.chat_id == chat_id, m.Digest.id < digest_id
+    )
+    a = m.Article
+    had = select(m.DigestArticle.article_id).where(
+        m.DigestArticle.chat_id == chat_id, m.DigestArticle.article_id == a.id
+    )
+    query = select(a.id).where(
+        a.id > (session.scalar(earlier) or 0), a.id <= digest.last_article_id, ~had.exists()
+    )
+    if max_age_days:
+        query = query.where(a.date >= digest.created_at - timedelta(days=max_age_days))
+    tags = reader_tags(session.connection(), [chat_id]).get(chat_id)
+    if tags:
+        tagged = (
+            select(m.ArticleTag.article_id)
+            .join(m.Tag, m.Tag.id == m.ArticleTag.tag_id)
+            .where(m.ArticleTag.article_id == a.id, m.Tag.name.in_(tags))
+        )
+        query = query.where(tagged.exists())
+    ids = session.scalars(query.order_by(a.date.desc(), a.id.desc())).all()
     page = ids[offset : offset + limit]
     if not page:
         return None

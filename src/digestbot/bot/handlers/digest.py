@@ -123,8 +123,10 @@ async def on_rest(update: Update, context: Context) -> None:
         return
     query, reader, (digest_id, offset) = pressed
     deps = context.deps
-    size = deps.settings.digest.max_articles
-    page = await run_db(deps, lambda s: digest_rest(s, digest_id, reader.chat_id, offset, size))
+    size, max_age = deps.settings.digest.max_articles, deps.settings.digest.max_age_days
+    page = await run_db(
+        deps, lambda s: digest_rest(s, digest_id, reader.chat_id, offset, size, max_age)
+    )
     if page is None:
         await query.answer(reader.tr.gettext(messages.BUTTON_EXPIRED))
         return
