@@ -263,7 +263,16 @@ class _Loader:
         self.batched_bytes = 0  # the size of the files whose articles wait in the batch
 
     def flush(self) -> None:
-        """Write the parsed articles waiting in the batch, in a few statements."""
+        """Write the parsed articles waiting in the batch, in a few statements, holding the
+        store's load lock: another process loading the same files at once saves each once."""
+        if not self._batch:
+            return
+        self._session.rollback()  # only reads so far: they may predate another loader's writes
+        stored = store.lock_for_loading(self._session, [a.key for a, _, _ in self._batch])
+        fresh = [stored.get(article.key) != digest for article, digest, _ in self._batch]
+        self._report.unchanged += fresh.count(False)  # saved meanwhile by another process
+        self._batch = [item for item, keep in zip(self._batch, fresh, strict=True) if keep]
+        self._index = [index for index, keep in zip(self._index, fresh, strict=True) if keep]
         saved = store.save_articles(self._session, self._batch, index=self._index)
         for _, created in saved:
             if created:
