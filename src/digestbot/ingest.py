@@ -262,8 +262,15 @@ class _Loader:
         self.batched_bytes = 0  # the size of the files whose articles wait in the batch
 
     def flush(self) -> None:
-        """Write the parsed articles waiting in the batch, in a few statements."""
-        for saved in store.save_articles(self._session, self._batch):
+        """Write the parsed articles waiting in the batch, in a few statements, holding the
+        store's load lock: another process loading the same files at once saves each once."""
+        if not self._batch:
+            return
+        self._session.rollback()  # only reads so far: they may predate another loader's writes
+        stored = store.lock_for_loading(self._session, [item.key for item in self._batch])
+        fresh = [item for item in self._batch if stored.get(item.key) != item.content_hash]
+        self._report.unchanged += len(self._batch) - len(fresh)  # saved by another process
+        for saved in store.save_articles(self._session, fresh):
             if saved.created:
                 self._report.new += 1
             else:

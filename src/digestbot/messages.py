@@ -145,6 +145,8 @@ DIGEST_HEADER = NP_(
     "<b>Your digest for {date}</b>: {n} new articles",
 )
 DIGEST_MORE = NP_("…and {n} more article", "…and {n} more articles")
+DIGEST_REST_HEADER = N_("<b>More from your digest for {date}</b>")
+BUTTON_MORE_ARTICLES = N_("Show more articles")
 DIGEST_NOTHING_NEW = N_("Nothing new today.")
 DIGEST_NOTHING_SINCE_LAST = N_("No new articles since your last digest.")
 ARTICLE_COUNT = NP_("{n} article", "{n} articles")

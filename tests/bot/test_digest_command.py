@@ -82,7 +82,7 @@ async def test_digest_delivers_the_readers_tags_in_chinese_then_nothing_new(
     assert again["text"] == ZH.gettext(messages.DIGEST_NOTHING_SINCE_LAST)
 
 
-async def test_switch_button_edits_the_digest_message_to_english_and_back(
+async def test_switch_button_edits_the_articles_to_english_and_back_labels_stay_chinese(
     bot: BotHarness,
 ) -> None:
     follow(bot, LI, Lang.ZH, ("science",))
@@ -95,8 +95,10 @@ async def test_switch_button_edits_the_digest_message_to_english_and_back(
     edited = bot.message(LI, shown["message_id"])
     assert edited["edited"]
     count = science_count(bot)
-    assert edited["text"].startswith(f"Your digest for May 25, 2026: {count} new articles")
-    assert button_labels(edited) == ["Read in Chinese"]
+    assert edited["text"].startswith(f"2026年5月25日的文章摘要：{count}篇新文章")  # as /read
+    assert "Far-side lunar samples return to Earth" in edited["text"]
+    assert "阅读全文：/read_" in edited["text"]
+    assert button_labels(edited) == [ZH.gettext(messages.BUTTON_READ_IN_CHINESE)]
     await bot.press(LI, edited, button_data(edited)[0])
     assert bot.message(LI, shown["message_id"])["text"] == shown["text"]
 

@@ -33,8 +33,11 @@ def test_json_preview_lists_valid_messages_with_the_switch_button(
     assert composed
     for message in composed:
         check_message_text(message["text"], "HTML", None)
-        [[button]] = message["reply_markup"]["inline_keyboard"]
+        [button], *_ = message["reply_markup"]["inline_keyboard"]
         assert button["callback_data"].endswith(":en")
+    assert composed[-1]["reply_markup"]["inline_keyboard"][1:] == [  # 16 seeds, 10 shown
+        [{"text": "查看更多文章", "callback_data": "m:0:0"}]
+    ]
     assert composed[0]["text"].startswith("<b>")
     assert "/read_" in composed[0]["text"]
 

@@ -8,6 +8,8 @@ from digestbot.digest.compose import (
     BlockCache,
     DigestContent,
     compose_digest,
+    compose_rest_page,
+    digest_markup,
     parse_switch_data,
     render_message,
     switch_markup,
@@ -136,6 +138,38 @@ def test_a_message_renders_again_in_the_other_language() -> None:
     again = render_message(cache, content(articles, Lang.ZH), with_header=True, more=0)
     assert "<b>zh title 1</b>" in again
     assert render_message(cache, content(articles), with_header=True, more=0) == message.text
+
+
+def test_the_switch_changes_the_articles_language_not_the_labels() -> None:
+    cache = BlockCache()
+    articles = [stored(1), stored(2)]
+    part = DigestContent(Lang.EN, "Asia/Shanghai", DAY, articles, 5, labels=Lang.ZH)
+    text = render_message(cache, part, with_header=True, more=3)
+    assert text.startswith("<b>2024年5月12日的文章摘要</b>：5篇新文章")
+    assert "<b>en title 1</b>" in text
+    assert "阅读全文：/read_1" in text
+    assert text.endswith("……还有3篇文章")
+    [[button]] = switch_markup(1, 0, Lang.EN, Lang.ZH)["inline_keyboard"]
+    assert button["text"] == "阅读中文版"
+
+
+def test_the_last_message_of_a_digest_with_more_gets_the_more_button() -> None:
+    composed = compose_digest(BlockCache(), content([stored(1), stored(2)], total=5))
+    assert [message.more for message in composed] == [0] * (len(composed) - 1) + [3]
+    markup = digest_markup(9, composed[-1].seq, Lang.EN, more=True)
+    assert markup["inline_keyboard"][1] == [
+        {"text": "Show more articles", "callback_data": "m:9:0"}
+    ]
+    assert len(digest_markup(9, 0, Lang.EN)["inline_keyboard"]) == 1
+
+
+def test_a_page_of_the_rest_has_its_own_heading_and_counts_what_is_left() -> None:
+    page = DigestContent(Lang.ZH, "Asia/Shanghai", DAY, [stored(3), stored(4)], 0)
+    [text] = compose_rest_page(BlockCache(), page, more=7)
+    assert text.startswith("<b>2024年5月12日的文章摘要（续）</b>\n\n<b>zh title 3</b>")
+    assert text.endswith("……还有7篇文章")
+    [last] = compose_rest_page(BlockCache(), page, more=0)
+    assert "还有" not in last
 
 
 def test_switch_data_round_trips_and_fits() -> None:

@@ -104,3 +104,31 @@ def test_split_blocks_keeps_fitting_blocks_whole_in_order(sources: list[str], li
     squash = re.compile(r"\s+")
     expected = "".join(check_html(block) for block in blocks)
     assert squash.sub("", "".join(texts)) == squash.sub("", expected)
+
+
+_HEADED = st.lists(
+    st.tuples(
+        st.booleans(),  # a heading, or a paragraph
+        st.text(st.sampled_from(list("abc 中文。，.!? xyz")), min_size=1, max_size=120),
+    ),
+    min_size=1,
+    max_size=12,
+).map(
+    lambda blocks: "\n\n".join(
+        f"## H {text}" if heading else f"P {text}" for heading, text in blocks
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(markdown=_HEADED, limit=st.integers(8, 300))
+def test_no_part_but_the_last_ends_with_a_heading_unless_it_is_all_heading(
+    markdown: str, limit: int
+) -> None:
+    html = markdown_to_telegram_html(markdown)
+    parts = split_html(html, limit)
+    check_split(html, parts, limit)
+    for part in parts[:-1]:
+        last = part.split("\n\n")[-1]
+        if last.startswith("<b>H"):  # a heading (paragraphs start "P", never bold)
+            assert "\n\n" not in part, part  # nothing above it that it could leave behind

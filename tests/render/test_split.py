@@ -196,3 +196,29 @@ def test_cuts_avoid_the_inside_of_links_and_code() -> None:
         '<a href="https://x.org">dd ee ff gg hh ii jj</a>',
         '<a href="https://x.org">kk ll mm nn</a>',
     ]
+
+
+def test_a_part_never_ends_with_a_heading_whose_text_is_in_the_next() -> None:
+    first = "Lead paragraph words. " * 8
+    html = markdown_to_telegram_html(f"{first.strip()}\n\n## The next section\n\n" + "Body. " * 30)
+    cut_after_heading = visible_length(markdown_to_telegram_html(first)) + 22
+    parts = split_html(html, cut_after_heading)
+    check_split(html, parts, cut_after_heading)
+    assert not parts[0].endswith("</b>")
+    assert parts[1].startswith("<b>The next section</b>\n\nBody.")
+
+
+def test_headings_one_after_another_move_together() -> None:
+    html = markdown_to_telegram_html("Para one.\n\n# Part\n\n## Chapter\n\n" + "Text here. " * 20)
+    parts = split_html(html, 30)
+    check_split(html, parts, 30)
+    assert parts[0] == "Para one."
+    assert parts[1].startswith("<b>Part</b>\n\n<b>Chapter</b>\n\nText here.")
+
+
+def test_a_heading_cut_in_two_moves_whole_to_the_next_part() -> None:
+    html = markdown_to_telegram_html("Short lead.\n\n# A heading of some length here\n\nBody.")
+    parts = split_html(html, 30)
+    check_split(html, parts, 30)
+    assert parts[0] == "Short lead."
+    assert parts[1].startswith("<b>A heading of some length")

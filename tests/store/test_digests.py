@@ -12,6 +12,7 @@ from digestbot.config import DigestSettings, Settings
 from digestbot.digest.compose import parse_switch_data
 from digestbot.digest.plan import (
     digest_message,
+    digest_rest,
     plan_due_digests,
     preview_messages,
 )
@@ -237,3 +238,47 @@ def test_cleaning_up_the_outbox_never_sends_an_article_twice(session: Session) -
     second = add_article(session, "a2", day=2)
     plan_due_digests(session, at(0, 5, day=12), SETTINGS)
     assert delivered(session, 1) == [first, second]
+
+
+def test_the_rest_of_a_digest_is_paged_newest_first(session: Session) -> None:
+    ids = [add_article(session, f"a{day}", day=day) for day in range(1, 8)]  # 7 new
+    add_reader(session, 1)
+    add_reader(session, 2)
+    settings = replace(SETTINGS, digest=DigestSettings(max_articles=3))
+    planned = {p.chat_id: p for p in plan_due_digests(session, at(1), settings).planned}
+    digest_id = planned[1].digest_id
+    assert delivered(session, 1) == sorted(ids[4:])  # the 3 newest were shown
+    last = digest_message(session, digest_id, planned[1].messages - 1, 1)
+    assert last is not None
+    assert last.more == 4
+
+    first = digest_rest(session, digest_id, 1, 0, 3)
+    assert first is not None
+    assert [a.id for a in first.articles] == [ids[3], ids[2], ids[1]]
+    assert first.left == 1
+    second = digest_rest(session, digest_id, 1, 3, 3)
+    assert second is not None
+    assert ([a.id for a in second.articles], second.left) == ([ids[0]], 0)
+    assert digest_rest(session, digest_id, 1, 4, 3) is None  # past the end
+    assert digest_rest(session, digest_id, 2, 0, 3) is None  # another reader's digest
+    assert digest_rest(session, 10**12, 1, 0, 3) is None
+
+    add_article(session, "after", day=9)  # loaded after the digest: not in its rest
+    later = plan_due_digests(session, at(1, day=11), settings)
+    assert [p.articles for p in later.planned] == [1, 1]  # the rest does not come back
+    again = digest_rest(session, digest_id, 1, 0, 10)
+    assert again is not None
+    assert [a.id for a in again.articles] == [ids[3], ids[2], ids[1], ids[0]]
+
+
+def test_the_rest_keeps_to_the_readers_tags_and_the_maximum_age(session: Session) -> None:
+    tech = [add_article(session, f"t{day}", day=day) for day in range(1, 5)]
+    add_article(session, "w", tags=("world",), day=5)
+    add_reader(session, 1, tags=("tech",))
+    settings = replace(SETTINGS, digest=DigestSettings(max_articles=1, max_age_days=7))
+    [planned] = plan_due_digests(session, at(1), settings).planned  # May 10: May 3 and later
+    assert planned.articles == 1
+    rest = digest_rest(session, planned.digest_id, 1, 0, 10, max_age_days=7)
+    assert rest is not None
+    assert [a.id for a in rest.articles] == [tech[2]]  # t4 was shown; t1, t2 too old
+    assert rest.left == 0

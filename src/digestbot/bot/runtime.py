@@ -38,7 +38,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Job, JobQueue
 from watchfiles import Change, awatch
 
-from digestbot.articles.files import ARTICLE_SUFFIXES
+from digestbot.articles.files import ARTICLE_SUFFIXES, printable
 from digestbot.bot.deps import BotDeps, run_db
 from digestbot.delivery.pacing import ChatPace
 from digestbot.delivery.retention import prune_outbox
@@ -135,10 +135,10 @@ class Runtime:
         if self._tasks:
             raise RuntimeError("the runtime is already running")
         self._stop.clear()
-        self._tasks = [
+        self._tasks = [  # the watch first: it watches before the first rescan lists the folder
+            asyncio.create_task(self._watch_folder(), name="digestbot: articles watch"),
             asyncio.create_task(self._run_sender(), name="digestbot: outbox sender"),
             asyncio.create_task(self._first_round(), name="digestbot: start-up"),
-            asyncio.create_task(self._watch_folder(), name="digestbot: articles watch"),
             asyncio.create_task(self._watch_database(), name="digestbot: database watch"),
         ]
         for task in self._tasks:
@@ -290,13 +290,12 @@ class Runtime:
             self._started.set()
 
     async def _watch_folder(self) -> None:
-        """Rescan as soon as article files change (after the first round has loaded the folder);
-        if the folder cannot be watched, the timed rescans go on alone."""
+        """Rescan as soon as article files change. Watching begins before the first round lists
+        the folder (so no file falls between the two); a change meanwhile is loaded once that
+        round is done (one rescan at a time). If the folder cannot be watched, one line says so
+        and the timed rescans go on alone."""
         folder = self.deps.settings.paths.articles_dir
-        if folder is None:
-            return
-        await self._started.wait()
-        if self._stop.is_set() or not folder.is_dir():
+        if folder is None or not folder.is_dir():
             return
         try:
             async for _ in awatch(
@@ -304,8 +303,16 @@ class Runtime:
                 stop_event=self._stop,
             ):  # fmt: skip
                 await _logged(self.rescan, "rescan")
-        except Exception:
-            _log.exception("cannot watch %s; it is rescanned on schedule only", folder)
+        except (OSError, RuntimeError) as exc:  # inotify's watch limit, the folder gone, ...
+            minutes = self.deps.settings.digest.rescan_minutes
+            _log.warning(
+                "cannot watch %s for new article files (%s); %s",
+                printable(str(folder)),
+                " ".join(str(exc).split()) or type(exc).__name__,
+                f"it is rescanned every {minutes:g} min"
+                if minutes > 0
+                else "rescan_minutes is 0: new files are loaded at the next start",
+            )
 
     async def _flush_alerts(self) -> None:
         await self.alerts.flush()

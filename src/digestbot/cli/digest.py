@@ -11,7 +11,7 @@ from digestbot.cli.output import print_json
 from digestbot.cli.send import add_send_action
 from digestbot.cli.tags import require_known_tags
 from digestbot.cli.values import day, language, tag_list
-from digestbot.digest.compose import switch_markup
+from digestbot.digest.compose import digest_markup
 from digestbot.digest.plan import preview_messages
 from digestbot.digest.schedule import utc_midnight
 from digestbot.render.terminal import html_to_terminal
@@ -37,7 +37,9 @@ def cmd_digest_preview(args: argparse.Namespace) -> int:
                 {
                     "text": message.text,
                     "reply_markup": (
-                        switch_markup(0, message.seq, lang) if message.switchable else None
+                        digest_markup(0, message.seq, lang, more=message.more > 0)
+                        if message.switchable
+                        else None
                     ),
                 }
                 for message in composed

@@ -158,7 +158,8 @@ async def en_plain_search(chat: Conversation) -> str:
 
 
 async def zh_digest(chat: Conversation) -> str:
-    """/digest: every planned message arrives in Chinese with the English switch, all sent."""
+    """/digest: every planned message arrives in Chinese with the English switch (the last, after
+    "……还有 N 篇文章", with the button for the rest too), all sent."""
     first = await chat.say(WEI, "/digest")
     expect("年" in first["text"].split("\n")[0], "no Chinese digest header", first)
     total, _ = chat.open_outbox(WEI)
@@ -166,7 +167,10 @@ async def zh_digest(chat: Conversation) -> str:
     delivered = [first] + [await chat.next_message(WEI) for _ in range(total - 1)]
     switch = ZH.gettext(messages.BUTTON_READ_IN_ENGLISH)
     for message in delivered:
-        expect([label for label, _ in buttons(message)] == [switch], "no switch", message)
+        expect([label for label, _ in buttons(message)][:1] == [switch], "no switch", message)
+    more = ZH.gettext(messages.BUTTON_MORE_ARTICLES)
+    has_more = [label for label, _ in buttons(delivered[-1])][1:] == [more]
+    expect(has_more == ("还有" in delivered[-1]["text"]), "no button for the rest", delivered[-1])
     for _ in range(int(WAIT * 10)):
         if chat.open_outbox(WEI)[1] == 0:
             break

@@ -8,10 +8,16 @@ Blocks are packed into messages by their size in *both* languages (the larger of
 message holding an article is the same whichever language it is shown in: the language switch
 re-renders one message in the other language and it still fits. A block is capped (title, summary,
 tags) so that it always fits a message with the header: articles are never cut between messages.
+As under ``/read``, the switch changes the articles' language only: the labels (header, dates,
+"Source", the buttons) stay in the reader's language (:attr:`DigestContent.labels`).
+
+A digest with more new articles than it shows ends with "…and N more" and a button
+(``m:<digest>:<offset>``) that sends the rest page by page (:func:`compose_rest_page`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,17 +32,23 @@ from digestbot.render.telegram_html import utf16_len
 
 __all__ = [
     "CALLBACK_PREFIX",
+    "REST_PREFIX",
     "BlockCache",
     "ComposedMessage",
     "DigestContent",
     "Size",
     "compose_digest",
+    "compose_rest_page",
+    "digest_markup",
+    "parse_rest_data",
     "parse_switch_data",
     "render_message",
+    "rest_data",
     "switch_markup",
 ]
 
 CALLBACK_PREFIX = "d"
+REST_PREFIX = "m"  # the "more" button under a digest's last message: m:<digest id>:<offset>
 SEPARATOR = "\n\n"
 MAX_TITLE = 200  # characters of a title shown in a digest
 MAX_SUMMARY = 600  # characters of a summary
@@ -89,6 +101,7 @@ class ComposedMessage:
     seq: int
     text: str
     article_ids: tuple[int, ...] = ()
+    more: int = 0  # the "…and N more" count this message ends with (the digest's last)
 
     @property
     def switchable(self) -> bool:
@@ -105,6 +118,12 @@ class DigestContent:
     local_date: date
     articles: Sequence[StoredArticle]  # shown, newest first
     total: int  # new articles in all, shown or not
+    labels: Lang | None = None  # the language of everything but the articles (None: ``lang``)
+
+    @property
+    def label_lang(self) -> Lang:
+        """The reader's language: header, dates, links and buttons."""
+        return self.labels if self.labels is not None else self.lang
 
 
 def _cut(text: str, most: int) -> str:
@@ -118,25 +137,29 @@ class BlockCache:
     """Article blocks and their sizes, rendered once per (article, language, time zone)."""
 
     tag_label: Callable[[str, Lang], str] = field(default=lambda tag, _lang: tag)
-    _blocks: dict[tuple[int, Lang, str], tuple[str, Size]] = field(default_factory=dict)
+    _blocks: dict[tuple[int, Lang, Lang, str], tuple[str, Size]] = field(default_factory=dict)
 
-    def block(self, article: StoredArticle, lang: Lang, timezone: str) -> tuple[str, Size]:
-        """The article's HTML block in ``lang`` (or its other language, marked) and its size."""
-        key = (article.id, lang, timezone)
+    def block(
+        self, article: StoredArticle, lang: Lang, timezone: str, labels: Lang | None = None
+    ) -> tuple[str, Size]:
+        """The article's HTML block in ``lang`` (or its other language, marked) and its size,
+        its labels (date, tags, links) in ``labels`` (default: ``lang``)."""
+        labels = lang if labels is None else labels
+        key = (article.id, lang, labels, timezone)
         found = self._blocks.get(key)
         if found is None:
-            html = self._render(article, lang, timezone)
+            html = self._render(article, lang, labels, timezone)
             found = self._blocks[key] = (html, Size.of(html))
         return found
 
-    def size(self, article: StoredArticle, timezone: str) -> Size:
-        """The larger of the block's sizes in the two languages."""
-        return self.block(article, Lang.ZH, timezone)[1].most(
-            self.block(article, Lang.EN, timezone)[1]
+    def size(self, article: StoredArticle, timezone: str, labels: Lang) -> Size:
+        """The larger of the block's sizes with the article in either language."""
+        return self.block(article, Lang.ZH, timezone, labels)[1].most(
+            self.block(article, Lang.EN, timezone, labels)[1]
         )
 
-    def _render(self, article: StoredArticle, lang: Lang, timezone: str) -> str:
-        tr = translator(lang)
+    def _render(self, article: StoredArticle, lang: Lang, labels: Lang, timezone: str) -> str:
+        tr = translator(labels)
         text = article.text(lang)
         title = f"<b>{escape(_cut(text.title, MAX_TITLE))}</b>"
         if text.lang is not lang:
@@ -147,8 +170,8 @@ class BlockCache:
             lines.append(escape(summary))
         meta = [escape(tr.format_date(article.date, timezone))]
         if article.tags:
-            labels = [_cut(self.tag_label(tag, lang), MAX_TAG_LABEL) for tag in article.tags]
-            joined = _LIST_JOINER[lang].join(labels[:MAX_TAGS])
+            names = [_cut(self.tag_label(tag, labels), MAX_TAG_LABEL) for tag in article.tags]
+            joined = _LIST_JOINER[labels].join(names[:MAX_TAGS])
             meta.append(escape(tr.gettext(messages.TAGS_LINE, tags=joined)))
         lines.append(" · ".join(meta))
         links = []
@@ -179,6 +202,13 @@ def _more(lang: Lang, more: int) -> str:
     return translator(lang).plural(messages.DIGEST_MORE, more)
 
 
+def _blocks(cache: BlockCache, content: DigestContent) -> list[str]:
+    return [
+        cache.block(article, content.lang, content.timezone, content.label_lang)[0]
+        for article in content.articles
+    ]
+
+
 def render_message(
     cache: BlockCache,
     content: DigestContent,
@@ -187,17 +217,12 @@ def render_message(
     more: int,
 ) -> str:
     """One message: the header if first, the blocks of ``content.articles``, "and N more"."""
-    pieces = [_header(content.lang, content.local_date, content.total)] if with_header else []
-    pieces.extend(
-        cache.block(article, content.lang, content.timezone)[0] for article in content.articles
-    )
+    labels = content.label_lang
+    pieces = [_header(labels, content.local_date, content.total)] if with_header else []
+    pieces.extend(_blocks(cache, content))
     if more > 0:
-        pieces.append(_more(content.lang, more))
+        pieces.append(_more(labels, more))
     return SEPARATOR.join(pieces)
-
-
-def _both(render: Callable[[Lang], str]) -> Size:
-    return Size.of(render(Lang.ZH)).most(Size.of(render(Lang.EN)))
 
 
 def _pack(sizes: Sequence[Size]) -> list[tuple[int, int]]:
@@ -219,37 +244,84 @@ def compose_digest(
     cache: BlockCache, content: DigestContent, *, send_empty: bool = False
 ) -> list[ComposedMessage]:
     """The messages of one digest; none when nothing is new (or, with ``send_empty``, one)."""
+    labels = content.label_lang
     if not content.articles:
         if send_empty:
-            return [
-                ComposedMessage(0, translator(content.lang).gettext(messages.DIGEST_NOTHING_NEW))
-            ]
+            return [ComposedMessage(0, translator(labels).gettext(messages.DIGEST_NOTHING_NEW))]
         return []
     articles = list(content.articles)
     more = max(content.total - len(articles), 0)
-    sizes = [_both(lambda lang: _header(lang, content.local_date, content.total))]
-    sizes.extend(cache.size(article, content.timezone) for article in articles)
+    sizes = [Size.of(_header(labels, content.local_date, content.total))]
+    sizes.extend(cache.size(article, content.timezone, labels) for article in articles)
     if more:
-        sizes.append(_both(lambda lang: _more(lang, more)))
+        sizes.append(Size.of(_more(labels, more)))
     composed = []
     for seq, (start, end) in enumerate(_pack(sizes)):
         shown = articles[max(start - 1, 0) : min(end - 1, len(articles))]
+        last = more if end == len(sizes) else 0
         part = DigestContent(
-            content.lang, content.timezone, content.local_date, shown, content.total
+            content.lang, content.timezone, content.local_date, shown, content.total, labels
         )
-        text = render_message(
-            cache, part, with_header=start == 0, more=more if end == len(sizes) else 0
-        )
-        composed.append(ComposedMessage(seq, text, tuple(article.id for article in shown)))
+        text = render_message(cache, part, with_header=start == 0, more=last)
+        composed.append(ComposedMessage(seq, text, tuple(a.id for a in shown), last))
     return composed
 
 
-def switch_markup(digest_id: int, seq: int, shown: Lang) -> dict[str, Any]:
-    """The keyboard under a digest message shown in ``shown``: switch to the other language."""
+def compose_rest_page(cache: BlockCache, content: DigestContent, *, more: int) -> list[str]:
+    """One page of a digest's articles it did not show (the "more" button): a heading, the
+    blocks of ``content.articles`` and "and N more" when ``more`` are left after them."""
+    labels = content.label_lang
+    tr = translator(labels)
+    heading = tr.gettext(
+        messages.DIGEST_REST_HEADER, date=escape(tr.format_date(content.local_date))
+    )
+    pieces = [heading, *_blocks(cache, content)]
+    if more > 0:
+        pieces.append(_more(labels, more))
+    ranges = _pack([Size.of(piece) for piece in pieces])
+    return [SEPARATOR.join(pieces[start:end]) for start, end in ranges]
+
+
+def switch_markup(
+    digest_id: int, seq: int, shown: Lang, labels: Lang | None = None
+) -> dict[str, Any]:
+    """The keyboard under a digest message shown in ``shown``: switch to the other language,
+    the button labelled in ``labels`` (the reader's language; default ``shown``)."""
     target = shown.other
-    label = translator(shown).gettext(_READ_IN[target])
+    label = translator(shown if labels is None else labels).gettext(_READ_IN[target])
     data = f"{CALLBACK_PREFIX}:{digest_id}:{seq}:{target.value}"
     return {"inline_keyboard": [[{"text": label, "callback_data": data}]]}
+
+
+def rest_button(digest_id: int, offset: int, labels: Lang) -> dict[str, str]:
+    """The button that sends a digest's articles from ``offset`` of those it did not show."""
+    label = translator(labels).gettext(messages.BUTTON_MORE_ARTICLES)
+    return {"text": label, "callback_data": rest_data(digest_id, offset)}
+
+
+def digest_markup(
+    digest_id: int, seq: int, shown: Lang, labels: Lang | None = None, *, more: bool = False
+) -> dict[str, Any]:
+    """:func:`switch_markup`, with the "more" button below it on a message that ends with
+    "and N more"."""
+    markup = switch_markup(digest_id, seq, shown, labels)
+    if more:
+        markup["inline_keyboard"].append([rest_button(digest_id, 0, labels or shown)])
+    return markup
+
+
+def rest_data(digest_id: int, offset: int) -> str:
+    """Callback data of the "more" button: ``m:<digest id>:<offset>`` (at most 33 bytes)."""
+    return f"{REST_PREFIX}:{digest_id}:{offset}"
+
+
+_REST_DATA = re.compile(rf"{REST_PREFIX}:(\d{{1,19}}):(\d{{1,9}})", re.ASCII)
+
+
+def parse_rest_data(data: str) -> tuple[int, int] | None:
+    """``(digest_id, offset)`` from a "more" button's callback data, or None if malformed."""
+    match = _REST_DATA.fullmatch(data)
+    return (int(match[1]), int(match[2])) if match else None
 
 
 def parse_switch_data(data: str) -> tuple[int, int, Lang] | None:

@@ -6,7 +6,10 @@ store held when it was planned), matching their tags (none followed: all), withi
 maximum age, and never in a digest of theirs before (``digest_articles``, checked as well). An
 article loaded late with an old date has a new id, so it still arrives once. A digest shows the
 newest ``max_articles`` and counts the rest ("…and N more"); those are covered by the watermark
-and do not come back.
+and do not come back in a later digest. The "more" button sends them (:func:`digest_rest`):
+they are the articles of the digest's window (above the reader's previous watermark, up to its
+own) that match the reader's tags and are in no digest of theirs. They are not written down at
+planning: that doubled its time (BENCHMARKS.md); tags changed since the digest change the rest.
 
 Scheduled digests take ``sequence`` 0 of their local date, so UNIQUE(chat_id, local_date,
 sequence) with INSERT ... ON CONFLICT DO NOTHING makes a second tick plan nothing. ``/digest``
@@ -26,7 +29,7 @@ from functools import cache
 from itertools import repeat
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from digestbot.config import Settings
@@ -36,6 +39,7 @@ from digestbot.digest.compose import (
     ComposedMessage,
     DigestContent,
     compose_digest,
+    digest_markup,
     switch_markup,
 )
 from digestbot.digest.due import (
@@ -57,9 +61,11 @@ from digestbot.store.bulk import insert_returning, insert_rows, table_of
 
 __all__ = [
     "DigestMessage",
+    "DigestRest",
     "PlanReport",
     "PlannedDigest",
     "digest_message",
+    "digest_rest",
     "plan_due_digests",
     "preview_messages",
 ]
@@ -237,7 +243,7 @@ class _OutboxRow(NamedTuple):
 
     @classmethod
     def of(cls, reader: DueReader, digest_id: int, message: ComposedMessage) -> _OutboxRow:
-        markup = _markup_json(digest_id, message.seq, reader.lang) if message.article_ids else None
+        markup = _markup_json(digest_id, message, reader.lang) if message.article_ids else None
         return cls(reader.chat_id, digest_id, message.seq, message.text, markup)
 
 
@@ -299,10 +305,13 @@ def _markup_parts(shown: Lang) -> tuple[str, str]:
     return f'{before}"{CALLBACK_PREFIX}', after
 
 
-def _markup_json(digest_id: int, seq: int, shown: Lang) -> str:
-    """``switch_markup`` as JSON text (it is made per message: no dict, no encoder run)."""
+def _markup_json(digest_id: int, message: ComposedMessage, shown: Lang) -> str:
+    """``digest_markup`` as JSON text (made per message: from a template but for the last
+    message of a digest with more articles than it shows)."""
+    if message.more:
+        return json.dumps(digest_markup(digest_id, message.seq, shown, more=True))
     before, after = _markup_parts(shown)
-    return f'{before}:{digest_id}:{seq}:{shown.other.value}"{after}'
+    return f'{before}:{digest_id}:{message.seq}:{shown.other.value}"{after}'
 
 
 def _load_articles(planner: _Planner, ids: set[int]) -> None:
@@ -390,3 +399,48 @@ def digest_message(
     return DigestMessage(
         digest_id, seq, digest.local_date, digest.total, tuple(articles), seq == 0, more
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRest:
+    """One page of the articles a digest counted but did not show ("…and N more")."""
+
+    local_date: date
+    articles: tuple[StoredArticle, ...]  # newest first
+    left: int  # how many come after this page
+
+
+def digest_rest(
+    session: Session, digest_id: int, chat_id: int, offset: int, limit: int, max_age_days: int = 0
+) -> DigestRest | None:
+    """Up to ``limit`` of the articles ``chat_id``'s digest counted but did not show, from
+    ``offset`` of them, newest first (None: no such digest of this chat, or nothing there)."""
+    digest = session.get(m.Digest, digest_id)
+    if digest is None or digest.chat_id != chat_id:
+        return None
+    earlier = select(func.max(m.Digest.last_article_id)).where(
+        m.Digest.chat_id == chat_id, m.Digest.id < digest_id
+    )
+    a = m.Article
+    had = select(m.DigestArticle.article_id).where(
+        m.DigestArticle.chat_id == chat_id, m.DigestArticle.article_id == a.id
+    )
+    query = select(a.id).where(
+        a.id > (session.scalar(earlier) or 0), a.id <= digest.last_article_id, ~had.exists()
+    )
+    if max_age_days:
+        query = query.where(a.date >= digest.created_at - timedelta(days=max_age_days))
+    tags = reader_tags(session.connection(), [chat_id]).get(chat_id)
+    if tags:
+        tagged = (
+            select(m.ArticleTag.article_id)
+            .join(m.Tag, m.Tag.id == m.ArticleTag.tag_id)
+            .where(m.ArticleTag.article_id == a.id, m.Tag.name.in_(tags))
+        )
+        query = query.where(tagged.exists())
+    ids = session.scalars(query.order_by(a.date.desc(), a.id.desc())).all()
+    page = ids[offset : offset + limit]
+    if not page:
+        return None
+    articles = sorted(get_articles(session, page), key=lambda a: (a.date, a.id), reverse=True)
+    return DigestRest(digest.local_date, tuple(articles), max(len(ids) - offset - limit, 0))

@@ -3,6 +3,8 @@
 Cuts prefer, in order: a blank line, a line break, a sentence end (。！？；… or ``. ! ? ;``
 before a space), a comma or space, and only then a cut between two characters. Elements open at
 a cut are closed at the end of one message and reopened, same attributes, at the next's start.
+A message never ends with a heading (a bold paragraph of one line, as Markdown headings are
+rendered) when more follows: the heading moves to the next message, with the text it heads.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import accumulate
 
 from digestbot.render.telegram_html import (
@@ -87,26 +89,47 @@ def _last_break(text: str, lo: int, hi: int) -> int | None:
     return best
 
 
-def _atoms(parsed: ParsedHtml) -> tuple[list[int], list[int]]:
-    """Text spans better not cut (links, code), merged where they overlap: (starts, ends)."""
-    starts: list[int] = []
-    ends: list[int] = []
+def _elements(parsed: ParsedHtml) -> Iterator[tuple[str, int, int]]:
+    """Every element as ``(name, start, end)`` of its text, in the order they close."""
     opened: list[int] = []
     for event in parsed.events:
         if event.is_open:
             opened.append(event.offset)
-            continue
-        begin = opened.pop()
-        if event.name not in _ATOMIC:
+        else:
+            yield event.name, opened.pop(), event.offset
+
+
+def _headings(parsed: ParsedHtml) -> tuple[list[int], list[int]]:
+    """Bold paragraphs of one line (rendered headings): the starts and ends of their text."""
+    text = parsed.text
+    found = {
+        begin: end
+        for name, begin, end in _elements(parsed)
+        if name == "b"
+        and begin < end
+        and (end == len(text) or text.startswith("\n\n", end))
+        and (begin == 0 or text.endswith("\n\n", 0, begin))
+        and "\n" not in text[begin:end]
+    }
+    starts = sorted(found)
+    return starts, [found[begin] for begin in starts]
+
+
+def _atoms(parsed: ParsedHtml) -> tuple[list[int], list[int]]:
+    """Text spans better not cut (links, code), merged where they overlap: (starts, ends)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for name, begin, end in _elements(parsed):
+        if name not in _ATOMIC:
             continue
         while starts and starts[-1] >= begin:  # an inner span closed first: the outer one covers it
             starts.pop()
             ends.pop()
         if starts and ends[-1] > begin:
-            ends[-1] = max(ends[-1], event.offset)
+            ends[-1] = max(ends[-1], end)
         else:
             starts.append(begin)
-            ends.append(event.offset)
+            ends.append(end)
     return starts, ends
 
 
@@ -132,6 +155,7 @@ class _Splitter:
         self.stack: list[TagEvent] = []
         self.next_event = 0
         self.atom_starts, self.atom_ends = _atoms(parsed)
+        self.heading_starts, self.heading_ends = _headings(parsed)
 
     def max_end(self, after: int, start: int) -> int:
         """The furthest end for a chunk of text from ``start`` (tags from ``after``) in budget."""
@@ -150,11 +174,27 @@ class _Splitter:
         for lo in (start + (end - start) // 2, start):
             found = _last_break(self.text, lo, end)
             if found is not None:
-                return self.before_atom(found, lo)
+                return self.before_heading(self.before_atom(found, lo), start)
         cut = end
         while cut > start + 1 and _inside_cluster(self.text, cut):
             cut -= 1
-        return self.before_atom(end if _inside_cluster(self.text, cut) else cut, start)
+        cut = self.before_atom(end if _inside_cluster(self.text, cut) else cut, start)
+        return self.before_heading(cut, start)
+
+    def before_heading(self, cut: int, start: int) -> int:
+        """Move a cut inside or just after a heading (or several) to just before it, when that
+        is after ``start``: a heading belongs with the text below it."""
+        while True:
+            end = cut
+            while end > start and self.text[end - 1].isspace():
+                end -= 1
+            index = bisect_right(self.heading_starts, end - 1) - 1
+            if index < 0 or self.heading_ends[index] < end:
+                return cut
+            begin = self.heading_starts[index]
+            if begin <= start:
+                return cut
+            cut = begin
 
     def before_atom(self, cut: int, lo: int) -> int:
         """Move a cut inside a link or code to just before it, when that is after ``lo``."""

@@ -25,6 +25,7 @@ from digestbot.store.search_schema import (
 )
 
 __all__ = [
+    "LOAD_LOCK_KEY",
     "ArticleToSave",
     "PreparedIndex",
     "Saved",
@@ -38,11 +39,17 @@ __all__ = [
     "known_hashes",
     "list_articles",
     "list_tags",
+    "lock_for_loading",
     "prepare_index",
     "rebuild_search_index",
     "save_article",
     "save_articles",
 ]
+
+
+LOAD_LOCK_KEY = (
+    0x6469676573740002  # "digest" + 2: one process saving articles at a time (PostgreSQL)
+)
 
 
 def find_article_state(session: Session, key: str) -> tuple[int, str] | None:
@@ -57,6 +64,22 @@ def known_hashes(session: Session) -> dict[str, tuple[int, str]]:
     """Every article's ``key -> (id, content_hash)``, for a loader to skip unchanged files."""
     rows = session.execute(select(m.Article.key, m.Article.id, m.Article.content_hash))
     return {row.key: (row.id, row.content_hash) for row in rows}
+
+
+def lock_for_loading(session: Session, keys: Sequence[str]) -> dict[str, str]:
+    """Make the session's transaction, from now until it ends, the only one saving articles
+    (several processes may load the same files at once) and return the stored content hash
+    of each of ``keys``, as of now: PostgreSQL takes a transaction-scoped advisory lock,
+    SQLite its write lock (waiting up to its busy timeout). End any earlier transaction first:
+    its reads may predate another loader's writes."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(LOAD_LOCK_KEY)))
+    else:  # a write that changes nothing: SQLite takes its write lock as it begins
+        session.execute(update(m.Article).where(m.Article.id < 0).values(id=m.Article.id))
+    rows = session.execute(
+        select(m.Article.key, m.Article.content_hash).where(m.Article.key.in_(keys))
+    )
+    return {row.key: row.content_hash for row in rows}
 
 
 def find_key_by_url(session: Session, url: str) -> str | None:
