@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 import threading
 from collections import OrderedDict
 
 __all__ = [
     "Script",
+    "choose_script",
     "fold_han",
     "is_traditional",
     "script_from_telegram",
@@ -56,6 +58,17 @@ def script_from_telegram(language_code: str | None) -> Script:
     if subtags & {"hant", "tw"}:
         return Script.HANT_TW
     return Script.HANS
+
+
+def choose_script(traditional: bool, current: Script, language_code: str | None) -> Script:
+    """The script a reader who picks Simplified or Traditional gets: Traditional keeps the
+    reader's standard, else takes their Telegram region's (Hong Kong, else Taiwan)."""
+    if not traditional:
+        return Script.HANS
+    if current.traditional:
+        return current
+    from_telegram = script_from_telegram(language_code)
+    return from_telegram if from_telegram.traditional else Script.HANT_TW
 
 
 # Code point ranges of Han characters OpenCC knows (BMP and extension B).
@@ -103,6 +116,7 @@ def is_traditional(text: str) -> bool:
     return score > 0
 
 
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df]")
 _TO_TRADITIONAL = {Script.HANT_TW: "s2twp.json", Script.HANT_HK: "s2hkp.json"}
 MEMO_CHARS = 4_000_000  # characters of source and converted text kept in the memo
 
@@ -146,7 +160,7 @@ def to_script(text: str, script: Script) -> str:
     Simplified text becomes Traditional of the reader's standard and Traditional text Simplified;
     text already in the reader's script is returned as it is. Memoized: a text is converted once.
     """
-    if not text or text.isascii():
+    if text.isascii() or _HAN.search(text) is None:
         return text
     key = (text, script)
     found = _MEMO.get(key)

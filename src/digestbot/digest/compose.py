@@ -1,8 +1,9 @@
 """The digest composer (pure): new articles -> Telegram HTML messages, in the reader's language.
 
-Each article's block is rendered once per (article, language, time zone) in a :class:`BlockCache`
-and reused for every reader: composing 100,000 digests is assembly, not re-rendering. The zone is
-in the key because the article's date is shown as the reader's local day.
+Each article's block is rendered once per (article, language, script, time zone) in a
+:class:`BlockCache` and reused for every reader: composing 100,000 digests is assembly, not
+re-rendering. The zone is in the key because the article's date is shown as the reader's local day;
+the script because Chinese is shown in the reader's (Simplified, or Traditional of their region).
 
 Blocks are packed into messages by their size in *both* languages (the larger of the two), so the
 message holding an article is the same whichever language it is shown in: the language switch
@@ -19,6 +20,7 @@ from typing import Any
 
 from digestbot import messages
 from digestbot.articles.model import Lang
+from digestbot.chinese_script import Script
 from digestbot.i18n import translator
 from digestbot.render import MAX_BYTES, MAX_ENTITIES, MAX_LENGTH, escape, escape_attr, parse_html
 from digestbot.render.telegram_html import utf16_len
@@ -105,6 +107,7 @@ class DigestContent:
     local_date: date
     articles: Sequence[StoredArticle]  # shown, newest first
     total: int  # new articles in all, shown or not
+    script: Script = Script.HANS  # how the reader reads Chinese
 
 
 def _cut(text: str, most: int) -> str:
@@ -115,39 +118,44 @@ def _cut(text: str, most: int) -> str:
 
 @dataclass
 class BlockCache:
-    """Article blocks and their sizes, rendered once per (article, language, time zone)."""
+    """Article blocks and their sizes, rendered once per (article, language, script, zone)."""
 
     tag_label: Callable[[str, Lang], str] = field(default=lambda tag, _lang: tag)
-    _blocks: dict[tuple[int, Lang, str], tuple[str, Size]] = field(default_factory=dict)
+    _blocks: dict[tuple[int, Lang, Script, str], tuple[str, Size]] = field(default_factory=dict)
 
-    def block(self, article: StoredArticle, lang: Lang, timezone: str) -> tuple[str, Size]:
+    def block(
+        self, article: StoredArticle, lang: Lang, timezone: str, script: Script = Script.HANS
+    ) -> tuple[str, Size]:
         """The article's HTML block in ``lang`` (or its other language, marked) and its size."""
-        key = (article.id, lang, timezone)
+        key = (article.id, lang, script, timezone)
         found = self._blocks.get(key)
         if found is None:
-            html = self._render(article, lang, timezone)
+            html = self._render(article, lang, timezone, script)
             found = self._blocks[key] = (html, Size.of(html))
         return found
 
-    def size(self, article: StoredArticle, timezone: str) -> Size:
+    def size(self, article: StoredArticle, timezone: str, script: Script = Script.HANS) -> Size:
         """The larger of the block's sizes in the two languages."""
-        return self.block(article, Lang.ZH, timezone)[1].most(
-            self.block(article, Lang.EN, timezone)[1]
+        return self.block(article, Lang.ZH, timezone, script)[1].most(
+            self.block(article, Lang.EN, timezone, script)[1]
         )
 
-    def _render(self, article: StoredArticle, lang: Lang, timezone: str) -> str:
-        tr = translator(lang)
+    def _render(self, article: StoredArticle, lang: Lang, timezone: str, script: Script) -> str:
+        tr = translator(lang, script)
         text = article.text(lang)
-        title = f"<b>{escape(_cut(text.title, MAX_TITLE))}</b>"
+        shown = tr.chinese if text.lang is Lang.ZH else str
+        title = f"<b>{escape(_cut(shown(text.title), MAX_TITLE))}</b>"
         if text.lang is not lang:
             title += f" {escape(tr.gettext(_ONLY_IN[text.lang]))}"
         lines = [title]
-        summary = _cut(text.summary, MAX_SUMMARY)
+        summary = _cut(shown(text.summary), MAX_SUMMARY)
         if summary:
             lines.append(escape(summary))
         meta = [escape(tr.format_date(article.date, timezone))]
         if article.tags:
-            labels = [_cut(self.tag_label(tag, lang), MAX_TAG_LABEL) for tag in article.tags]
+            labels = [
+                _cut(tr.chinese(self.tag_label(tag, lang)), MAX_TAG_LABEL) for tag in article.tags
+            ]
             joined = _LIST_JOINER[lang].join(labels[:MAX_TAGS])
             meta.append(escape(tr.gettext(messages.TAGS_LINE, tags=joined)))
         lines.append(" · ".join(meta))
@@ -170,13 +178,13 @@ def _web_link(url: str | None) -> str | None:
     return href if len(href.encode()) <= MAX_HREF_BYTES else None
 
 
-def _header(lang: Lang, local_date: date, total: int) -> str:
-    tr = translator(lang)
+def _header(lang: Lang, script: Script, local_date: date, total: int) -> str:
+    tr = translator(lang, script)
     return tr.plural(messages.DIGEST_HEADER, total, date=escape(tr.format_date(local_date)))
 
 
-def _more(lang: Lang, more: int) -> str:
-    return translator(lang).plural(messages.DIGEST_MORE, more)
+def _more(lang: Lang, script: Script, more: int) -> str:
+    return translator(lang, script).plural(messages.DIGEST_MORE, more)
 
 
 def render_message(
@@ -187,12 +195,13 @@ def render_message(
     more: int,
 ) -> str:
     """One message: the header if first, the blocks of ``content.articles``, "and N more"."""
-    pieces = [_header(content.lang, content.local_date, content.total)] if with_header else []
+    lang, script = content.lang, content.script
+    pieces = [_header(lang, script, content.local_date, content.total)] if with_header else []
     pieces.extend(
-        cache.block(article, content.lang, content.timezone)[0] for article in content.articles
+        cache.block(article, lang, content.timezone, script)[0] for article in content.articles
     )
     if more > 0:
-        pieces.append(_more(content.lang, more))
+        pieces.append(_more(lang, script, more))
     return SEPARATOR.join(pieces)
 
 
@@ -222,20 +231,24 @@ def compose_digest(
     if not content.articles:
         if send_empty:
             return [
-                ComposedMessage(0, translator(content.lang).gettext(messages.DIGEST_NOTHING_NEW))
+                ComposedMessage(
+                    0,
+                    translator(content.lang, content.script).gettext(messages.DIGEST_NOTHING_NEW),
+                )
             ]
         return []
     articles = list(content.articles)
     more = max(content.total - len(articles), 0)
-    sizes = [_both(lambda lang: _header(lang, content.local_date, content.total))]
-    sizes.extend(cache.size(article, content.timezone) for article in articles)
+    script = content.script
+    sizes = [_both(lambda lang: _header(lang, script, content.local_date, content.total))]
+    sizes.extend(cache.size(article, content.timezone, script) for article in articles)
     if more:
-        sizes.append(_both(lambda lang: _more(lang, more)))
+        sizes.append(_both(lambda lang: _more(lang, script, more)))
     composed = []
     for seq, (start, end) in enumerate(_pack(sizes)):
         shown = articles[max(start - 1, 0) : min(end - 1, len(articles))]
         part = DigestContent(
-            content.lang, content.timezone, content.local_date, shown, content.total
+            content.lang, content.timezone, content.local_date, shown, content.total, script
         )
         text = render_message(
             cache, part, with_header=start == 0, more=more if end == len(sizes) else 0
@@ -244,10 +257,12 @@ def compose_digest(
     return composed
 
 
-def switch_markup(digest_id: int, seq: int, shown: Lang) -> dict[str, Any]:
+def switch_markup(
+    digest_id: int, seq: int, shown: Lang, script: Script = Script.HANS
+) -> dict[str, Any]:
     """The keyboard under a digest message shown in ``shown``: switch to the other language."""
     target = shown.other
-    label = translator(shown).gettext(_READ_IN[target])
+    label = translator(shown, script).gettext(_READ_IN[target])
     data = f"{CALLBACK_PREFIX}:{digest_id}:{seq}:{target.value}"
     return {"inline_keyboard": [[{"text": label, "callback_data": data}]]}
 

@@ -11,8 +11,8 @@ and do not come back.
 Scheduled digests take ``sequence`` 0 of their local date, so UNIQUE(chat_id, local_date,
 sequence) with INSERT ... ON CONFLICT DO NOTHING makes a second tick plan nothing. ``/digest``
 (``force``) takes the next sequence of the day, or 0 when today's scheduled one is due and not
-yet made. Readers are handled in chunks; those sharing (language, zone, date, new articles) share
-one composition, and rows go in with one executemany per table and chunk.
+yet made. Readers are handled in chunks; those sharing (language, script, zone, date, new articles)
+share one composition, and rows go in with one executemany per table and chunk.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from digestbot.articles.model import Lang
+from digestbot.chinese_script import Script
 from digestbot.config import Settings
 from digestbot.digest.compose import (
     CALLBACK_PREFIX,
@@ -206,7 +207,7 @@ def _plan_chunk(
         for message in composed:
             shown_ids = message.article_ids
             links.extend(zip(repeat(d.chat_id), shown_ids, repeat(digest_id), repeat(message.seq)))
-            markup = _markup_json(digest_id, message.seq, d.lang) if shown_ids else None
+            markup = _markup_json(digest_id, message.seq, d.lang, d.script) if shown_ids else None
             outbox.append((d.chat_id, digest_id, message.seq, message.text, markup))
         shown = sum(len(message.article_ids) for message in composed)
         planned.append(
@@ -225,17 +226,17 @@ def _plan_chunk(
 
 
 @cache
-def _markup_parts(shown: Lang) -> tuple[str, str]:
+def _markup_parts(shown: Lang, script: Script) -> tuple[str, str]:
     """``switch_markup`` JSON for ``shown`` cut around its callback data."""
-    sample = switch_markup(0, 0, shown)
+    sample = switch_markup(0, 0, shown, script)
     data = sample["inline_keyboard"][0][0]["callback_data"]
     before, after = json.dumps(sample, ensure_ascii=False).split(json.dumps(data))
     return f'{before}"{CALLBACK_PREFIX}', after
 
 
-def _markup_json(digest_id: int, seq: int, shown: Lang) -> str:
+def _markup_json(digest_id: int, seq: int, shown: Lang, script: Script) -> str:
     """``switch_markup`` as JSON text (it is made per message: no dict, no encoder run)."""
-    before, after = _markup_parts(shown)
+    before, after = _markup_parts(shown, script)
     return f'{before}:{digest_id}:{seq}:{shown.other.value}"{after}'
 
 
@@ -247,8 +248,8 @@ def _load_articles(planner: _Planner, ids: set[int]) -> None:
 
 
 def _compose(planner: _Planner, d: DueReader, fresh: tuple[int, ...]) -> list[ComposedMessage]:
-    """The reader's messages, composed once per (language, zone, date, new articles)."""
-    key = (d.lang, d.timezone, d.local_date, fresh)
+    """The reader's messages, composed once per (language, script, zone, date, new articles)."""
+    key = (d.lang, d.script, d.timezone, d.local_date, fresh)
     found = planner.composed.get(key)
     if found is None:
         shown = [
@@ -256,7 +257,7 @@ def _compose(planner: _Planner, d: DueReader, fresh: tuple[int, ...]) -> list[Co
             for i in fresh[: planner.settings.digest.max_articles]
             if i in planner.articles
         ]
-        content = DigestContent(d.lang, d.timezone, d.local_date, shown, len(fresh))
+        content = DigestContent(d.lang, d.timezone, d.local_date, shown, len(fresh), d.script)
         found = compose_digest(
             planner.cache, content, send_empty=planner.settings.digest.send_empty
         )

@@ -64,6 +64,7 @@ def _plan_now(session: Session, deps: BotDeps, reader: Reader) -> PlanReport:
             reader.chat_id,
             user_id=reader.user_id,
             language=reader.lang,
+            script=reader.script,
             timezone=deps.settings.digest.timezone,
             digest_time=deps.settings.digest.time,
             now=deps.clock(),
@@ -90,13 +91,17 @@ async def on_switch(update: Update, context: Context) -> None:
         await query.answer(reader.tr.gettext(messages.NO_LONGER_AVAILABLE))
         return
     timezone = reader.profile.timezone if reader.profile else deps.settings.digest.timezone
-    content = DigestContent(lang, timezone, found.local_date, found.articles, found.total)
+    content = DigestContent(
+        lang, timezone, found.local_date, found.articles, found.total, reader.script
+    )
     cache = BlockCache(deps.settings.reader.tag_label)
     text = render_message(cache, content, with_header=found.with_header, more=found.more)
     await query.edit_message_text(
         split_blocks([text])[0],  # articles edited since could make it longer than one message
         parse_mode=ParseMode.HTML,
-        reply_markup=InlineKeyboardMarkup.de_json(switch_markup(digest_id, seq, lang), context.bot),
+        reply_markup=InlineKeyboardMarkup.de_json(
+            switch_markup(digest_id, seq, lang, reader.script), context.bot
+        ),
     )
     await query.answer()
 
