@@ -97,9 +97,21 @@ def _char_table(config: str) -> dict[str, str]:
     return {a: b for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1}
 
 
+@functools.cache
+def _fold_table() -> dict[str, str]:
+    """OpenCC's Traditional-to-Simplified characters, chains followed (薴 → 苧 → 苎)."""
+    table = _char_table("t2s.json")
+    folded = {}
+    for source, target in table.items():
+        while target in table and table[target] != source:
+            target = table[target]
+        folded[source] = target
+    return folded
+
+
 def fold_han(ch: str) -> str:
     """One character as search compares it: a Traditional character as its Simplified form."""
-    return _char_table("t2s.json").get(ch, ch)
+    return _fold_table().get(ch, ch)
 
 
 def is_traditional(text: str) -> bool:
