@@ -1,5 +1,5 @@
-"""The message catalogs: up to date with the source, fully translated to Chinese, placeholders and
-Telegram HTML intact."""
+"""The message catalogs: up to date with the source, fully translated to Simplified and Traditional
+Chinese, placeholders and Telegram HTML intact."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
+import opencc
 import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -17,6 +18,7 @@ from babel.messages.frontend import parse_keywords
 from babel.messages.pofile import read_po
 
 from digestbot import messages
+from digestbot.chinese_script import Script
 from digestbot.i18n import DOMAIN, LOCALES_DIR, Plural, catalog_dir
 from digestbot.model import Lang
 
@@ -40,8 +42,17 @@ def template() -> Catalog:
     return read_catalog(LOCALES_DIR / "messages.pot")
 
 
-def translations(lang: Lang) -> Catalog:
-    return read_catalog(catalog_dir(lang) / f"{DOMAIN}.po")
+CATALOGS = {
+    "zh_Hans": (Lang.ZH, Script.HANS),
+    "zh_Hant": (Lang.ZH, Script.HANT_TW),
+    "en": (Lang.EN, Script.HANS),
+}
+CHINESE = ("zh_Hans", "zh_Hant")
+
+
+def translations(name: str) -> Catalog:
+    lang, script = CATALOGS[name]
+    return read_catalog(catalog_dir(lang, script=script) / f"{DOMAIN}.po")
 
 
 def entries(catalog: Catalog) -> Iterator[Message]:
@@ -138,12 +149,12 @@ def test_template_matches_the_source() -> None:
     assert sorted(map(str, in_template - in_source)) == [], "obsolete messages in messages.pot"
 
 
-@pytest.mark.parametrize("lang", list(Lang))
-def test_catalog_has_every_template_message(lang: Lang) -> None:
-    catalog = translations(lang)
+@pytest.mark.parametrize("name", CATALOGS)
+def test_catalog_has_every_template_message(name: str) -> None:
+    catalog = translations(name)
     in_catalog = {message_key(m) for m in entries(catalog)}
     missing = {message_key(m) for m in entries(template())} - in_catalog
-    assert sorted(map(str, missing)) == [], f"run pybabel update for {lang.value}"
+    assert sorted(map(str, missing)) == [], f"run pybabel update for {name}"
 
 
 def test_every_messages_constant_is_in_the_template() -> None:
@@ -158,24 +169,51 @@ def test_every_messages_constant_is_in_the_template() -> None:
     assert [c for c in constants if c not in ids] == [], "mark these with N_()/NP_()"
 
 
-def test_every_message_has_a_chinese_translation() -> None:
-    catalog = translations(Lang.ZH)
+@pytest.mark.parametrize("name", CHINESE)
+def test_every_message_has_a_chinese_translation(name: str) -> None:
+    catalog = translations(name)
     assert catalog.num_plurals == 1
     untranslated = [m.id for m in entries(catalog) if not m.string or not all(m.string)]
     assert untranslated == []
 
 
-@pytest.mark.parametrize("lang", list(Lang))
-def test_no_translation_is_fuzzy(lang: Lang) -> None:
-    catalog = translations(lang)
+def chinese_texts(name: str) -> Iterator[str]:
+    for message in entries(translations(name)):
+        for text, _ in forms(message):
+            yield text
+
+
+_HAN = "\u3400-\u9fff"
+_STRAY_SPACE = re.compile(f"[{_HAN}，。：；！？（）「」“”、] +[{_HAN}，。：；！？（）「」“”、]")
+_HALF_WIDTH_PUNCTUATION = re.compile(f"[{_HAN}][,.:;!?]|[,:;!?][{_HAN}]")
+
+
+@pytest.mark.parametrize("name", CHINESE)
+def test_chinese_has_no_stray_spaces_and_full_width_punctuation(name: str) -> None:
+    texts = list(chinese_texts(name))
+    assert [t for t in texts if _STRAY_SPACE.search(t)] == []
+    assert [t for t in texts if _HALF_WIDTH_PUNCTUATION.search(t)] == []
+
+
+def test_traditional_catalog_is_traditional_in_taiwan_usage() -> None:
+    """OpenCC's Simplified-to-Taiwan conversion (characters, variants and Taiwan words such as
+    軟體 for 软件) leaves every zh_Hant translation as it is."""
+    to_taiwan = opencc.OpenCC("s2twp")
+    texts = list(chinese_texts("zh_Hant"))
+    assert [(t, to_taiwan.convert(t)) for t in texts if to_taiwan.convert(t) != t] == []
+
+
+@pytest.mark.parametrize("name", CATALOGS)
+def test_no_translation_is_fuzzy(name: str) -> None:
+    catalog = translations(name)
     assert not catalog.fuzzy, "the catalog header is marked fuzzy"
     assert [m.id for m in entries(catalog) if m.fuzzy] == []
 
 
-@pytest.mark.parametrize("lang", list(Lang))
-def test_translations_keep_their_placeholders(lang: Lang) -> None:
+@pytest.mark.parametrize("name", CATALOGS)
+def test_translations_keep_their_placeholders(name: str) -> None:
     wrong = []
-    for message in entries(translations(lang)):
+    for message in entries(translations(name)):
         for text, source in forms(message):
             if text and fields(text) != fields(source):
                 wrong.append((source, text))
@@ -187,10 +225,10 @@ def test_message_ids_are_valid_telegram_html() -> None:
     assert [(i, p) for i, p in wrong if p] == []
 
 
-@pytest.mark.parametrize("lang", list(Lang))
-def test_translations_are_valid_telegram_html_with_the_same_tags(lang: Lang) -> None:
+@pytest.mark.parametrize("name", CATALOGS)
+def test_translations_are_valid_telegram_html_with_the_same_tags(name: str) -> None:
     wrong = []
-    for message in entries(translations(lang)):
+    for message in entries(translations(name)):
         for text, source in forms(message):
             if not text:
                 continue
@@ -224,10 +262,11 @@ def stray_spaces(text: str) -> list[str]:
     return found
 
 
-def test_chinese_has_no_stray_spaces() -> None:
+@pytest.mark.parametrize("name", CHINESE)
+def test_chinese_has_no_stray_spaces(name: str) -> None:
     stray = [
         (text, spaces)
-        for message in entries(translations(Lang.ZH))
+        for message in entries(translations(name))
         for text, _ in forms(message)
         if (spaces := stray_spaces(text))
     ]
@@ -240,9 +279,9 @@ def test_chinese_has_no_stray_spaces() -> None:
     assert stray_spaces("发送 /help 看看，或 <code>/read 42</code> 吧") == []
 
 
-@pytest.mark.parametrize("lang", list(Lang))
-def test_command_descriptions_fit_set_my_commands(lang: Lang) -> None:
-    catalog = translations(lang)
+@pytest.mark.parametrize("name", CATALOGS)
+def test_command_descriptions_fit_set_my_commands(name: str) -> None:
+    catalog = translations(name)
     for command, description in messages.COMMANDS:
         assert re.fullmatch(r"[a-z0-9_]{1,32}", command)
         translated = catalog[description]

@@ -150,7 +150,7 @@ def test_the_readme_first_session_then_the_operator_commands(
     greeting = sandbox.say("/start")  # 1. choose a language
     assert "魏" in str(greeting["text"])
     before = len(sandbox.chat())
-    press(sandbox, greeting, "中文")
+    press(sandbox, greeting, "简体中文")
     deadline = time.monotonic() + WAIT
     while not [m for m in sandbox.chat()[before:] if m["from_bot"]]:  # 2. the tag list
         assert time.monotonic() < deadline, "no tag list after 中文"

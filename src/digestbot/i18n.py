@@ -9,12 +9,13 @@ Strings are marked in the source and translated per reader at run time::
     t.gettext(messages.SUBSCRIBED, time="08:00", timezone="Asia/Shanghai")
     t.plural(messages.ARTICLE_COUNT, 3)          # "3 篇文章"; ``{n}`` is filled in for you
     t.format_date(article.date, "Asia/Shanghai")  # "2024年5月12日"
+    translator(Lang.ZH, Script.HANT_TW).gettext(messages.LANGUAGE_CHOSEN)  # Traditional, Taiwan
 
 Extraction keywords (configured in ``[tool.babel]`` of ``pyproject.toml``): ``_``, ``gettext``,
 ``N_`` (mark a constant, translate later), ``NP_:1,2`` (a plural pair), ``ngettext:1,2``,
 ``pgettext:1c,2``, ``npgettext:1c,2,3``. The catalog workflow is in ``locales/README.md``.
 
-Catalogs: ``locales/<zh_Hans|en>/LC_MESSAGES/digestbot.mo``, compiled by the build hook
+Catalogs: ``locales/<zh_Hans|zh_Hant|en>/LC_MESSAGES/digestbot.mo``, compiled by the build hook
 (``hatch_build.py``) on install. When a ``.mo`` is missing or older than its ``.po`` (a developer
 editing translations), the ``.po`` is compiled in memory instead (a few milliseconds, once).
 """
@@ -36,6 +37,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from digestbot.chinese_script import Script, to_script
 from digestbot.model import Lang
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "Plural",
     "Translator",
     "catalog_dir",
+    "catalog_name",
     "lang_from_telegram",
     "load_translations",
     "locale_for",
@@ -56,8 +59,11 @@ log = logging.getLogger(__name__)
 
 DOMAIN = "digestbot"
 LOCALES_DIR = Path(__file__).parent / "locales"
-_CATALOG_NAMES = {Lang.ZH: "zh_Hans", Lang.EN: "en"}
-_LOCALE_IDS = {Lang.ZH: "zh_Hans_CN", Lang.EN: "en"}
+_LOCALE_IDS = {
+    (Lang.ZH, Script.HANS): "zh_Hans_CN",
+    (Lang.ZH, Script.HANT_TW): "zh_Hant_TW",
+    (Lang.ZH, Script.HANT_HK): "zh_Hant_HK",
+}
 
 DateStyle = Literal["short", "medium", "long", "full"]
 Zone = tzinfo | str | None  # a tzinfo (ZoneInfo or fixed offset), an IANA name, or None
@@ -81,9 +87,16 @@ def NP_(singular: str, plural: str) -> Plural:
 
 
 @functools.cache
-def locale_for(lang: Lang) -> Locale:
-    """The Babel locale used to format dates and numbers for ``lang``."""
-    return Locale.parse(_LOCALE_IDS[lang])
+def locale_for(lang: Lang, script: Script = Script.HANS) -> Locale:
+    """The Babel locale used to format dates and numbers for ``lang`` (in ``script``)."""
+    return Locale.parse(_LOCALE_IDS.get((lang, script), lang.value))
+
+
+def catalog_name(lang: Lang, script: Script = Script.HANS) -> str:
+    """The catalog folder of ``lang``: ``en``, ``zh_Hans`` or (any Traditional) ``zh_Hant``."""
+    if lang is Lang.EN:
+        return "en"
+    return "zh_Hant" if script.traditional else "zh_Hans"
 
 
 def lang_from_telegram(language_code: str | None, default: Lang) -> Lang:
@@ -96,21 +109,23 @@ def lang_from_telegram(language_code: str | None, default: Lang) -> Lang:
     return default
 
 
-def catalog_dir(lang: Lang, root: Path = LOCALES_DIR) -> Path:
+def catalog_dir(lang: Lang, root: Path = LOCALES_DIR, *, script: Script = Script.HANS) -> Path:
     """The ``LC_MESSAGES`` folder holding ``lang``'s ``.po`` and ``.mo``."""
-    return root / _CATALOG_NAMES[lang] / "LC_MESSAGES"
+    return root / catalog_name(lang, script) / "LC_MESSAGES"
 
 
-def load_translations(lang: Lang, root: Path = LOCALES_DIR) -> NullTranslations:
+def load_translations(
+    lang: Lang, root: Path = LOCALES_DIR, *, script: Script = Script.HANS
+) -> NullTranslations:
     """``lang``'s ``.mo``, or its ``.po`` compiled in memory when the ``.mo`` is absent or stale."""
-    folder = catalog_dir(lang, root)
+    folder = catalog_dir(lang, root, script=script)
     po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
     if mo.is_file() and not (po.is_file() and po.stat().st_mtime > mo.stat().st_mtime):
         with mo.open("rb") as fp:
             return Translations(fp, domain=DOMAIN)
     if po.is_file():
         with po.open("rb") as fp:
-            catalog = read_po(fp, locale=_CATALOG_NAMES[lang], domain=DOMAIN)
+            catalog = read_po(fp, locale=catalog_name(lang, script), domain=DOMAIN)
         buffer = BytesIO()
         write_mo(buffer, catalog)
         buffer.seek(0)
@@ -121,11 +136,16 @@ def load_translations(lang: Lang, root: Path = LOCALES_DIR) -> NullTranslations:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Translator:
-    """One language's translations and formats; fields in ``{name}`` are filled with ``fields``."""
+    """One language's translations and formats; fields in ``{name}`` are filled with ``fields``.
+
+    ``script`` is how the reader reads Chinese: the catalog and date formats of a Chinese reader,
+    and, for every reader, the script Chinese content is shown in (:meth:`chinese`).
+    """
 
     lang: Lang
     locale: Locale
     translations: _gettext.NullTranslations
+    script: Script = Script.HANS
 
     def gettext(self, message: str, /, **fields: object) -> str:
         """``message`` in this language (the English id when untranslated), formatted."""
@@ -162,11 +182,16 @@ class Translator:
         """``value`` with the locale's digit grouping: ``12,345``."""
         return numbers.format_decimal(value, locale=self.locale)
 
+    def chinese(self, text: str) -> str:
+        """Chinese content (either script) in the reader's script; memoized per text and script."""
+        return to_script(text, self.script)
+
 
 @functools.cache
-def translator(lang: Lang) -> Translator:
-    """The (cached) translator for ``lang``."""
-    return Translator(lang, locale_for(lang), load_translations(lang))
+def translator(lang: Lang, script: Script = Script.HANS) -> Translator:
+    """The (cached) translator for ``lang``, Chinese read in ``script``."""
+    translations = load_translations(lang, script=script)
+    return Translator(lang, locale_for(lang, script), translations, script)
 
 
 def _fill(text: str, fields: dict[str, object]) -> str:

@@ -121,6 +121,7 @@ async def test_an_anonymous_admin_writing_as_the_group_may_subscribe_it(bot: Bot
 def test_the_group_check_covers_every_settings_button() -> None:
     data = [
         *(language_data(lang) for lang in Lang),
+        language_data(Lang.ZH, traditional=True),
         tag_toggle_data(7, 2),
         tag_page_data(3),
         TAG_DONE_DATA,

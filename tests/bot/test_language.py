@@ -1,4 +1,4 @@
-"""/language end to end: the two buttons, the choice stored and used by every later reply."""
+"""/language end to end: the three buttons, the choice stored and used by every later reply."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ async def test_english_reader_switches_to_chinese(bot: BotHarness) -> None:
     await bot.say(ANN, "/start")
     question = await bot.say(ANN, "/language")
     assert question["text"] == "Which language would you like?"
-    assert button_labels(question) == ["中文", "English"]
+    assert button_labels(question) == ["简体中文", "繁體中文", "English"]
     answer = await bot.press(ANN, question, "lang:zh")
     assert answer["text"] == "好的，之后我会用中文和你交流。"
     assert bot.message(ANN, question["message_id"])["text"] == "好的，之后我会用中文和你交流。"
@@ -27,7 +27,7 @@ async def test_english_reader_switches_to_chinese(bot: BotHarness) -> None:
 async def test_chinese_reader_switches_to_english_and_back(bot: BotHarness) -> None:
     question = await bot.say(LI, "/language")
     assert question["text"] == "你想使用哪种语言？"
-    assert button_data(question) == ["lang:zh", "lang:en"]
+    assert button_data(question) == ["lang:zh", "lang:zh-hant", "lang:en"]
     answer = await bot.press(LI, question, "lang:en")
     assert answer["text"] == "Done: I will talk to you in English from now on."
     assert _language(bot, LI) is Lang.EN

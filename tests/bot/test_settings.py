@@ -106,7 +106,7 @@ async def test_unsubscribe_and_subscribe_buttons_edit_the_settings(bot: BotHarne
 
 async def test_language_and_tags_buttons_send_their_choices(bot: BotHarness) -> None:
     choice = await _ask(bot, LI, "set:lang")
-    assert button_labels(choice) == ["中文", "English"]
+    assert button_labels(choice) == ["简体中文", "繁體中文", "English"]
     tags = await _ask(bot, LI, "set:tags")
     assert tags["text"].startswith("请选择你想关注的标签。")
 

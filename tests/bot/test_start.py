@@ -16,8 +16,8 @@ async def test_chinese_reader_is_greeted_in_chinese_and_can_switch_to_english(
     greeting = await bot.say(LI, "/start")
     assert greeting["text"].startswith("你好，李雷！")
     assert "摘要每天08:00（中国时间）送达" in greeting["text"]
-    assert button_labels(greeting) == ["中文", "English"]
-    assert button_data(greeting) == ["lang:zh", "lang:en"]
+    assert button_labels(greeting) == ["简体中文", "繁體中文", "English"]
+    assert button_data(greeting) == ["lang:zh", "lang:zh-hant", "lang:en"]
     profile = _profile(bot, LI)
     assert (profile.language, profile.state) == (Lang.ZH, SubscriberState.ACTIVE)
 
@@ -42,7 +42,7 @@ async def test_english_reader_is_greeted_in_english(bot: BotHarness) -> None:
         "It arrives every day at 08:00 (China Time), and /settings can change that.",
         "Which language would you like?",
     ]
-    assert button_labels(greeting) == ["中文", "English"]
+    assert button_labels(greeting) == ["简体中文", "繁體中文", "English"]
     await bot.press(ANN, greeting, "lang:zh")
     assert bot.message(ANN, greeting["message_id"])["text"] == "好的，之后我会用中文和你交流。"
     tags = await bot.driver.next_bot_message(ANN, 10)
@@ -56,7 +56,7 @@ async def test_returning_unsubscribed_reader_is_subscribed_again(bot: BotHarness
     again = await bot.say(ANN, "/start")
     assert again["text"].startswith("Welcome back, Ann!")
     assert "Subscribed! Your digest arrives every day at 08:00 (China Time)." in again["text"]
-    assert button_labels(again) == ["中文", "English"]
+    assert button_labels(again) == ["简体中文", "繁體中文", "English"]
     assert _profile(bot, ANN).state is SubscriberState.ACTIVE
 
 

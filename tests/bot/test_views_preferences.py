@@ -67,10 +67,11 @@ def test_foreign_data_is_not_a_tag_action(data: str) -> None:
 
 
 def test_language_and_settings_codecs() -> None:
-    for lang in Lang:
-        assert parse_language_data(language_data(lang)) is lang
+    assert parse_language_data(language_data(Lang.ZH)) == (Lang.ZH, False)
+    assert parse_language_data(language_data(Lang.ZH, traditional=True)) == (Lang.ZH, True)
+    assert parse_language_data(language_data(Lang.EN)) == (Lang.EN, None)
     assert parse_language_data("lang:fr") is None
-    assert _data(language_keyboard()) == ["lang:zh", "lang:en"]
+    assert _data(language_keyboard()) == ["lang:zh", "lang:zh-hant", "lang:en"]
     for action in SettingsAction:
         assert parse_settings_data(action.value) is action
     assert parse_settings_data("set:nope") is None
@@ -109,7 +110,7 @@ def test_followed_tags_are_checked_escaped_and_localized() -> None:
 def test_settings_view_lines_and_buttons() -> None:
     profile = Profile(1, 1, Lang.ZH, "Etc/GMT-8", time(7, 5), SubscriberState.UNSUBSCRIBED, ())
     text, markup = render_settings(translator(Lang.EN), LABELS, profile)
-    assert "Language: 中文" in text
+    assert "Language: 简体中文" in text
     assert "Time zone: UTC+8" in text
     assert "Digest time: 07:05" in text
     assert "Daily digest: Off" in text

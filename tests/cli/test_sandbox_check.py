@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = [
     "articles",
-    "zh /start, press 中文",
+    "zh /start, press 简体中文",
     "zh /search 芯片",
     "zh /read_<id>",
     "zh /settings",

@@ -106,3 +106,45 @@ def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
         upgrade_schema(engine)
     with pytest.raises(StoreError):
         schema_is_current(engine)
+
+
+def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_url: str) -> None:
+    """A store from before Traditional Chinese: its readers stay Simplified, and its stored texts
+    are indexed again with the folding tokenizer (the index at 0005 is emptied here, so only the
+    migration can make them findable)."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy.orm import Session
+
+    from digestbot.model import Lang
+    from digestbot.store.articles import save_article
+    from digestbot.store.search import search_articles
+    from digestbot.store.search_schema import rebuild_index
+    from tests.store.factory import article
+    from tests.store.factory import text as article_text
+
+    engine = create_engine_for(db_url)
+    config = Config()
+    config.set_main_option("script_location", "digestbot.store:migrations")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0005")
+    with Session(engine) as session:
+        item = article("tsmc", article_text(Lang.ZH, "台積電擴產", "台積電在高雄設新廠。"))
+        save_article(session, item, content_hash="x", source_path="tsmc.md")
+        session.execute(
+            text(
+                "INSERT INTO subscribers (chat_id, language, timezone, digest_time, state, "
+                "created_at, updated_at) VALUES (7, 'zh', 'Asia/Taipei', '08:00:00', 'active', "
+                ":now, :now)"
+            ),
+            {"now": "2024-05-01 00:00:00"},
+        )
+        rebuild_index(session.connection(), [])
+        session.commit()
+    upgrade_schema(engine)
+    with Session(engine) as session:
+        assert session.execute(text("SELECT script FROM subscribers")).scalar_one() == "hans"
+        for query in ("台积电", "台積電", "高雄设新厂"):
+            assert [hit.key for hit in search_articles(session, query)] == ["tsmc"]
+    engine.dispose()

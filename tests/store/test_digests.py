@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from digestbot.chinese_script import Script
 from digestbot.config import DigestSettings, Settings
 from digestbot.digest.compose import parse_switch_data
 from digestbot.digest.plan import (
@@ -49,9 +50,16 @@ def add_reader(
     timezone: str = SHANGHAI,
     tags: tuple[str, ...] = (),
     created_at: datetime | None = None,
+    script: Script = Script.HANS,
 ) -> None:
     ensure_subscriber(
-        session, chat_id, user_id=chat_id, language=lang, timezone=timezone, digest_time=time(8)
+        session,
+        chat_id,
+        user_id=chat_id,
+        language=lang,
+        timezone=timezone,
+        digest_time=time(8),
+        script=script,
     )
     if tags:
         set_tags(session, chat_id, tags)
@@ -282,3 +290,26 @@ def test_the_rest_keeps_to_the_readers_tags_and_the_maximum_age(session: Session
     assert rest is not None
     assert [a.id for a in rest.articles] == [tech[2]]  # t4 was shown; t1, t2 too old
     assert rest.left == 0
+
+
+def test_readers_of_one_script_share_a_digest_and_each_script_reads_its_own(
+    session: Session,
+) -> None:
+    item = article("sw", text(Lang.ZH, "软件新闻", "软件正文。", "软件与芯片"), day=3)
+    save_article(session, item, content_hash="sw", source_path="sw.md")
+    readers = {1: Script.HANT_TW, 2: Script.HANT_TW, 3: Script.HANT_HK, 4: Script.HANS}
+    for chat_id, script in readers.items():
+        add_reader(session, chat_id, lang=Lang.ZH, script=script)
+    plan_due_digests(session, at(9), SETTINGS)
+    rows = session.execute(select(m.OutboxMessage.chat_id, m.OutboxMessage.text)).all()
+    shown = dict(rows)
+    assert shown[1] == shown[2]  # one composition for readers alike
+    assert "<b>軟體新聞</b>\n軟體與晶片" in shown[1]  # Taiwan words
+    assert "<b>軟件新聞</b>\n軟件與芯片" in shown[3]  # Hong Kong's
+    assert "<b>软件新闻</b>\n软件与芯片" in shown[4]
+    assert "的文章摘要" in shown[1]
+    assert "篇新文章" in shown[1]
+    query = select(m.OutboxMessage.chat_id, m.OutboxMessage.reply_markup)
+    markups = dict(session.execute(query).all())
+    assert markups[1]["inline_keyboard"][0][0]["text"] == "閱讀英文版"
+    assert markups[4]["inline_keyboard"][0][0]["text"] == "阅读英文版"

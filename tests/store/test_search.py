@@ -88,8 +88,10 @@ BATTERY: dict[str, set[tuple[str, str]]] = {
     "阿里巴巴集团": {("alibaba", "zh")},
     "新能源汽车": {("ev", "zh")},
     "新能源": {("ev", "zh"), ("punctuation", "zh")},
-    "导体": set(),
+    "导体": {("taiwan", "zh")},  # the scripts fold: Simplified finds Traditional
     "導體": {("taiwan", "zh")},
+    "台湾半导体产业": {("taiwan", "zh")},
+    "發展新能源": {("punctuation", "zh")},  # and Traditional finds Simplified
     "半導體產業": {("taiwan", "zh")},
     "㐀": {("rare", "zh")},
     "𠀀": {("rare", "zh")},
@@ -212,10 +214,25 @@ def test_snippets_mark_hits_in_the_original_text(loaded: Session) -> None:
 
 
 def test_snippet_of_a_title_only_hit(loaded: Session) -> None:
-    (hit,) = search_articles(loaded, "产业", lang=Lang.ZH) or [None]
-    assert hit is None  # Simplified 产业 is not Traditional 產業: no conversion
+    (hit,) = search_articles(loaded, "产业", lang=Lang.ZH)
+    assert hit.key == "taiwan"  # Simplified 产业 finds Traditional 產業, marked as written
+    assert "[產業]" in hit.snippet.marked("[", "]")
     (hit,) = search_articles(loaded, "能源政策")
     assert "[能源政策]" in hit.snippet.marked("[", "]")
+
+
+@pytest.mark.parametrize(
+    ("simplified", "traditional"),
+    [("半导体", "半導體"), ("新能源", "新能源"), ("发展新能源", "發展新能源"), ("芯", "芯")],
+)
+def test_either_script_finds_the_same_hits_in_the_same_order(
+    loaded: Session, simplified: str, traditional: str
+) -> None:
+    def ranked(query: str) -> list[tuple[str, float, str]]:
+        hits = search_articles(loaded, query)
+        return [(hit.key, hit.score, hit.snippet.marked("[", "]")) for hit in hits]
+
+    assert ranked(simplified) == ranked(traditional) != []
 
 
 @pytest.fixture

@@ -98,7 +98,8 @@ def test_has_phrase_follows_the_tokenizer() -> None:
     assert not has_phrase("芯和片", "芯 片")
     assert not has_phrase("新能源，汽车", "新 能 源 汽 车")
     assert not has_phrase("新能源 汽车", "新 能 源 汽 车")
-    assert has_phrase("\uf900字测", "豈 字 测")
+    assert has_phrase("\uf900字测", "岂 字 测")  # 豈's compatibility form, folded to Simplified
+    assert has_phrase("台積電的新廠", "台 积 电 的 新")  # Traditional text, Simplified tokens
     assert not has_phrase("源新能", "新 能 源")
 
 

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from digestbot.chinese_script import fold_han
 from digestbot.errors import QueryError
 from digestbot.store.tokenize import (
     MAX_QUERY_GROUPS,
@@ -18,6 +19,7 @@ from digestbot.store.tokenize import (
     SEP,
     build_query,
     cjk_bigrams,
+    has_phrase,
     index_text,
     index_tokens,
     is_cjk,
@@ -36,7 +38,7 @@ TEXTS = st.text(alphabet=ALPHABET, max_size=60) | st.text(max_size=60)
 
 def test_every_cjk_character_is_a_token() -> None:
     assert index_tokens("阿里巴巴") == ["阿", "里", "巴", "巴"]
-    assert index_tokens("體育") == ["體", "育"]  # Traditional stays itself
+    assert index_tokens("體育") == ["体", "育"]  # Traditional folds to Simplified
     assert index_tokens("かなカナ한국") == list("かなカナ한국")
 
 
@@ -71,7 +73,13 @@ def test_bigram_phrases_match_where_character_phrases_do(text: str) -> None:
 
 def test_compatibility_ideographs_are_unified() -> None:
     compat = "\uf900"  # 豈 compatibility form
-    assert index_tokens(compat) == [unicodedata.normalize("NFKC", compat)]
+    assert index_tokens(compat) == index_tokens(unicodedata.normalize("NFKC", compat)) == ["岂"]
+
+
+def test_traditional_and_simplified_fold_to_the_same_tokens() -> None:
+    assert index_tokens("台積電") == index_tokens("台积电") == ["台", "积", "电"]
+    assert build_query("台積電") == build_query("台积电")
+    assert has_phrase("他說台積電很好", " ".join(index_tokens("台积电")))
 
 
 def test_query_groups_chinese_runs_into_phrases_and_words_into_prefixes() -> None:
@@ -114,7 +122,7 @@ def test_tokenization_is_deterministic_and_spans_agree(text: str) -> None:
 
 @given(TEXTS)
 def test_every_cjk_character_of_the_source_is_a_token(text: str) -> None:
-    cjk = [unicodedata.normalize("NFKC", ch) for ch in text if is_cjk(ch)]
+    cjk = [fold_han(unicodedata.normalize("NFKC", ch)) for ch in text if is_cjk(ch)]
     assert [t for t in index_tokens(text) if is_cjk(t)] == cjk
 
 

@@ -158,8 +158,14 @@ def bot_settings() -> Settings:
 
 
 @pytest.fixture
+def bot_latency() -> float:
+    """Seconds every Bot API call takes in the emulator (override the fixture to slow it down)."""
+    return 0.0
+
+
+@pytest.fixture
 async def bot(
-    bot_database: str, bot_settings: Settings, tmp_path: Path
+    bot_database: str, bot_settings: Settings, bot_latency: float, tmp_path: Path
 ) -> AsyncIterator[BotHarness]:
     """The bot with the seed articles loaded, polling a fresh emulator (rate limits on)."""
     engine = create_engine_for(bot_database)
@@ -169,7 +175,7 @@ async def bot(
     assert not report.rejected, report.rejected
     clock = Clock()
     record_path = tmp_path / "requests.jsonl"
-    async with Emulator(record_path=record_path) as emulator:
+    async with Emulator(record_path=record_path, latency=bot_latency) as emulator:
         deps = BotDeps(settings=bot_settings, sessions=sessions, clock=clock)
         app = build_application(deps, emulator.token, api_url=emulator.base_url)
         harness = BotHarness(emulator, app, deps, clock, record_path)

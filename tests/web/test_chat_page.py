@@ -53,7 +53,7 @@ async def test_a_chinese_reader_starts_follows_searches_reads_and_gets_a_digest(
     await say(li, "/start")
     greeting = bot_message(li, "你好，李雷！")
     await expect(greeting).to_be_visible()
-    await greeting.get_by_role("button", name="中文").click()
+    await greeting.get_by_role("button", name="简体中文").click()
     await expect(page.locator(".toast", has_text="好的，之后我会用中文和你交流。")).to_be_visible()
     await expect(greeting).to_have_count(0)  # edited in place: the greeting became the answer
     await expect(bot_message(li, "好的，之后我会用中文和你交流。")).to_contain_text("edited")

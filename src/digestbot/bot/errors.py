@@ -11,9 +11,9 @@ from digestbot import messages
 from digestbot.bot.commands import parse_command
 from digestbot.bot.context import Context
 from digestbot.bot.reader import load_reader
+from digestbot.chinese_script import script_from_telegram
 from digestbot.i18n import Translator, lang_from_telegram, translator
 from digestbot.messages import COMMANDS
-from digestbot.model import Lang
 from digestbot.store.health import is_outage
 
 __all__ = ["handler_label", "on_error"]
@@ -39,8 +39,7 @@ async def on_error(update: object, context: Context) -> None:
     if not isinstance(update, Update):
         return
     if outage:
-        tr = translator(_telegram_lang(update, context))
-        text = tr.gettext(messages.ERROR_STORE_AWAY)
+        text = _telegram_translator(update, context).gettext(messages.ERROR_STORE_AWAY)
     else:
         text = (await _reader_translator(update, context)).gettext(messages.ERROR_GENERIC)
     try:
@@ -54,10 +53,12 @@ async def on_error(update: object, context: Context) -> None:
         log.warning("could not tell the reader about the error", exc_info=True)
 
 
-def _telegram_lang(update: Update, context: Context) -> Lang:
+def _telegram_translator(update: Update, context: Context) -> Translator:
+    """The translator for the user's Telegram ``language_code`` (language and script)."""
     user = update.effective_user
     code = user.language_code if user is not None else None
-    return lang_from_telegram(code, context.deps.settings.reader.default_language)
+    lang = lang_from_telegram(code, context.deps.settings.reader.default_language)
+    return translator(lang, script_from_telegram(code))
 
 
 async def _reader_translator(update: Update, context: Context) -> Translator:
@@ -68,7 +69,7 @@ async def _reader_translator(update: Update, context: Context) -> Translator:
             return reader.tr
     except Exception:  # the store may be what failed
         log.warning("could not load the reader's language for the error reply", exc_info=True)
-    return translator(_telegram_lang(update, context))
+    return _telegram_translator(update, context)
 
 
 def handler_label(update: object) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from telegram import Update
 
 from digestbot.bot.deps import BotDeps, run_db
+from digestbot.chinese_script import Script, script_from_telegram
 from digestbot.i18n import Translator, lang_from_telegram, translator
 from digestbot.model import Lang
 from digestbot.store.subscribers import Profile, get_profile
@@ -24,10 +25,17 @@ class Reader:
     profile: Profile | None
     tr: Translator
 
+    language_code: str | None = None  # Telegram's, for the region of a Traditional choice
+
     @property
     def lang(self) -> Lang:
         """The language every reply uses."""
         return self.tr.lang
+
+    @property
+    def script(self) -> Script:
+        """How the reader reads Chinese (interface and content)."""
+        return self.tr.script
 
 
 async def load_reader(update: Update, deps: BotDeps) -> Reader | None:
@@ -42,15 +50,17 @@ async def load_reader(update: Update, deps: BotDeps) -> Reader | None:
     if chat_id is None:
         return None
     profile = await run_db(deps, lambda session: get_profile(session, chat_id))
+    code = user.language_code if user is not None else None
     if profile is not None:
-        lang = profile.language
+        lang, script = profile.language, profile.script
     else:
-        code = user.language_code if user is not None else None
         lang = lang_from_telegram(code, deps.settings.reader.default_language)
+        script = script_from_telegram(code)
     return Reader(
         chat_id=chat_id,
         user_id=user.id if user is not None else None,
         first_name=user.first_name if user is not None else "",
         profile=profile,
-        tr=translator(lang),
+        tr=translator(lang, script),
+        language_code=code,
     )

@@ -1,6 +1,6 @@
 """``sandbox --check``: the bot and the emulator in one process, a scripted chat and a digest.
 
-A Chinese reader starts, picks 中文, searches 芯片, reads a hit, opens /settings and asks for a
+A Chinese reader starts, picks 简体中文, searches 芯片, reads a hit, opens /settings and asks for a
 digest; an English reader asks for /help and searches by plain text. Every step's answer is
 checked, and so is every Bot API request: the emulator must have rejected none with 400.
 """
@@ -101,15 +101,16 @@ def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 async def zh_start(chat: Conversation) -> str:
-    """/start from a zh-hans client: a Chinese greeting with the two language buttons."""
+    """/start from a zh-hans client: a Chinese greeting with the three language buttons."""
     chat.running.emulator.driver.create_user(WEI, "魏", None, "zh-hans")
     greeting = await chat.say(WEI, "/start")
     expect(ZH.gettext(messages.GREETING, name="魏") in greeting["text"], "no greeting", greeting)
-    expect([label for label, _ in buttons(greeting)] == ["中文", "English"], "no language buttons")
+    labels = [label for label, _ in buttons(greeting)]
+    expect(labels == ["简体中文", "繁體中文", "English"], "no language buttons")
     await chat.press(WEI, greeting, "lang:zh")
     prompt = await chat.next_message(WEI)
     expect(prompt["text"].startswith(ZH.gettext(messages.TAGS_PROMPT)), "no tag list", prompt)
-    return "greeted in Chinese; 中文 pressed; the tag list followed"
+    return "greeted in Chinese; 简体中文 pressed; the tag list followed"
 
 
 async def zh_search(chat: Conversation) -> str:
@@ -134,10 +135,10 @@ async def zh_read(chat: Conversation) -> str:
 
 
 async def zh_settings(chat: Conversation) -> str:
-    """/settings in Chinese, language 中文."""
+    """/settings in Chinese, language 简体中文."""
     shown = await chat.say(WEI, "/settings")
     header = plain(ZH.gettext(messages.SETTINGS_HEADER))
-    expect(shown["text"].startswith(header) and "中文" in shown["text"], "no settings", shown)
+    expect(shown["text"].startswith(header) and "简体中文" in shown["text"], "no settings", shown)
     return f"{len(buttons(shown))} buttons"
 
 
@@ -181,7 +182,7 @@ async def zh_digest(chat: Conversation) -> str:
 
 Step = Callable[[Conversation], Awaitable[str]]
 STEPS: Sequence[tuple[str, Step]] = (
-    ("zh /start, press 中文", zh_start),
+    ("zh /start, press 简体中文", zh_start),
     ("zh /search 芯片", zh_search),
     ("zh /read_<id>", zh_read),
     ("zh /settings", zh_settings),

@@ -1,8 +1,9 @@
 """The digest composer (pure): new articles -> Telegram HTML messages, in the reader's language.
 
-Each article's block is rendered once per (article, language, time zone) in a :class:`BlockCache`
-and reused for every reader: composing 100,000 digests is assembly, not re-rendering. The zone is
-in the key because the article's date is shown as the reader's local day.
+Each article's block is rendered once per (article, language, labels, script, time zone) in a
+:class:`BlockCache` and reused for every reader: composing 100,000 digests is assembly, not
+re-rendering. The zone is in the key because the article's date is shown as the reader's local day;
+the script because Chinese is shown in the reader's (Simplified, or Traditional of their region).
 
 Blocks are packed into messages by their size in *both* languages (the larger of the two), so the
 message holding an article is the same whichever language it is shown in: the language switch
@@ -25,6 +26,7 @@ from typing import Any
 
 from digestbot import messages
 from digestbot.articles.spacing import collapse_spaces
+from digestbot.chinese_script import Script
 from digestbot.i18n import translator
 from digestbot.model import Lang, StoredArticle
 from digestbot.render import MAX_BYTES, MAX_ENTITIES, MAX_LENGTH, escape, escape_attr, parse_html
@@ -119,6 +121,7 @@ class DigestContent:
     articles: Sequence[StoredArticle]  # shown, newest first
     total: int  # new articles in all, shown or not
     labels: Lang | None = None  # the language of everything but the articles (None: ``lang``)
+    script: Script = Script.HANS  # how the reader reads Chinese (labels and content)
 
     @property
     def label_lang(self) -> Lang:
@@ -134,43 +137,57 @@ def _cut(text: str, most: int) -> str:
 
 @dataclass
 class BlockCache:
-    """Article blocks and their sizes, rendered once per (article, language, time zone)."""
+    """Article blocks and sizes, rendered once per (article, language, labels, script, zone)."""
 
     tag_label: Callable[[str, Lang], str] = field(default=lambda tag, _lang: tag)
-    _blocks: dict[tuple[int, Lang, Lang, str], tuple[str, Size]] = field(default_factory=dict)
+    _blocks: dict[tuple[int, Lang, Lang, Script, str], tuple[str, Size]] = field(
+        default_factory=dict
+    )
 
     def block(
-        self, article: StoredArticle, lang: Lang, timezone: str, labels: Lang | None = None
+        self,
+        article: StoredArticle,
+        lang: Lang,
+        timezone: str,
+        labels: Lang | None = None,
+        script: Script = Script.HANS,
     ) -> tuple[str, Size]:
         """The article's HTML block in ``lang`` (or its other language, marked) and its size,
         its labels (date, tags, links) in ``labels`` (default: ``lang``)."""
         labels = lang if labels is None else labels
-        key = (article.id, lang, labels, timezone)
+        key = (article.id, lang, labels, script, timezone)
         found = self._blocks.get(key)
         if found is None:
-            html = self._render(article, lang, labels, timezone)
+            html = self._render(article, lang, labels, timezone, script)
             found = self._blocks[key] = (html, Size.of(html))
         return found
 
-    def size(self, article: StoredArticle, timezone: str, labels: Lang) -> Size:
+    def size(
+        self, article: StoredArticle, timezone: str, labels: Lang, script: Script = Script.HANS
+    ) -> Size:
         """The larger of the block's sizes with the article in either language."""
-        return self.block(article, Lang.ZH, timezone, labels)[1].most(
-            self.block(article, Lang.EN, timezone, labels)[1]
+        return self.block(article, Lang.ZH, timezone, labels, script)[1].most(
+            self.block(article, Lang.EN, timezone, labels, script)[1]
         )
 
-    def _render(self, article: StoredArticle, lang: Lang, labels: Lang, timezone: str) -> str:
-        tr = translator(labels)
+    def _render(
+        self, article: StoredArticle, lang: Lang, labels: Lang, timezone: str, script: Script
+    ) -> str:
+        tr = translator(labels, script)
         text = article.text(lang)
-        title = f"<b>{escape(_cut(text.title, MAX_TITLE))}</b>"
+        shown = tr.chinese if text.lang is Lang.ZH else str
+        title = f"<b>{escape(_cut(shown(text.title), MAX_TITLE))}</b>"
         if text.lang is not lang:
             title += f" {escape(tr.gettext(_ONLY_IN[text.lang]))}"
         lines = [title]
-        summary = _cut(text.summary, MAX_SUMMARY)
+        summary = _cut(shown(text.summary), MAX_SUMMARY)
         if summary:
             lines.append(escape(summary))
         meta = [escape(tr.format_date(article.date, timezone))]
         if article.tags:
-            names = [_cut(self.tag_label(tag, labels), MAX_TAG_LABEL) for tag in article.tags]
+            names = [
+                _cut(tr.chinese(self.tag_label(tag, labels)), MAX_TAG_LABEL) for tag in article.tags
+            ]
             joined = _LIST_JOINER[labels].join(names[:MAX_TAGS])
             meta.append(escape(tr.gettext(messages.TAGS_LINE, tags=joined)))
         lines.append(" · ".join(meta))
@@ -193,18 +210,18 @@ def _web_link(url: str | None) -> str | None:
     return href if len(href.encode()) <= MAX_HREF_BYTES else None
 
 
-def _header(lang: Lang, local_date: date, total: int) -> str:
-    tr = translator(lang)
+def _header(lang: Lang, script: Script, local_date: date, total: int) -> str:
+    tr = translator(lang, script)
     return tr.plural(messages.DIGEST_HEADER, total, date=escape(tr.format_date(local_date)))
 
 
-def _more(lang: Lang, more: int) -> str:
-    return translator(lang).plural(messages.DIGEST_MORE, more)
+def _more(lang: Lang, script: Script, more: int) -> str:
+    return translator(lang, script).plural(messages.DIGEST_MORE, more)
 
 
 def _blocks(cache: BlockCache, content: DigestContent) -> list[str]:
     return [
-        cache.block(article, content.lang, content.timezone, content.label_lang)[0]
+        cache.block(article, content.lang, content.timezone, content.label_lang, content.script)[0]
         for article in content.articles
     ]
 
@@ -218,10 +235,12 @@ def render_message(
 ) -> str:
     """One message: the header if first, the blocks of ``content.articles``, "and N more"."""
     labels = content.label_lang
-    pieces = [_header(labels, content.local_date, content.total)] if with_header else []
+    pieces = (
+        [_header(labels, content.script, content.local_date, content.total)] if with_header else []
+    )
     pieces.extend(_blocks(cache, content))
     if more > 0:
-        pieces.append(_more(labels, more))
+        pieces.append(_more(labels, content.script, more))
     return SEPARATOR.join(pieces)
 
 
@@ -247,20 +266,29 @@ def compose_digest(
     labels = content.label_lang
     if not content.articles:
         if send_empty:
-            return [ComposedMessage(0, translator(labels).gettext(messages.DIGEST_NOTHING_NEW))]
+            nothing = translator(labels, content.script).gettext(messages.DIGEST_NOTHING_NEW)
+            return [ComposedMessage(0, nothing)]
         return []
     articles = list(content.articles)
     more = max(content.total - len(articles), 0)
-    sizes = [Size.of(_header(labels, content.local_date, content.total))]
-    sizes.extend(cache.size(article, content.timezone, labels) for article in articles)
+    sizes = [Size.of(_header(labels, content.script, content.local_date, content.total))]
+    sizes.extend(
+        cache.size(article, content.timezone, labels, content.script) for article in articles
+    )
     if more:
-        sizes.append(Size.of(_more(labels, more)))
+        sizes.append(Size.of(_more(labels, content.script, more)))
     composed = []
     for seq, (start, end) in enumerate(_pack(sizes)):
         shown = articles[max(start - 1, 0) : min(end - 1, len(articles))]
         last = more if end == len(sizes) else 0
         part = DigestContent(
-            content.lang, content.timezone, content.local_date, shown, content.total, labels
+            content.lang,
+            content.timezone,
+            content.local_date,
+            shown,
+            content.total,
+            labels,
+            content.script,
         )
         text = render_message(cache, part, with_header=start == 0, more=last)
         composed.append(ComposedMessage(seq, text, tuple(a.id for a in shown), last))
@@ -271,42 +299,54 @@ def compose_rest_page(cache: BlockCache, content: DigestContent, *, more: int) -
     """One page of a digest's articles it did not show (the "more" button): a heading, the
     blocks of ``content.articles`` and "and N more" when ``more`` are left after them."""
     labels = content.label_lang
-    tr = translator(labels)
+    tr = translator(labels, content.script)
     heading = tr.gettext(
         messages.DIGEST_REST_HEADER, date=escape(tr.format_date(content.local_date))
     )
     pieces = [heading, *_blocks(cache, content)]
     if more > 0:
-        pieces.append(_more(labels, more))
+        pieces.append(_more(labels, content.script, more))
     ranges = _pack([Size.of(piece) for piece in pieces])
     return [SEPARATOR.join(pieces[start:end]) for start, end in ranges]
 
 
 def switch_markup(
-    digest_id: int, seq: int, shown: Lang, labels: Lang | None = None
+    digest_id: int,
+    seq: int,
+    shown: Lang,
+    labels: Lang | None = None,
+    script: Script = Script.HANS,
 ) -> dict[str, Any]:
     """The keyboard under a digest message shown in ``shown``: switch to the other language,
     the button labelled in ``labels`` (the reader's language; default ``shown``)."""
     target = shown.other
-    label = translator(shown if labels is None else labels).gettext(_READ_IN[target])
+    label = translator(shown if labels is None else labels, script).gettext(_READ_IN[target])
     data = f"{CALLBACK_PREFIX}:{digest_id}:{seq}:{target.value}"
     return {"inline_keyboard": [[{"text": label, "callback_data": data}]]}
 
 
-def rest_button(digest_id: int, offset: int, labels: Lang) -> dict[str, str]:
+def rest_button(
+    digest_id: int, offset: int, labels: Lang, script: Script = Script.HANS
+) -> dict[str, str]:
     """The button that sends a digest's articles from ``offset`` of those it did not show."""
-    label = translator(labels).gettext(messages.BUTTON_MORE_ARTICLES)
+    label = translator(labels, script).gettext(messages.BUTTON_MORE_ARTICLES)
     return {"text": label, "callback_data": rest_data(digest_id, offset)}
 
 
 def digest_markup(
-    digest_id: int, seq: int, shown: Lang, labels: Lang | None = None, *, more: bool = False
+    digest_id: int,
+    seq: int,
+    shown: Lang,
+    labels: Lang | None = None,
+    script: Script = Script.HANS,
+    *,
+    more: bool = False,
 ) -> dict[str, Any]:
     """:func:`switch_markup`, with the "more" button below it on a message that ends with
     "and N more"."""
-    markup = switch_markup(digest_id, seq, shown, labels)
+    markup = switch_markup(digest_id, seq, shown, labels, script)
     if more:
-        markup["inline_keyboard"].append([rest_button(digest_id, 0, labels or shown)])
+        markup["inline_keyboard"].append([rest_button(digest_id, 0, labels or shown, script)])
     return markup
 
 

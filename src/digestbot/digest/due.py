@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfoNotFoundError
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from digestbot.chinese_script import Script
 from digestbot.digest.schedule import (
     day_start,
     due_local_date,
@@ -50,6 +51,7 @@ class DueReader:
     timezone: str
     local_date: date
     sequence: int
+    script: Script = Script.HANS
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +96,7 @@ def scheduled_readers(
             )
             .exists()
         )
-        query = select(s.chat_id, s.language, s.digest_time, s.created_at).where(
+        query = select(s.chat_id, s.language, s.script, s.digest_time, s.created_at).where(
             s.state == m.SubscriberState.ACTIVE,
             s.timezone == name,
             s.digest_time <= local.time(),
@@ -103,9 +105,9 @@ def scheduled_readers(
         if chat_ids is not None:
             query = query.where(s.chat_id.in_(chat_ids))
         today_began = day_start(local.date(), name)  # readers who joined before: due
-        for chat_id, lang, digest_time, created_at in session.execute(query):
+        for chat_id, lang, script, digest_time, created_at in session.execute(query):
             if created_at < today_began or is_due(now, name, digest_time, created_at):
-                due.append(DueReader(chat_id, lang, name, local.date(), 0))
+                due.append(DueReader(chat_id, lang, name, local.date(), 0, script))
     return due
 
 
@@ -114,15 +116,15 @@ def forced_readers(
 ) -> list[DueReader]:
     """Every active reader (or exactly ``chat_ids``, whatever their state), due now."""
     s = m.Subscriber
-    query = select(s.chat_id, s.language, s.timezone, s.digest_time)
+    query = select(s.chat_id, s.language, s.timezone, s.digest_time, s.script)
     if chat_ids is None:
         query = query.where(s.state == m.SubscriberState.ACTIVE)
     else:
         query = query.where(s.chat_id.in_(chat_ids))
     readers = []
-    for chat_id, lang, name, digest_time in session.execute(query):
+    for chat_id, lang, name, digest_time, script in session.execute(query):
         try:
-            readers.append((chat_id, lang, name, local_today(now, name), digest_time))
+            readers.append((chat_id, lang, name, local_today(now, name), digest_time, script))
         except (ZoneInfoNotFoundError, ValueError):
             log.warning("chat %s has the unknown time zone %r", chat_id, name)
     if not readers:
@@ -141,10 +143,11 @@ def forced_readers(
     for chat_id, day, sequence in rows:
         taken[(chat_id, day)] = sequence
     due = []
-    for chat_id, lang, name, day, digest_time in readers:
+    for chat_id, lang, name, day, digest_time, script in readers:
         last = taken.get((chat_id, day))
         scheduled_now = last is None and due_local_date(now, name, digest_time) == day
-        due.append(DueReader(chat_id, lang, name, day, 0 if scheduled_now else (last or 0) + 1))
+        sequence = 0 if scheduled_now else (last or 0) + 1
+        due.append(DueReader(chat_id, lang, name, day, sequence, script))
     return due
 
 

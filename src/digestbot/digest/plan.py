@@ -14,8 +14,8 @@ planning: that doubled its time (BENCHMARKS.md); tags changed since the digest c
 Scheduled digests take ``sequence`` 0 of their local date, so UNIQUE(chat_id, local_date,
 sequence) with INSERT ... ON CONFLICT DO NOTHING makes a second tick plan nothing. ``/digest``
 (``force``) takes the next sequence of the day, or 0 when today's scheduled one is due and not
-yet made. Readers are handled in chunks; those sharing (language, zone, date, new articles) share
-one composition, and rows go in with one executemany per table and chunk.
+yet made. Readers are handled in chunks; those sharing (language, script, zone, date, new articles)
+share one composition, and rows go in with one executemany per table and chunk.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from digestbot.chinese_script import Script
 from digestbot.config import Settings
 from digestbot.digest.compose import (
     CALLBACK_PREFIX,
@@ -243,7 +244,11 @@ class _OutboxRow(NamedTuple):
 
     @classmethod
     def of(cls, reader: DueReader, digest_id: int, message: ComposedMessage) -> _OutboxRow:
-        markup = _markup_json(digest_id, message, reader.lang) if message.article_ids else None
+        markup = (
+            _markup_json(digest_id, message, reader.lang, reader.script)
+            if message.article_ids
+            else None
+        )
         return cls(reader.chat_id, digest_id, message.seq, message.text, markup)
 
 
@@ -297,20 +302,20 @@ def _insert_messages(
 
 
 @cache
-def _markup_parts(shown: Lang) -> tuple[str, str]:
+def _markup_parts(shown: Lang, script: Script) -> tuple[str, str]:
     """``switch_markup`` JSON for ``shown`` cut around its callback data."""
-    sample = switch_markup(0, 0, shown)
+    sample = switch_markup(0, 0, shown, script=script)
     data = sample["inline_keyboard"][0][0]["callback_data"]
     before, after = json.dumps(sample, ensure_ascii=False).split(json.dumps(data))
     return f'{before}"{CALLBACK_PREFIX}', after
 
 
-def _markup_json(digest_id: int, message: ComposedMessage, shown: Lang) -> str:
+def _markup_json(digest_id: int, message: ComposedMessage, shown: Lang, script: Script) -> str:
     """``digest_markup`` as JSON text (made per message: from a template but for the last
     message of a digest with more articles than it shows)."""
     if message.more:
-        return json.dumps(digest_markup(digest_id, message.seq, shown, more=True))
-    before, after = _markup_parts(shown)
+        return json.dumps(digest_markup(digest_id, message.seq, shown, script=script, more=True))
+    before, after = _markup_parts(shown, script)
     return f'{before}:{digest_id}:{message.seq}:{shown.other.value}"{after}'
 
 
@@ -322,8 +327,8 @@ def _load_articles(planner: _Planner, ids: set[int]) -> None:
 
 
 def _compose(planner: _Planner, d: DueReader, fresh: tuple[int, ...]) -> list[ComposedMessage]:
-    """The reader's messages, composed once per (language, zone, date, new articles)."""
-    key = (d.lang, d.timezone, d.local_date, fresh)
+    """The reader's messages, composed once per (language, script, zone, date, new articles)."""
+    key = (d.lang, d.script, d.timezone, d.local_date, fresh)
     found = planner.composed.get(key)
     if found is None:
         shown = [
@@ -331,7 +336,9 @@ def _compose(planner: _Planner, d: DueReader, fresh: tuple[int, ...]) -> list[Co
             for i in fresh[: planner.settings.digest.max_articles]
             if i in planner.articles
         ]
-        content = DigestContent(d.lang, d.timezone, d.local_date, shown, len(fresh))
+        content = DigestContent(
+            d.lang, d.timezone, d.local_date, shown, len(fresh), script=d.script
+        )
         found = compose_digest(
             planner.cache, content, send_empty=planner.settings.digest.send_empty
         )

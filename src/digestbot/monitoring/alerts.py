@@ -227,7 +227,7 @@ def queue_alerts(
         profile = get_profile(session, admin)
         if profile is None or profile.state is SubscriberState.BLOCKED:
             continue  # never wrote to the bot, or blocked it: a message would be refused
-        tr = translator(profile.language)
+        tr = translator(profile.language, profile.script)
         queued += len(enqueue(session, admin, [render_alert(tr, a) for a in due], now=now))
     return queued
 

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from digestbot.chinese_script import Script
 from digestbot.model import Lang
 
 __all__ = [
@@ -191,6 +192,9 @@ class Subscriber(_Timestamps, Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     user_id: Mapped[int | None] = mapped_column(BigInteger)
     language: Mapped[Lang] = mapped_column(_str_enum(Lang, "lang"))
+    script: Mapped[Script] = mapped_column(  # Chinese shown in Simplified or Traditional
+        _str_enum(Script, "script"), default=Script.HANS, server_default=Script.HANS.value
+    )
     timezone: Mapped[str] = mapped_column(String(64))  # IANA name, e.g. Asia/Shanghai
     digest_time: Mapped[time] = mapped_column(Time)  # local time of day
     state: Mapped[SubscriberState] = mapped_column(

@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from digestbot.articles.spacing import collapse_spaces
-from digestbot.store.tokenize import SEP, SearchQuery, is_cjk, tokens_with_spans, word_start
+from digestbot.store.tokenize import (
+    SEP,
+    SearchQuery,
+    is_cjk,
+    phrase_pattern,
+    tokens_with_spans,
+    word_start,
+)
 
 __all__ = ["SNIPPET_WIDTH", "Snippet", "hit_spans", "make_snippet"]
 
@@ -81,6 +88,9 @@ def _first_hits(text: str, query: SearchQuery) -> list[int]:
             position = match.start() if match else -1
         else:
             position = text.find("".join(group.tokens))
+            if position < 0:  # written in the other script, or in compatibility forms
+                match = phrase_pattern(" ".join(group.tokens)).search(text)
+                position = match.start() if match else -1
         if position >= 0:
             found.append(position)
     return found

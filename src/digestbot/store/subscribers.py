@@ -9,6 +9,7 @@ from datetime import datetime, time
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from digestbot.chinese_script import Script
 from digestbot.model import Lang
 from digestbot.store.models import (
     ArticleTag,
@@ -47,6 +48,7 @@ class Profile:
     digest_time: time
     state: SubscriberState
     tags: tuple[str, ...]  # followed tags, sorted; empty means every tag
+    script: Script = Script.HANS  # how the reader reads Chinese
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,7 @@ def ensure_subscriber(
     timezone: str,
     digest_time: time,
     now: datetime | None = None,
+    script: Script = Script.HANS,
 ) -> tuple[Profile, bool]:
     """The reader of ``chat_id``, created active with these defaults if new; and whether new.
 
@@ -107,6 +110,7 @@ def ensure_subscriber(
             chat_id=chat_id,
             user_id=user_id,
             language=language,
+            script=script,
             timezone=timezone,
             digest_time=digest_time,
             state=SubscriberState.ACTIVE,
@@ -125,10 +129,14 @@ def set_state(session: Session, chat_id: int, state: SubscriberState) -> Profile
     return _profile(session, row)
 
 
-def set_language(session: Session, chat_id: int, language: Lang) -> Profile:
-    """Store the reader's language choice."""
+def set_language(
+    session: Session, chat_id: int, language: Lang, script: Script | None = None
+) -> Profile:
+    """Store the reader's language choice (and script, when given)."""
     row = _row(session, chat_id)
     row.language = language
+    if script is not None:
+        row.script = script
     return _profile(session, row)
 
 
@@ -220,4 +228,5 @@ def _profile(session: Session, row: Subscriber) -> Profile:
         digest_time=row.digest_time,
         state=row.state,
         tags=_tags(session, row.chat_id),
+        script=row.script,
     )

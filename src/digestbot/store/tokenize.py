@@ -1,6 +1,7 @@
 """Text preparation for search (pure): CJK characters as single tokens, Latin words folded.
 
-Every Han, kana or hangul character becomes its own token, so a Chinese query of any length is a
+Every Han, kana or hangul character becomes its own token (a Traditional character folded to its
+Simplified form, so 台積電 and 台积电 are the same tokens), so a Chinese query of any length is a
 phrase of its characters (substring semantics). Other letters and digits form words, case- and
 accent-folded, searched by prefix (``chip`` finds "chips", ``ai`` never matches inside "said").
 A gap (punctuation, spaces) between two CJK characters becomes the separator token :data:`SEP`,
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from digestbot.chinese_script import fold_han
 from digestbot.errors import QueryError
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "index_text",
     "index_tokens",
     "is_cjk",
+    "phrase_pattern",
     "tokens_with_spans",
     "word_start",
 ]
@@ -68,6 +71,12 @@ _ASCII_WORD_RE = re.compile(f"[a-z0-9]{{1,{MAX_WORD}}}")
 _GAP_MARK = "\x00"
 
 
+def _fold_cjk(ch: str) -> str:
+    """A CJK character as indexed: compatibility forms plain, Traditional as Simplified."""
+    plain = unicodedata.normalize("NFKC", ch)
+    return fold_han(plain) if len(plain) == 1 else plain
+
+
 def _fold_word_char(ch: str) -> str:
     """A letter or digit folded: no accents, compatibility forms plain, casefolded."""
     plain = unicodedata.normalize("NFKD", ch)
@@ -85,7 +94,7 @@ class _FoldTable(dict[int, str]):
     def __missing__(self, code: int) -> str:
         ch = chr(code)
         if _CJK_RE.match(ch):
-            folded = unicodedata.normalize("NFKC", ch)
+            folded = _fold_cjk(ch)
             self.cjk.add(folded)
             value = f" {folded} "
         elif ch.isalnum():
@@ -278,18 +287,19 @@ def _ts_quote(token: str) -> str:
 
 @lru_cache(maxsize=1)
 def _variants() -> dict[str, str]:
-    """Each CJK token with the other characters that fold to it (compatibility forms)."""
+    """Each CJK token with the other characters that fold to it (compatibility forms, Traditional
+    characters)."""
     variants: dict[str, str] = {}
     for first, last in re.findall(r"(.)(?:-(.))?", _CJK):
         for code in range(ord(first), ord(last or first) + 1):
-            folded = unicodedata.normalize("NFKC", chr(code))
+            folded = _fold_cjk(chr(code))
             if folded != chr(code):
                 variants[folded] = variants.get(folded, "") + chr(code)
     return variants
 
 
 @lru_cache(maxsize=256)
-def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+def phrase_pattern(phrase: str) -> re.Pattern[str]:
     """A pattern found wherever the phrase (tokens joined by spaces) may be a phrase of a text.
 
     Each token stands for the characters folding to it; between two, only letters that might
@@ -316,7 +326,7 @@ def has_phrase(text: str, phrase: str) -> bool:
     tokens = phrase.split(" ")
     if all(len(token) == 1 for token in tokens) and "".join(tokens) in text:
         return True
-    if _phrase_pattern(phrase).search(text) is None:
+    if phrase_pattern(phrase).search(text) is None:
         return False
     wanted = " " + " ".join(a + b for a, b in itertools.pairwise(tokens)) + " "
     return wanted in " " + " ".join(cjk_bigrams(index_tokens(text))) + " "

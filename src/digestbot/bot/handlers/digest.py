@@ -76,6 +76,7 @@ def _plan_now(session: Session, deps: BotDeps, reader: Reader) -> PlanReport:
             reader.chat_id,
             user_id=reader.user_id,
             language=reader.lang,
+            script=reader.script,
             timezone=deps.settings.digest.timezone,
             digest_time=deps.settings.digest.time,
             now=deps.clock(),
@@ -103,10 +104,11 @@ async def on_switch(update: Update, context: Context) -> None:
         found.articles,
         found.total,
         reader.lang,
+        reader.script,
     )
     cache = BlockCache(deps.settings.reader.tag_label)
     text = render_message(cache, content, with_header=found.with_header, more=found.more)
-    markup = digest_markup(digest_id, seq, lang, reader.lang, more=found.more > 0)
+    markup = digest_markup(digest_id, seq, lang, reader.lang, reader.script, more=found.more > 0)
     await query.edit_message_text(
         split_blocks([text])[0],  # articles edited since could make it longer than one message
         parse_mode=ParseMode.HTML,
@@ -132,10 +134,15 @@ async def on_rest(update: Update, context: Context) -> None:
         return
     await query.answer()
     content = DigestContent(
-        reader.lang, reader_timezone(deps, reader), page.local_date, page.articles, page.left
+        reader.lang,
+        reader_timezone(deps, reader),
+        page.local_date,
+        page.articles,
+        page.left,
+        script=reader.script,
     )
     texts = compose_rest_page(BlockCache(deps.settings.reader.tag_label), content, more=page.left)
-    next_button = rest_button(digest_id, offset + len(page.articles), reader.lang)
+    next_button = rest_button(digest_id, offset + len(page.articles), reader.lang, reader.script)
     for number, text in enumerate(texts, start=1):
         last = number == len(texts) and page.left > 0
         await context.bot.send_message(

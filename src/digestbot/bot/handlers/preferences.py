@@ -105,6 +105,7 @@ def _ensure(session: Session, deps: BotDeps, reader: Reader) -> tuple[Profile, b
         reader.chat_id,
         user_id=reader.user_id,
         language=reader.lang,
+        script=reader.script,
         timezone=digest.timezone,
         digest_time=digest.time,
         now=deps.clock(),
@@ -250,7 +251,9 @@ async def on_tag_button(update: Update, context: Context) -> None:
         else:
             profile, name = toggled
             done = messages.TAG_FOLLOWED if name in profile.tags else messages.TAG_UNFOLLOWED
-            answer = reader.tr.gettext(done, tag=labels.tag_label(name, reader.lang))
+            answer = reader.tr.gettext(
+                done, tag=reader.tr.chinese(labels.tag_label(name, reader.lang))
+            )
     if action.done:
         await edit_html(query, render_tags_done(reader.tr, labels, profile.tags))
     else:

@@ -28,6 +28,7 @@ from digestbot.bot.views.start import (
     render_greeting,
     render_language_choice,
 )
+from digestbot.chinese_script import choose_script
 from digestbot.i18n import translator
 from digestbot.store.subscribers import set_language
 
@@ -63,7 +64,7 @@ async def on_start(update: Update, context: Context) -> None:
 
 
 async def on_language(update: Update, context: Context) -> None:
-    """/language: the two language buttons."""
+    """/language: the three language buttons (简体中文, 繁體中文, English)."""
     reader = await load_reader(update, context.deps)
     if reader is not None and update.effective_message is not None:
         text, keyboard = render_language_choice(reader.tr)
@@ -75,11 +76,14 @@ async def on_language_chosen(update: Update, context: Context) -> None:
     pressed = await pressed_button(update, context, parse_language_data)
     if pressed is None:
         return
-    query, reader, lang = pressed
+    query, reader, (lang, traditional) = pressed
     deps = context.deps
     await ensure_profile(deps, reader)
-    await run_db(deps, lambda session: set_language(session, reader.chat_id, lang))
-    tr = translator(lang)
+    script = reader.script
+    if traditional is not None:
+        script = choose_script(traditional, reader.script, reader.language_code)
+    await run_db(deps, lambda session: set_language(session, reader.chat_id, lang, script))
+    tr = translator(lang, script)
     await edit_html(query, tr.gettext(messages.LANGUAGE_CHOSEN))
     await query.answer(tr.gettext(messages.LANGUAGE_CHOSEN))
     greeting = context.chat_data.get(GREETING_KEY) if context.chat_data is not None else None

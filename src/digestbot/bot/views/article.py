@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from digestbot import messages
 from digestbot.i18n import Translator
-from digestbot.model import Lang, StoredArticle
+from digestbot.model import ArticleText, Lang, StoredArticle
 from digestbot.render import escape, escape_attr, markdown_to_telegram_html, split_html
 
 __all__ = [
@@ -71,7 +71,7 @@ def switch_keyboard(
 def _header(
     article: StoredArticle, shown: Lang, tr: Translator, tz: str, tag_label: TagLabel
 ) -> str:
-    title = f"<b>{escape(article.text(shown).title)}</b>"
+    title = f"<b>{escape(_in_script(article, shown, tr).title)}</b>"
     if shown is not tr.lang and tr.lang not in article.texts:
         title += " " + tr.gettext(_ONLY_IN[shown])
     facts = [tr.gettext(messages.PUBLISHED, date=escape(tr.format_date(article.date, tz)))]
@@ -82,9 +82,17 @@ def _header(
         facts.append(f'<a href="{href}">{tr.gettext(messages.SOURCE)}</a>')
     lines = [title, " · ".join(facts)]
     if article.tags:
-        labels = ", ".join(escape(tag_label(tag, tr.lang)) for tag in article.tags)
+        labels = ", ".join(escape(tr.chinese(tag_label(tag, tr.lang))) for tag in article.tags)
         lines.append(tr.gettext(messages.TAGS_LINE, tags=labels))
     return "\n".join(lines)
+
+
+def _in_script(article: StoredArticle, shown: Lang, tr: Translator) -> ArticleText:
+    """The text in ``shown``; Chinese in the reader's script (memoized per text and script)."""
+    text = article.text(shown)
+    if text.lang is not Lang.ZH:
+        return text
+    return replace(text, title=tr.chinese(text.title), body=tr.chinese(text.body))
 
 
 def render_article(
@@ -96,7 +104,7 @@ def render_article(
     button belongs under the last one.
     """
     shown = lang if lang in article.texts else lang.other
-    body = markdown_to_telegram_html(article.text(shown).body)
+    body = markdown_to_telegram_html(_in_script(article, shown, tr).body)
     html = _header(article, shown, tr, tz, tag_label)
     if body.strip():
         html += "\n\n" + body

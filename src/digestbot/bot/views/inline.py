@@ -47,9 +47,9 @@ def _link(href: str, label: str) -> str:
 def inline_message(article: StoredArticle, lang: Lang, tr: Translator, bot_username: str) -> str:
     """The HTML message an inline result sends: title, summary, source and full-text links."""
     text = article.text(lang)
-    blocks = [f"<b>{escape(clip(text.title, TITLE_CHARS))}</b>"]
+    blocks = [f"<b>{escape(clip(tr.chinese(text.title), TITLE_CHARS))}</b>"]
     if text.summary.strip():
-        blocks.append(escape(clip(text.summary, SUMMARY_CHARS)))
+        blocks.append(escape(clip(tr.chinese(text.summary), SUMMARY_CHARS)))
     links = []
     href = source_href(article.url)
     if href is not None:
@@ -70,8 +70,8 @@ def inline_result(
     text = article.text(shown)
     return InlineQueryResultArticle(
         id=f"{article.id}-{shown.value}",
-        title=clip(text.title, TITLE_CHARS) or article.key,
-        description=clip(text.summary, DESCRIPTION_CHARS) or None,
+        title=clip(tr.chinese(text.title), TITLE_CHARS) or article.key,
+        description=clip(tr.chinese(text.summary), DESCRIPTION_CHARS) or None,
         url=article.url if source_href(article.url) is not None else None,
         input_message_content=InputTextMessageContent(
             inline_message(article, shown, tr, bot_username),

@@ -20,6 +20,7 @@ from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from digestbot import messages
+from digestbot.bot.views.start import language_name
 from digestbot.bot.zone_names import zone_display_name, zone_place
 from digestbot.config import ReaderSettings
 from digestbot.i18n import Translator
@@ -216,7 +217,7 @@ def parse_settings_data(data: str) -> SettingsAction | None:
 
 def tags_line(tr: Translator, labels: ReaderSettings, followed: Collection[str]) -> str:
     """The followed tags as an escaped, localized list; empty when every tag is followed."""
-    names = [html.escape(labels.tag_label(tag, tr.lang)) for tag in sorted(followed)]
+    names = [html.escape(tr.chinese(labels.tag_label(tag, tr.lang))) for tag in sorted(followed)]
     return format_list(names, locale=tr.locale) if names else ""
 
 
@@ -271,7 +272,7 @@ def render_settings(
     """The /settings message: each setting on a line, buttons to change each."""
     active = profile.state is SubscriberState.ACTIVE
     values = (
-        (messages.SETTINGS_LANGUAGE, messages.LANGUAGE_NAMES[profile.language]),
+        (messages.SETTINGS_LANGUAGE, language_name(profile.language, profile.script)),
         (
             messages.SETTINGS_TAGS,
             tags_line(tr, labels, profile.tags) or tr.gettext(messages.TAGS_ALL),
@@ -318,7 +319,7 @@ def render_settings(
 def _tag_button(
     tr: Translator, labels: ReaderSettings, tag: TagInfo, followed: bool, page: int
 ) -> InlineKeyboardButton:
-    label = labels.tag_label(tag.name, tr.lang)
+    label = tr.chinese(labels.tag_label(tag.name, tr.lang))
     if len(label) > LABEL_CHARS:
         label = label[: LABEL_CHARS - 1] + "…"
     text = f"{label} ({tr.format_number(tag.articles)})"

@@ -77,15 +77,16 @@ def render_no_results(query: str, tr: Translator, *, shortened: bool = False) ->
     return SearchView(text, None)
 
 
-def _segment(text: str, is_hit: bool) -> str:
-    flat = escape(_SPACES.sub(" ", text))
+def _segment(text: str, is_hit: bool, tr: Translator) -> str:
+    flat = escape(_SPACES.sub(" ", tr.chinese(text)))
     return f"<b>{flat}</b>" if is_hit and flat.strip() else flat
 
 
 def _hit(number: int, hit: SearchHit, tr: Translator, tz: str) -> str:
-    title = escape(clip(hit.title, TITLE_CHARS))
+    title = escape(clip(tr.chinese(hit.title), TITLE_CHARS))
     date = escape(tr.format_date(hit.date, tz))
-    snippet = "".join(_segment(text, is_hit) for text, is_hit in hit.snippet.segments).strip()
+    segments = hit.snippet.segments
+    snippet = "".join(_segment(text, is_hit, tr) for text, is_hit in segments).strip()
     lines = [f"{number}. <b>{title}</b> · {date}", snippet, f"/read_{hit.article_id}"]
     return "\n".join(line for line in lines if line)
 

@@ -1,4 +1,4 @@
-"""The /start greeting and the language choice (pure); callback data ``lang:<zh|en>``."""
+"""The /start greeting and the language choice (pure); callback data ``lang:<zh|zh-hant|en>``."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from digestbot import messages
+from digestbot.chinese_script import Script
 from digestbot.i18n import Translator
 from digestbot.model import Lang
 
 __all__ = [
+    "LanguageChoice",
     "language_data",
     "language_keyboard",
+    "language_name",
     "parse_language_data",
     "render_greeting",
     "render_language_choice",
@@ -22,33 +25,41 @@ _PREFIX = "lang:"
 LANGUAGE_BUTTONS = f"^{_PREFIX}"  # the callback-data pattern of the language buttons
 
 
-def language_data(lang: Lang) -> str:
-    """Callback data of the button that chooses ``lang``."""
-    return f"{_PREFIX}{lang.value}"
+LanguageChoice = tuple[Lang, bool | None]  # the language, and Traditional (None: as it was)
+_CHOICES: dict[str, tuple[str, LanguageChoice]] = {  # callback value -> (label, choice)
+    "zh": ("简体中文", (Lang.ZH, False)),
+    "zh-hant": ("繁體中文", (Lang.ZH, True)),
+    "en": (messages.LANGUAGE_NAMES[Lang.EN], (Lang.EN, None)),
+}
 
 
-def parse_language_data(data: str) -> Lang | None:
-    """The language a ``lang:`` button chooses, or None for anything else."""
+def language_data(lang: Lang, traditional: bool = False) -> str:
+    """Callback data of the button that chooses ``lang`` (Chinese in Traditional)."""
+    return f"{_PREFIX}{lang.value}{'-hant' if traditional and lang is Lang.ZH else ''}"
+
+
+def parse_language_data(data: str) -> LanguageChoice | None:
+    """What a ``lang:`` button chooses, or None for anything else."""
     if not data.startswith(_PREFIX):
         return None
-    try:
-        return Lang(data.removeprefix(_PREFIX))
-    except ValueError:
-        return None
+    found = _CHOICES.get(data.removeprefix(_PREFIX))
+    return None if found is None else found[1]
+
+
+def language_name(lang: Lang, script: Script) -> str:
+    """The reader's language as its button names it: 简体中文, 繁體中文 or English."""
+    if lang is Lang.EN:
+        return messages.LANGUAGE_NAMES[lang]
+    return _CHOICES["zh-hant" if script.traditional else "zh"][0]
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
-    """Two buttons, ``中文`` and ``English``, each labelled in its own language."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    messages.LANGUAGE_NAMES[lang], callback_data=language_data(lang)
-                )
-                for lang in (Lang.ZH, Lang.EN)
-            ]
-        ]
-    )
+    """Three buttons, 简体中文, 繁體中文 and English, each labelled in its own language."""
+    buttons = [
+        InlineKeyboardButton(label, callback_data=f"{_PREFIX}{value}")
+        for value, (label, _) in _CHOICES.items()
+    ]
+    return InlineKeyboardMarkup([buttons])
 
 
 def render_greeting(
@@ -66,5 +77,5 @@ def render_greeting(
 
 
 def render_language_choice(tr: Translator) -> tuple[str, InlineKeyboardMarkup]:
-    """The /language question with its two buttons."""
+    """The /language question with its three buttons."""
     return tr.gettext(messages.CHOOSE_LANGUAGE), language_keyboard()
