@@ -21,8 +21,11 @@ CONFIG ?= config/digestbot.toml
 run: setup
 	$(BIN)/digestbot run --config $(CONFIG) --sandbox-without-token
 
+# The suite in parallel processes (pytest-xdist). Most slow tests wait on simulated network latency,
+# subprocesses or PostgreSQL, so more workers than cores pay. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 6
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint: setup
 	$(BIN)/ruff check src tests bench
