@@ -70,14 +70,14 @@ def test_short_repr_is_repr_cut_to_the_limit(value: object) -> None:
 )
 def test_short_repr_is_bounded_whatever_the_value(value: object) -> None:
     tracemalloc.start()
-    started = time.perf_counter()
+    started = time.thread_time()
     try:
         text = short_repr(value)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert len(text) <= 40
-    assert time.perf_counter() - started < 0.1
+    assert time.thread_time() - started < 0.1
     assert peak < 1024 * 1024
 
 
@@ -165,10 +165,10 @@ def test_every_accepted_date_fits_in_every_zone(value: date) -> None:
 
 
 def test_lang_of_a_bomb_is_refused_without_walking_it() -> None:
-    started = time.perf_counter()
+    started = time.thread_time()
     with pytest.raises(ArticleError, match=r"^unknown lang \[\[\[\["):
         parse_lang(laughs(12))
-    assert time.perf_counter() - started < 0.1
+    assert time.thread_time() - started < 0.1
 
 
 @pytest.mark.parametrize("reader", [parse_tags, lambda v: optional_str(v, "title")])

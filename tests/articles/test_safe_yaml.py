@@ -80,12 +80,12 @@ def test_python_tags_are_refused(tag: str) -> None:
 
 @pytest.mark.parametrize("number", ["9" * 101, "0x" + "f" * 3000, "1" + ":1" * 20_000])
 def test_numbers_too_long_are_refused_fast(number: str) -> None:
-    started = time.perf_counter()
+    started = time.thread_time()
     assert reason(f"id: {number}") == (
         "broken YAML front matter (line 2):"
         " number longer than 100 characters (quote it to make it text)"
     )
-    assert time.perf_counter() - started < 0.5
+    assert time.thread_time() - started < 0.5
 
 
 def test_long_number_quoted_is_text() -> None:
@@ -109,10 +109,10 @@ def test_control_characters_in_a_reader_error_give_one_line() -> None:
 def test_billion_laughs_is_refused_fast_and_small(levels: int, field: str, as_map: bool) -> None:
     front = laughs(levels, field, as_map=as_map)
     tracemalloc.start()
-    started = time.perf_counter()
+    started = time.thread_time()
     try:
         message = reason(front)
-        elapsed = time.perf_counter() - started
+        elapsed = time.thread_time() - started
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -157,11 +157,11 @@ def test_deep_nesting_is_refused(value: str) -> None:
 
 @pytest.mark.parametrize("depth", [1_000, 30_000])
 def test_very_deep_nesting_is_broken_or_refused_fast(depth: int) -> None:
-    started = time.perf_counter()
+    started = time.thread_time()
     assert reason("tags: " + "[" * depth + "]" * depth).endswith(
         ("exceeded maximum nesting depth", f"nested deeper than {MAX_DEPTH} levels")
     )
-    assert time.perf_counter() - started < 0.5
+    assert time.thread_time() - started < 0.5
 
 
 def test_front_matter_over_the_size_limit_is_refused() -> None:

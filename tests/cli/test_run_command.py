@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from digestbot.sandbox.emulator import Emulator
+from tests.support.processes import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,7 +58,8 @@ async def test_a_rejected_token_is_one_clear_line(emulator: Emulator, tmp_path: 
 async def test_sigterm_during_a_slow_start_stops_it_at_once(tmp_path: Path) -> None:
     async with Emulator(latency=2.0) as emulator:  # the start takes 10 s or more at this pace
         process = await _run_bot(emulator, tmp_path, emulator.token)
-        await asyncio.sleep(3.0)
+        # its first Bot API call is answered: the start is under way (not Python's imports)
+        await wait_until(lambda: emulator.recorder.entries() or None, timeout=60)
         loop = asyncio.get_running_loop()
         signalled = loop.time()
         process.send_signal(signal.SIGTERM)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.bot.app import build_application
@@ -17,13 +17,15 @@ from digestbot.bot.deps import BotDeps
 from digestbot.bot.runtime import Runtime
 from digestbot.bot.serve import long_polling, serving
 from digestbot.config import PathSettings, Settings
-from digestbot.delivery.tick import TICK_LOCK_KEY, standalone_bot
+from digestbot.delivery.tick import standalone_bot, tick_lock
 from digestbot.sandbox.emulator import Emulator
 from digestbot.sandbox.faults import FaultKind, FaultRule
 from digestbot.store import outbox
 from digestbot.store.articles import get_article
+from digestbot.store.db import create_engine_for, session_factory
 from digestbot.store.models import OutboxMessage, OutboxState, Subscriber
 from tests.support.bot import ADMIN, ANN, LI, BotHarness
+from tests.support.databases import postgres_schema
 from tests.support.outbox import add_readers, bot_texts
 from tests.support.processes import wait_until
 from tests.support.settings import local_settings
@@ -110,9 +112,25 @@ async def test_tick_is_skipped_while_another_process_holds_the_lock(bot: BotHarn
     if bot.sessions.kw["bind"].dialect.name != "postgresql":
         pytest.skip("the tick lock is PostgreSQL's")
     with bot.sessions.begin() as other:
-        assert other.scalar(select(func.pg_try_advisory_xact_lock(TICK_LOCK_KEY)))
+        assert other.scalar(tick_lock())
         assert await bot.runtime.tick() is None
     assert await bot.runtime.tick() is not None
+
+
+@pytest.mark.postgres
+async def test_a_tick_in_another_schema_of_the_database_does_not_hold_this_one_off(
+    bot: BotHarness,
+) -> None:
+    if bot.sessions.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("the tick lock is PostgreSQL's")
+    with postgres_schema() as url:
+        engine = create_engine_for(url)
+        try:
+            with session_factory(engine).begin() as other_install:
+                assert other_install.scalar(tick_lock())
+                assert await bot.runtime.tick() is not None
+        finally:
+            engine.dispose()
 
 
 async def test_rescan_loads_new_files_and_logs_a_broken_one_once(

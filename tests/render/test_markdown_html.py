@@ -141,6 +141,6 @@ def test_seed_article_renders_key_terms_and_links() -> None:
     ids=["brackets", "labels", "crossed", "mixed", "backtick-runs", "open-links", "blocks"],
 )
 def test_pathological_input_renders_in_linear_time(md: str) -> None:
-    started = time.perf_counter()
+    started = time.thread_time()
     check_html(render(md))
-    assert time.perf_counter() - started < 2.0
+    assert time.thread_time() - started < 2.0

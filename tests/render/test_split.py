@@ -153,12 +153,12 @@ def test_at_most_100_entities_per_message() -> None:
 def test_split_is_linear_ish_on_large_text() -> None:
     small = markdown_to_telegram_html(_english(50_000, seed=3))
     large = markdown_to_telegram_html(_english(400_000, seed=3))
-    started = time.perf_counter()
+    started = time.thread_time()
     split_html(small)
-    small_time = time.perf_counter() - started
-    started = time.perf_counter()
+    small_time = time.thread_time() - started
+    started = time.thread_time()
     chunks = split_html(large)
-    large_time = time.perf_counter() - started
+    large_time = time.thread_time() - started
     assert len(chunks) > 90
     assert large_time < max(1.0, 30 * small_time)
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Dialog, Page, async_playwright
+from playwright.async_api import Browser, Dialog, Page, async_playwright, expect
 
 from digestbot.sandbox_app.host import SandboxedBot, sandboxed_bot
 from tests.support.sandboxed import SEEDS, sandbox_settings
 
-__all__ = ["CHROMIUM", "BrowserPage", "needs_chromium", "open_page"]
+__all__ = ["CHROMIUM", "WAIT_MS", "BrowserPage", "needs_chromium", "open_page"]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
@@ -30,6 +30,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed")
+# How long a test waits for the page to show something (every ``expect``): generous, as Chromium
+# on a loaded machine (make test's parallel workers) is slow; a wait ends once the page shows it.
+WAIT_MS = 30_000
 
 
 @dataclass
@@ -58,8 +61,9 @@ async def sandbox(tmp_path: Path, articles_dir: Path) -> AsyncIterator[Sandboxed
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    """Debian's headless Chromium."""
+    """Debian's headless Chromium (and every ``expect`` waiting up to ``WAIT_MS``)."""
     assert CHROMIUM is not None
+    expect.set_options(timeout=WAIT_MS)
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS

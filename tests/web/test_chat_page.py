@@ -17,7 +17,6 @@ from tests.web.conftest import BrowserPage, needs_chromium
 pytestmark = needs_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
-WAIT_MS = 15_000  # the bot answers in well under a second; digests take a tick and a send
 
 
 async def add_user(page: Page, name: str, language: str) -> Locator:
@@ -46,7 +45,6 @@ async def test_a_chinese_reader_starts_follows_searches_reads_and_gets_a_digest(
     chat_page: BrowserPage, tmp_path: Path
 ) -> None:
     page = chat_page.page
-    expect.set_options(timeout=WAIT_MS)
     li = await add_user(page, "李雷", "zh-hans")
     await expect(li.locator(".chat-language")).to_have_text("zh-hans")
 

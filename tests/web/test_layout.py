@@ -17,11 +17,10 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from digestbot.sandbox.emulator import Emulator
-from tests.web.conftest import BrowserPage, needs_chromium, open_page
+from tests.web.conftest import WAIT_MS, BrowserPage, needs_chromium, open_page
 
 pytestmark = needs_chromium
 
-WAIT_MS = 10_000
 HEIGHT = 900
 SLACK = 1.0  # px: sub-pixel rounding
 USERS = ((1001, "李雷", "zh-hans"), (1002, "Ann", "en"), (1003, "Bob", "en"))

@@ -7,6 +7,10 @@ next turn and a global slot from the process's shared
 out gets both, spaced as Telegram allows (1 s in a private chat, 3 s in a group), and no 429. If
 Telegram answers 429 all the same, the request waits ``retry_after`` (every send from this
 process waits with it) and is sent again: a reply is never dropped for a flood wait.
+
+A button press or inline query that waited behind the chat's paced replies longer than Telegram
+keeps it open gets "query is too old" for its answer: the press itself was carried out, only its
+toast (or the inline results) is lost, so the handler goes on and nothing counts as a failure.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from digestbot.delivery.pacing import ChatPace
@@ -29,6 +33,7 @@ __all__ = ["MAX_FLOOD_WAIT", "PacedRateLimiter", "chat_of", "sends_message"]
 MAX_FLOOD_WAIT = 300.0  # seconds of 429 waits one request sits out before giving up
 
 _FORWARDS = frozenset({"copymessage", "copymessages", "forwardmessage", "forwardmessages"})
+_QUERY_ANSWERS = frozenset({"answercallbackquery", "answerinlinequery"})
 _log = logging.getLogger(__name__)
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
@@ -98,6 +103,13 @@ class PacedRateLimiter(BaseRateLimiter[None]):
                 await self._wait_turn(loop, chat_id)
             try:
                 return await callback(*args, **kwargs)
+            except BadRequest as exc:
+                if not _answered_too_late(endpoint, exc):
+                    raise
+                _log.info(
+                    "%s: the query waited too long; Telegram no longer takes its answer", endpoint
+                )
+                return False
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
                 self.metrics.flood_wait_seconds.labels(Client.BOT.value).inc(seconds)
@@ -133,3 +145,8 @@ class PacedRateLimiter(BaseRateLimiter[None]):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), delay)
         return not self._closing.is_set()
+
+
+def _answered_too_late(endpoint: str, error: BadRequest) -> bool:
+    """Whether Telegram refused the answer to a query because the query is too old."""
+    return endpoint.lower() in _QUERY_ANSWERS and "query is too old" in error.message.lower()

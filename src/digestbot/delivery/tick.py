@@ -11,8 +11,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,16 +27,16 @@ from digestbot.monitoring.observe import RequestObserver
 from digestbot.store.models import utc_now
 
 __all__ = [
-    "TICK_LOCK_KEY",
     "SendReport",
     "plan_tick",
     "send_once",
     "sender_clock",
     "standalone_bot",
+    "tick_lock",
 ]
 
 _log = logging.getLogger(__name__)
-TICK_LOCK_KEY = 0x6469676573740001  # "digest" + 1: one planner at a time on PostgreSQL
+_TICK_LOCK_KEY = 0x64670001  # "dg" + 1, beside the schema's hash: see tick_lock
 SENDER_POOL = 8  # HTTP connections of the sender's bot
 TELEGRAM_API = "https://api.telegram.org"
 
@@ -54,6 +55,14 @@ class SendReport:
         return self.drained.summary()
 
 
+def tick_lock(*, wait: bool = False) -> Select[tuple[Any]]:
+    """PostgreSQL's transaction-scoped advisory lock that lets one planner at a time plan: keyed by
+    the current schema too, so installs in different schemas of one database do not hold each
+    other off. Try it (true when taken), or ``wait`` until it is free."""
+    take = func.pg_advisory_xact_lock if wait else func.pg_try_advisory_xact_lock
+    return select(take(_TICK_LOCK_KEY, func.hashtext(func.current_schema())))
+
+
 def plan_tick(
     session: Session, now: datetime, settings: Settings, *, force: bool = False
 ) -> PlanReport | None:
@@ -62,10 +71,8 @@ def plan_tick(
     On PostgreSQL a transaction-scoped advisory lock keeps planners from racing; it goes with the
     transaction, so a crashed planner never leaves it held.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        locked = session.scalar(select(func.pg_try_advisory_xact_lock(TICK_LOCK_KEY)))
-        if not locked:
-            return None
+    if session.get_bind().dialect.name == "postgresql" and not session.scalar(tick_lock()):
+        return None
     return plan_due_digests(session, now, settings, force=force)
 
 

@@ -47,9 +47,9 @@ __all__ = [
 ]
 
 
-LOAD_LOCK_KEY = (
-    0x6469676573740002  # "digest" + 2: one process saving articles at a time (PostgreSQL)
-)
+# "dg" + 2, beside the schema's hash: one process saving articles at a time (PostgreSQL), per
+# installation (two schemas of one database do not wait for each other)
+LOAD_LOCK_KEY = 0x64670002
 
 
 def find_article_state(session: Session, key: str) -> tuple[int, str] | None:
@@ -73,7 +73,9 @@ def lock_for_loading(session: Session, keys: Sequence[str]) -> dict[str, str]:
     SQLite its write lock (waiting up to its busy timeout). End any earlier transaction first:
     its reads may predate another loader's writes."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(LOAD_LOCK_KEY)))
+        session.execute(
+            select(func.pg_advisory_xact_lock(LOAD_LOCK_KEY, func.hashtext(func.current_schema())))
+        )
     else:  # a write that changes nothing: SQLite takes its write lock as it begins
         session.execute(update(m.Article).where(m.Article.id < 0).values(id=m.Article.id))
     rows = session.execute(

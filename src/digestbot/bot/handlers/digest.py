@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -24,7 +23,7 @@ from digestbot.bot.deps import BotDeps, run_db
 from digestbot.bot.handlers.read import reader_timezone
 from digestbot.bot.ids import MAX_BIG_ID, is_stored_id
 from digestbot.bot.reader import Reader, load_reader
-from digestbot.delivery.tick import TICK_LOCK_KEY
+from digestbot.delivery.tick import tick_lock
 from digestbot.digest.compose import (
     CALLBACK_PREFIX,
     REST_PREFIX,
@@ -69,7 +68,7 @@ async def on_digest(update: Update, context: Context) -> None:
 
 def _plan_now(session: Session, deps: BotDeps, reader: Reader) -> PlanReport:
     if session.get_bind().dialect.name == "postgresql":  # wait for a running tick, or hold it off
-        session.execute(select(func.pg_advisory_xact_lock(TICK_LOCK_KEY)))
+        session.execute(tick_lock(wait=True))
     if reader.profile is None:
         ensure_subscriber(
             session,
