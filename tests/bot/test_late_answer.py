@@ -3,12 +3,12 @@ replies, on a loaded machine): the press is still carried out, only its toast is
 
 from __future__ import annotations
 
-from digestbot.ingest import load_paths
 from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.bot.app import build_application
 from digestbot.bot.deps import BotDeps
 from digestbot.bot.serve import long_polling, serving
+from digestbot.ingest import load_paths
 from digestbot.sandbox.emulator import Emulator
 from tests.support.bot import LI
 from tests.support.processes import SEEDS
