@@ -99,6 +99,7 @@ async def test_two_senders_on_one_postgresql_outbox_send_each_message_once_in_or
     ):
         first = OutboxSender(one, sessions, delivery)
         second = OutboxSender(two, session_factory(other_engine), delivery)
+        await asyncio.gather(first.recover(), second.recover())  # as each process does at start
         reports = await asyncio.gather(first.drain(), second.drain())
         first.close()
         second.close()
