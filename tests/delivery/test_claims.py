@@ -71,7 +71,8 @@ def test_a_dead_senders_claims_come_back_after_the_grace_and_a_live_ones_never(
     clock.now = GRACE_SECONDS - 0.1
     with sessions.begin() as session:
         taken, wait = sweep.sweep(session, T0)
-        assert taken == 0 and wait == pytest.approx(0.1)
+        assert taken == 0
+        assert wait == pytest.approx(0.1)
     clock.now = GRACE_SECONDS
     with sessions.begin() as session:
         assert sweep.sweep(session, T0) == (2, None)
@@ -104,7 +105,8 @@ def test_an_owner_whose_lock_session_ends_stops_and_takes_a_new_id(engine: Engin
     with pytest.raises(SQLAlchemyError):
         owner.ensure()  # ... and hears its lock is gone
     second = owner.ensure()
-    assert second != first and owner.fresh()
+    assert second != first
+    assert owner.fresh()
     with engine.connect() as admin:
         assert second in outbox.live_owners(Session(admin))
     owner.close()
