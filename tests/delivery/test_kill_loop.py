@@ -28,6 +28,7 @@ from digestbot.store.models import OutboxMessage, OutboxState
 from tests.support.databases import postgres_schema
 from tests.support.digest_runs import delivered, digest_run
 from tests.support.outbox import bot_texts, states
+from tests.support.processes import wait_until
 
 READERS = 500
 KILLS = 10
@@ -84,25 +85,25 @@ async def test_ten_sigkills_during_a_digest_to_500_readers_lose_nothing(
     with digest_run(emulator, database_url, tmp_path, readers=READERS, rate=100) as run:
         chance = random.Random(20261205)
         unrecorded: Counter[int] = Counter()  # by chat: accepted, not recorded when a sender died
-        running = [await run.send("--now"), *[await run.send() for _ in range(senders - 1)]]
+        running = [await run.send("--now")]
+        await emulator.driver.wait_for(partial(reached, emulator, 1), 60)  # planned: sending
+        running += [await run.send() for _ in range(senders - 1)]
         kills = 0
         while kills < KILLS:
-            wanted = delivered(emulator) + chance.randint(20, 120)
+            wanted = delivered(emulator) + chance.randint(10, 40)
             try:
                 await emulator.driver.wait_for(partial(reached, emulator, wanted), 60)
             except TimeoutError:
                 break  # the digest was out before this kill's moment
-            victim = chance.randrange(senders)
-            if running[victim].returncode is not None:
-                break
+            alive = [i for i, process in enumerate(running) if process.returncode is None]
+            if not alive:
+                break  # the digest was out
+            victim = chance.choice(alive)
             running[victim].kill()
             await running[victim].wait()
             kills += 1
             others = sum(p.returncode is None for p in running)
-            seen = None
-            while seen is None:
-                seen = await asyncio.to_thread(dead_heads, run.sessions, others)
-            sent, heads = seen
+            sent, heads = await wait_until(partial(dead_heads, run.sessions, others), 10)
             for chat in heads:
                 if len(bot_texts(emulator, chat)) - sent[chat] > unrecorded[chat]:
                     unrecorded[chat] += 1  # the sandbox has it; the outbox does not know
