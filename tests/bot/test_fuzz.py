@@ -155,9 +155,10 @@ async def test_a_seeded_stream_of_hostile_updates(bot: BotHarness) -> None:
 
 
 def forgive_unmodified_edits(bot: BotHarness) -> None:
-    """A forged press of a button for what a message already shows makes the bot edit it to the
-    same content, which Telegram refuses ("message is not modified") and the bot takes in its
-    stride (no handler error above); the harness's check for refused requests is for the rest."""
+    """The bot skips an edit to what the pressed message shows, but two presses in quick
+    succession both carry the message as it was before either edit, so the second can still be
+    refused ("message is not modified"; the bot takes it as done, no handler error above). The
+    harness's check for refused requests is for the rest."""
     if not bot.record_path.exists():
         return
     lines = bot.record_path.read_text(encoding="utf-8").splitlines()

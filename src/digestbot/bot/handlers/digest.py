@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from digestbot import messages
 from digestbot.bot.context import Context
 from digestbot.bot.deps import BotDeps, run_db
+from digestbot.bot.edits import edit_pressed
 from digestbot.bot.ids import MAX_BIG_ID, is_stored_id
 from digestbot.bot.reader import Reader, load_reader
 from digestbot.delivery.tick import TICK_LOCK_KEY
@@ -93,10 +93,10 @@ async def on_switch(update: Update, context: Context) -> None:
     content = DigestContent(lang, timezone, found.local_date, found.articles, found.total)
     cache = BlockCache(deps.settings.reader.tag_label)
     text = render_message(cache, content, with_header=found.with_header, more=found.more)
-    await query.edit_message_text(
+    await edit_pressed(
+        query,
         split_blocks([text])[0],  # articles edited since could make it longer than one message
-        parse_mode=ParseMode.HTML,
-        reply_markup=InlineKeyboardMarkup.de_json(switch_markup(digest_id, seq, lang), context.bot),
+        InlineKeyboardMarkup.de_json(switch_markup(digest_id, seq, lang), context.bot),
     )
     await query.answer()
 

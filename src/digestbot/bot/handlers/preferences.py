@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -29,6 +28,7 @@ from digestbot import messages
 from digestbot.bot.commands import parse_command
 from digestbot.bot.context import Context
 from digestbot.bot.deps import BotDeps, run_db
+from digestbot.bot.edits import edit_pressed
 from digestbot.bot.ids import is_stored_id
 from digestbot.bot.reader import Reader, load_reader
 from digestbot.bot.schedule_input import (
@@ -63,7 +63,6 @@ from digestbot.store.subscribers import (
 
 __all__ = [
     "Subscription",
-    "edit_html",
     "ensure_profile",
     "pressed_button",
     "register",
@@ -122,17 +121,6 @@ async def subscribe_reader(deps: BotDeps, reader: Reader) -> Subscription:
         return Subscription(profile, created, resubscribed)
 
     return await run_db(deps, work)
-
-
-async def edit_html(
-    query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None = None
-) -> None:
-    """Edit the pressed message (a double tap's "not modified" is not an error)."""
-    try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-    except BadRequest as error:
-        if "not modified" not in error.message:
-            raise
 
 
 async def send_tags(context: Context, chat_id: int, tr: Translator) -> None:
@@ -246,10 +234,10 @@ async def on_tag_button(update: Update, context: Context) -> None:
             done = messages.TAG_FOLLOWED if name in profile.tags else messages.TAG_UNFOLLOWED
             answer = reader.tr.gettext(done, tag=labels.tag_label(name, reader.lang))
     if action.done:
-        await edit_html(query, render_tags_done(reader.tr, labels, profile.tags))
+        await edit_pressed(query, render_tags_done(reader.tr, labels, profile.tags))
     else:
         tags = await run_db(deps, tag_catalog)
-        await edit_html(query, *render_tags(reader.tr, labels, tags, profile.tags, action.page))
+        await edit_pressed(query, *render_tags(reader.tr, labels, tags, profile.tags, action.page))
     await query.answer(answer)  # after the edit, so the reader sees the new state with it
 
 
@@ -295,7 +283,7 @@ async def _toggle_subscription(
         profile = await ensure_profile(deps, reader)
         answer = reader.tr.gettext(messages.UNSUBSCRIBED if changed else messages.NOT_SUBSCRIBED)
     if changed:
-        await edit_html(query, *render_settings(reader.tr, deps.settings.reader, profile))
+        await edit_pressed(query, *render_settings(reader.tr, deps.settings.reader, profile))
     await query.answer(answer)
 
 
