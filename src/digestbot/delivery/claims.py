@@ -62,17 +62,18 @@ class ClaimOwner:
 
     def ensure(self) -> int:
         """Make sure this process holds its owner lock (taking one, with a new id, if it has
-        none or lost it); returns the id. Raises the database's error if it cannot."""
+        none or lost it: compare the id); returns the id. Raises the database's error if it
+        cannot."""
         if self._engine is None:
             return 0
         if self._connection is not None:
             try:
                 self._connection.execute(text("SELECT 1"))
             except SQLAlchemyError:
-                self._lost()
-                raise
-            self._checked_at = time.monotonic()
-            return self.id
+                self._lost()  # and take a new lock below: the database may be back already
+            else:
+                self._checked_at = time.monotonic()
+                return self.id
         connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         try:
             while True:  # another process may hold the id drawn
