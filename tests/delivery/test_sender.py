@@ -81,15 +81,19 @@ async def test_a_rejected_token_stops_the_sender_and_hands_the_rows_back(
     assert {(row.state, row.attempts) for row in rows} == {(OutboxState.PENDING, 0)}
 
 
+CHATS = 40
+
+
 @pytest.mark.postgres
 async def test_two_senders_on_one_postgresql_outbox_send_each_message_once_in_order(
     emulator: Emulator, sessions: sessionmaker[Session], bot_database: str
 ) -> None:
     if not bot_database.startswith("postgresql"):
         pytest.skip("several senders share an outbox on PostgreSQL")
-    add_readers(emulator, sessions, range(1, 21))
+    # More chats than one claim takes (a batch of 30): the one that claims first cannot take all.
+    add_readers(emulator, sessions, range(1, CHATS + 1))
     with sessions.begin() as session:
-        for chat_id in range(1, 21):
+        for chat_id in range(1, CHATS + 1):
             outbox.enqueue(session, chat_id, [f"{chat_id}: {i}" for i in range(3)], now=now())
     other_engine = create_engine_for(bot_database)  # another process, as far as the rows know
     delivery = DeliverySettings(rate_per_second=30, per_chat_interval=0.05)
@@ -99,14 +103,15 @@ async def test_two_senders_on_one_postgresql_outbox_send_each_message_once_in_or
     ):
         first = OutboxSender(one, sessions, delivery)
         second = OutboxSender(two, session_factory(other_engine), delivery)
+        await asyncio.gather(first.recover(), second.recover())  # as each process does at start
         reports = await asyncio.gather(first.drain(), second.drain())
         first.close()
         second.close()
     other_engine.dispose()
 
-    assert sum(r.sent for r in reports) == 60
+    assert sum(r.sent for r in reports) == 3 * CHATS
     assert all(r.sent > 0 for r in reports)  # both took part
-    for chat_id in range(1, 21):
+    for chat_id in range(1, CHATS + 1):
         assert bot_texts(emulator, chat_id) == [f"{chat_id}: {i}" for i in range(3)]
 
 

@@ -57,9 +57,9 @@ async def test_a_chinese_reader_starts_follows_searches_reads_and_gets_a_digest(
     await expect(bot_message(li, "好的，之后我会用中文和你交流。")).to_contain_text("edited")
 
     tags = bot_message(li, "请选择你想关注的标签")
-    await tags.get_by_role("button", name=re.compile(r"^tech ")).click()
-    await expect(tags.get_by_role("button", name=re.compile(r"^✅ tech "))).to_be_visible()
-    await expect(tags).to_contain_text("你关注的标签：tech")
+    await tags.get_by_role("button", name=re.compile(r"^科技 ")).click()
+    await expect(tags.get_by_role("button", name=re.compile(r"^✅ 科技 "))).to_be_visible()
+    await expect(tags).to_contain_text("你关注的标签：科技")
 
     await li.locator(".menu-button").click()  # the command menu, as the bot set it
     await expect(li.locator(".command-row", has_text="/search")).to_be_visible()

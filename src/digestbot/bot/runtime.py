@@ -474,7 +474,8 @@ class Runtime:
             task = asyncio.create_task(
                 _logged(self.tick, "catch-up tick"), name="digestbot: catch-up tick"
             )
-            self._tasks.append(task)
+            # Keep the long-lived tasks and this one; earlier catch-ups are over or soon will be.
+            self._tasks = [t for t in self._tasks if not t.done()] + [task]
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep, cut short by :meth:`stop`."""

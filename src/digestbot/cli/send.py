@@ -85,8 +85,9 @@ def add_send_action(actions: Any, common: argparse.ArgumentParser) -> None:
         "does, and print 'sent N, failed N, blocked N, deferred N'. Deferred messages wait for a "
         "retry later than --wait and go out with the next send or the running bot. At start it "
         "takes back messages a killed run left in flight (SQLite: all of them; PostgreSQL: those "
-        "whose 5-minute claim ran out). Beside a running bot on the same SQLite file it only "
-        "plans, and the bot sends: one process sends from a SQLite outbox at a time. "
+        "of a process that has been gone for 3 s, while it sends). Beside a running bot on the "
+        "same SQLite file it only plans, and the bot sends: one process sends from a SQLite "
+        "outbox at a time. "
         "Needs the bot "
         "token (DIGESTBOT_TOKEN...) and uses DIGESTBOT_API_URL / [telegram] api_url if set. "
         "Exit status: 0 done, 1 some message failed for good.",

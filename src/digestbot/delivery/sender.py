@@ -15,8 +15,10 @@ answers::
     InvalidToken (401/404)  -> the sender stops (SenderError); unsent rows go back to PENDING
 
 Several processes may send from one PostgreSQL outbox (rows are claimed with SKIP LOCKED); the
-rate is per process, so give each its share of Telegram's limit (two processes: 15/s each). From a
-SQLite outbox one process sends at a time (:class:`~digestbot.delivery.sender_lock.SenderLock`).
+rate is per process, so give each its share of Telegram's limit (two processes: 15/s each). A dead
+process's messages in flight are taken back within seconds (:mod:`~digestbot.delivery.claims`).
+From a SQLite outbox one process sends at a time
+(:class:`~digestbot.delivery.sender_lock.SenderLock`).
 
 It sends through an :class:`~digestbot.delivery.transport.OutboxBot`: no AIORateLimiter and no
 retries of its own, so this module's pacing is what controls the rate; as many sends in flight as
@@ -30,6 +32,7 @@ import contextlib
 import heapq
 import logging
 import random
+import time
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -50,6 +53,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from digestbot.config import DeliverySettings
+from digestbot.delivery.claims import ClaimOwner, OrphanSweep
 from digestbot.delivery.outcomes import DrainReport, Outcome, write_outcomes
 from digestbot.delivery.pacing import ChatPace, backoff_delay, send_rate
 from digestbot.delivery.sender_lock import SenderLock
@@ -70,7 +74,7 @@ __all__ = [
     "retry_after_seconds",
 ]
 
-LEASE_SWEEP_SECONDS = 60.0
+SWEEP_SECONDS = 1.0  # how often a sender looks for a dead one's messages (PostgreSQL)
 SLOT_SLACK = 0.002  # seconds a send may go before its slot; the long-run rate stays exact
 STOP_CHECK_SECONDS = 0.1  # how often a waiting sender looks whether it was told to stop
 T = TypeVar("T")
@@ -150,6 +154,10 @@ class OutboxSender:
         self._fatal: SenderError | None = None
         self._flushing = False
         self.lock = SenderLock.for_engine(sessions.kw.get("bind"))
+        self.owner = ClaimOwner(sessions.kw.get("bind"))
+        self._orphans = OrphanSweep()
+        self._next_sweep = float("-inf")  # loop time of the next look for a dead sender's rows
+        self._orphans_at: float | None = None  # loop time a dead sender's rows may be taken
 
     @property
     def rate(self) -> float:
@@ -171,8 +179,7 @@ class OutboxSender:
     @property
     def shared_database(self) -> bool:
         """Whether other sender processes may share the outbox (PostgreSQL)."""
-        bind = self.sessions.kw.get("bind")
-        return bind is not None and bind.dialect.name == "postgresql"
+        return self.owner.shared
 
     def try_lock(self) -> bool:
         """Take the right to send (SQLite: one sender process per database); False while another
@@ -186,17 +193,21 @@ class OutboxSender:
                 f"(it holds {self.lock.path})"
             )
 
-    async def recover(self, *, stale_only: bool | None = None) -> int:
+    async def recover(self) -> int:
         """Return rows left SENDING by a crashed process to PENDING; returns how many.
 
-        By default only expired leases on PostgreSQL (other live processes may have rows in
-        flight) and every SENDING row on SQLite (one sender process: see :meth:`try_lock`).
+        On SQLite every SENDING row (one sender process: see :meth:`try_lock`); on PostgreSQL,
+        where other live processes may have rows in flight, those of a sender gone for a few
+        seconds or with an expired lease (the rest of a process that just died follows during
+        :meth:`drain`).
         """
         self._require_lock()
-        if stale_only is None:
-            stale_only = self.shared_database
         now = self.clock()
-        count = await self.db(lambda s: outbox.recover_sending(s, now, stale_only=stale_only))
+        if self.shared_database:
+            self._next_sweep = asyncio.get_running_loop().time() + SWEEP_SECONDS
+            count = await self.db(lambda s: (self.owner.ensure(), self._sweep(s, now))[1])
+        else:
+            count = await self.db(lambda s: outbox.recover_sending(s, now))
         if count:
             _log.info(
                 "outbox: %d message(s) left in flight by an earlier run are pending again", count
@@ -206,6 +217,7 @@ class OutboxSender:
     def close(self) -> None:
         """Stop the database thread (after the last drain) and give up the right to send."""
         self._db_thread.shutdown(wait=True)
+        self.owner.close()
         self.lock.release()
 
     async def drain(
@@ -255,6 +267,9 @@ class OutboxSender:
                     sem.release()
                     heapq.heappush(ready, (turn, row.id, row))
                     continue
+                if not self.owner.fresh() and not await self._still_owner(ready):
+                    sem.release()  # claimed under an id this process lost: not ours to send
+                    continue
                 self._chat_pace.mark_sent(row.chat_id, loop.time())
                 task = asyncio.create_task(self._send(row, sem))
                 tasks.add(task)
@@ -281,16 +296,11 @@ class OutboxSender:
     async def run(self, should_stop: Callable[[], bool], *, idle_poll: float = 5.0) -> None:
         """Drain whenever woken, due or every ``idle_poll`` s, until ``should_stop()``.
 
-        On PostgreSQL it also takes back, now and then, rows whose lease expired (a dead process).
+        On PostgreSQL each drain also takes back the rows of a sender that died.
         """
-        loop = asyncio.get_running_loop()
-        next_sweep = loop.time() + LEASE_SWEEP_SECONDS
         while not should_stop():
             due_in = idle_poll
             try:
-                if self.shared_database and loop.time() >= next_sweep:
-                    next_sweep = loop.time() + LEASE_SWEEP_SECONDS
-                    await self.recover(stale_only=True)
                 await self.drain(should_stop=should_stop)
                 due_in = min(idle_poll, await self._seconds_until_due())
                 self.hooks.database_answered()
@@ -306,13 +316,58 @@ class OutboxSender:
     # -- internals -------------------------------------------------------------------------------
 
     async def _claim_into(self, ready: list[tuple[float, int, OutboxRow]], now: float) -> bool:
-        """Claim rows to fill the batch; True when fewer came than there was room for."""
+        """Claim rows to fill the batch (on PostgreSQL, having taken back a dead sender's rows
+        now and then); True when fewer came than there was room for."""
         room = self._batch - len(ready)
         at = self.clock()
-        rows = await self.db(lambda s: outbox.claim_due(s, at, room))
+        sweep = self.shared_database and now >= self._next_sweep
+        held = self.owner.id
+
+        def claim(session: Session) -> list[OutboxRow]:
+            if sweep:
+                self._sweep(session, at)
+            owner = self._keep_owner(ready, held)
+            return outbox.claim_due(session, at, room, owner=owner)
+
+        rows = await self.db(claim)
+        if sweep:
+            self._next_sweep = now + SWEEP_SECONDS
         for row in rows:
             heapq.heappush(ready, (self._spacing.ready_at(row.chat_id, now), row.id, row))
         return len(rows) < room
+
+    def _sweep(self, session: Session, now: datetime) -> int:
+        """Take back a dead sender's rows (PostgreSQL); remember when the next ones may go."""
+        count, wait = self._orphans.sweep(session, now)
+        self._orphans_at = None if wait is None else time.monotonic() + wait
+        if count:
+            _log.info(
+                "outbox: %d message(s) in flight of a sender that stopped are pending again", count
+            )
+        return count
+
+    def _keep_owner(self, ready: list[tuple[float, int, OutboxRow]], held: int) -> int:
+        """Make sure this process still holds its owner lock (database thread); returns its id.
+
+        Rows claimed under an id this process lost are another sender's to take back after the
+        grace: they leave ``ready`` unsent and unreleased.
+        """
+        try:
+            owner = self.owner.ensure()
+        except SQLAlchemyError:
+            ready.clear()
+            raise
+        if owner != held:
+            ready.clear()
+        return owner
+
+    async def _still_owner(self, ready: list[tuple[float, int, OutboxRow]]) -> bool:
+        """Whether the rows claimed so far are still this process's to send (see
+        :mod:`~digestbot.delivery.claims`); raises the database's error if it cannot tell."""
+        held = self.owner.id
+        loop = asyncio.get_running_loop()
+        owner = await loop.run_in_executor(self._db_thread, self._keep_owner, ready, held)
+        return owner == held
 
     async def _await_slot(self, loop: asyncio.AbstractEventLoop, stop: Callable[[], bool]) -> bool:
         """Wait for a global slot (a flood wait may hold them all); False if told to stop first."""
@@ -338,10 +393,12 @@ class OutboxSender:
         self._wake.clear()
 
     async def _seconds_until_due(self) -> float:
+        """Until a pending row comes due, or a dead sender's rows may be taken back."""
         due = await self.db(outbox.next_due_at)
-        if due is None:
-            return float("inf")
-        return max(0.0, (due - self.clock()).total_seconds())
+        seconds = float("inf") if due is None else (due - self.clock()).total_seconds()
+        if self._orphans_at is not None:
+            seconds = min(seconds, self._orphans_at - time.monotonic())
+        return max(0.0, seconds)
 
     async def _wait_for_due(self, linger: float, stop: Callable[[], bool]) -> bool:
         """Whether a pending row comes due within ``linger`` s (having waited for it)."""

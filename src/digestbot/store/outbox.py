@@ -4,6 +4,11 @@ A row is PENDING until the sender claims it (SENDING, with a lease in ``next_att
 SENT (with Telegram's message id), PENDING again for a retry, FAILED or DROPPED. Only the head of a
 chat's queue, in (created_at, seq, id) order, can be claimed, so one chat's messages go out in order
 and one at a time, also across several sender processes (PostgreSQL: ``FOR UPDATE SKIP LOCKED``).
+
+A claim names its owner: the lease end is a whole second and its microseconds are the owner's id
+(``lease_until``; there is no column for it). On PostgreSQL each sender holds a session advisory
+lock on its id (``OWNER_LOCK_CLASS``, id) while it lives, so a claim whose owner holds no lock is a
+dead process's (``live_owners``); ``delivery.claims`` takes those back before the lease runs out.
 """
 
 from __future__ import annotations
@@ -13,21 +18,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from digestbot.store.models import OutboxMessage, OutboxState, Subscriber, SubscriberState
 
 __all__ = [
     "CLAIM_LEASE",
+    "MAX_OWNER",
+    "OWNER_LOCK_CLASS",
+    "Claim",
     "DeliveryCounts",
     "OutboxRow",
     "Sent",
     "block_chat",
     "claim_due",
+    "claims_in_flight",
     "count_open",
     "delivery_counts",
     "enqueue",
+    "lease_until",
+    "live_owners",
     "mark_failed",
     "mark_retry",
     "mark_sent",
@@ -35,10 +46,16 @@ __all__ = [
     "prune_finished",
     "recover_sending",
     "release",
+    "take_back",
 ]
 
 # How long a claimed row stays SENDING before another process may take it back (PostgreSQL).
 CLAIM_LEASE = timedelta(minutes=5)
+# The first key of the senders' advisory locks (PostgreSQL), as SQL: a hash of the schema, so two
+# installations in two schemas of one database never see each other's senders; the second key is
+# the owner id.
+OWNER_LOCK_CLASS = "hashtext(current_schema() || '.digestbot-senders')"  # no ':' (a bind)
+MAX_OWNER = 999_999  # owner ids live in the lease's microseconds; 0 is a sender that holds no lock
 _OPEN = (OutboxState.PENDING, OutboxState.SENDING)
 _FINISHED = (OutboxState.SENT, OutboxState.FAILED, OutboxState.DROPPED)
 
@@ -53,6 +70,15 @@ class OutboxRow:
     parse_mode: str | None
     reply_markup: dict[str, Any] | None
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A row in flight: its id, the sender that claimed it and the end of that sender's lease."""
+
+    id: int
+    owner: int
+    lease: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +148,17 @@ def _is_queue_head(row: type[OutboxMessage]) -> ColumnElement[bool]:
     )
 
 
-def claim_due(session: Session, now: datetime, limit: int) -> list[OutboxRow]:
-    """Mark up to ``limit`` due chat-queue heads SENDING (leased until now + lease); return them."""
+def lease_until(now: datetime, owner: int) -> datetime:
+    """The end of a lease taken at ``now`` by ``owner``: now + CLAIM_LEASE to the second, plus
+    ``owner`` microseconds."""
+    if not 0 <= owner <= MAX_OWNER:
+        raise ValueError(f"owner id out of range: {owner}")
+    return (now + CLAIM_LEASE).replace(microsecond=owner)
+
+
+def claim_due(session: Session, now: datetime, limit: int, *, owner: int = 0) -> list[OutboxRow]:
+    """Mark up to ``limit`` due chat-queue heads SENDING for ``owner`` (leased until about
+    now + lease: see :func:`lease_until`); return them."""
     head = aliased(OutboxMessage)
     # A materialized CTE: as a plain IN (subquery), PostgreSQL may rescan the locking subquery
     # once per row, skip the rows this very UPDATE changed and so claim more than ``limit``.
@@ -140,7 +175,7 @@ def claim_due(session: Session, now: datetime, limit: int) -> list[OutboxRow]:
     claimed = session.execute(
         update(row)
         .where(row.id.in_(select(candidates.c.id)), row.state == OutboxState.PENDING)
-        .values(state=OutboxState.SENDING, next_attempt_at=now + CLAIM_LEASE)
+        .values(state=OutboxState.SENDING, next_attempt_at=lease_until(now, owner))
         .returning(row.id, row.chat_id, row.text, row.parse_mode, row.reply_markup, row.attempts)
         .execution_options(synchronize_session=False)
     ).all()
@@ -219,6 +254,50 @@ def recover_sending(session: Session, now: datetime, *, stale_only: bool = False
     if stale_only:
         query = query.where(OutboxMessage.next_attempt_at <= now)
     result = session.execute(query.values(state=OutboxState.PENDING, next_attempt_at=now))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def claims_in_flight(session: Session) -> list[Claim]:
+    """Every SENDING row with its owner and lease."""
+    rows = session.execute(
+        select(OutboxMessage.id, OutboxMessage.next_attempt_at).where(
+            OutboxMessage.state == OutboxState.SENDING
+        )
+    )
+    return [Claim(row_id, lease.microsecond, lease) for row_id, lease in rows]
+
+
+def live_owners(session: Session) -> set[int]:
+    """The owner ids whose advisory lock some session of this database holds (PostgreSQL).
+
+    Read it after :func:`claims_in_flight`: an owner locks its id before it claims, so a claim
+    seen first and an owner missing here after means the owner's session ended since.
+    """
+    rows = session.execute(
+        text(
+            "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            f" AND classid = ({OWNER_LOCK_CLASS})::oid AND objsubid = 2"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        ),
+    )
+    return {int(owner) for (owner,) in rows}
+
+
+def take_back(session: Session, claims: Sequence[Claim], now: datetime) -> int:
+    """Return these claims to PENDING, due at ``now``, where they are still the same claim (same
+    lease: not sent, released or claimed again meanwhile); returns how many."""
+    if not claims:
+        return 0
+    row = OutboxMessage
+    result = session.execute(
+        update(row)
+        .where(
+            row.state == OutboxState.SENDING,
+            tuple_(row.id, row.next_attempt_at).in_([(c.id, c.lease) for c in claims]),
+        )
+        .values(state=OutboxState.PENDING, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -182,20 +182,14 @@ def toggle_tag_id(session: Session, chat_id: int, tag_id: int) -> tuple[Profile,
 
 def subscriber_counts(session: Session) -> SubscriberCounts:
     """Counts for the admin's /stats."""
-    by_state = dict(
-        session.execute(select(Subscriber.state, func.count()).group_by(Subscriber.state))
-        .tuples()
-        .all()
+    states = session.execute(select(Subscriber.state, func.count()).group_by(Subscriber.state))
+    by_state = dict(states.all())
+    languages = session.execute(
+        select(Subscriber.language, func.count())
+        .where(Subscriber.state == SubscriberState.ACTIVE)
+        .group_by(Subscriber.language)
     )
-    by_language = dict(
-        session.execute(
-            select(Subscriber.language, func.count())
-            .where(Subscriber.state == SubscriberState.ACTIVE)
-            .group_by(Subscriber.language)
-        )
-        .tuples()
-        .all()
-    )
+    by_language = dict(languages.all())
     return SubscriberCounts(
         by_state={state: by_state.get(state, 0) for state in SubscriberState},
         active_by_language={lang: by_language.get(lang, 0) for lang in Lang},

@@ -20,6 +20,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from digestbot import messages
 from digestbot.bot.context import Context
 from digestbot.bot.deps import BotDeps, run_db
+from digestbot.bot.edits import edit_pressed
 from digestbot.bot.handlers.read import reader_timezone
 from digestbot.bot.ids import MAX_BIG_ID, is_stored_id
 from digestbot.bot.reader import Reader, load_reader
@@ -108,10 +109,10 @@ async def on_switch(update: Update, context: Context) -> None:
     cache = BlockCache(deps.settings.reader.tag_label)
     text = render_message(cache, content, with_header=found.with_header, more=found.more)
     markup = digest_markup(digest_id, seq, lang, reader.lang, reader.script, more=found.more > 0)
-    await query.edit_message_text(
+    await edit_pressed(
+        query,
         split_blocks([text])[0],  # articles edited since could make it longer than one message
-        parse_mode=ParseMode.HTML,
-        reply_markup=InlineKeyboardMarkup.de_json(markup, context.bot),
+        InlineKeyboardMarkup.de_json(markup, context.bot),
     )
     await query.answer()
 

@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -31,6 +30,7 @@ from digestbot import messages
 from digestbot.bot.commands import parse_command
 from digestbot.bot.context import Context
 from digestbot.bot.deps import BotDeps, run_db
+from digestbot.bot.edits import edit_pressed
 from digestbot.bot.ids import is_stored_id
 from digestbot.bot.reader import Reader, load_reader
 from digestbot.bot.schedule_input import (
@@ -69,7 +69,6 @@ from digestbot.store.subscribers import (
 
 __all__ = [
     "Subscription",
-    "edit_html",
     "ensure_profile",
     "pressed_button",
     "register",
@@ -129,17 +128,6 @@ async def subscribe_reader(deps: BotDeps, reader: Reader) -> Subscription:
         return Subscription(profile, created, resubscribed)
 
     return await run_db(deps, work)
-
-
-async def edit_html(
-    query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None = None
-) -> None:
-    """Edit the pressed message (a double tap's "not modified" is not an error)."""
-    try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-    except BadRequest as error:
-        if "not modified" not in error.message:
-            raise
 
 
 async def send_tags(context: Context, chat_id: int, tr: Translator) -> None:
@@ -255,10 +243,10 @@ async def on_tag_button(update: Update, context: Context) -> None:
                 done, tag=reader.tr.chinese(labels.tag_label(name, reader.lang))
             )
     if action.done:
-        await edit_html(query, render_tags_done(reader.tr, labels, profile.tags))
+        await edit_pressed(query, render_tags_done(reader.tr, labels, profile.tags))
     else:
         tags = await run_db(deps, tag_catalog)
-        await edit_html(query, *render_tags(reader.tr, labels, tags, profile.tags, action.page))
+        await edit_pressed(query, *render_tags(reader.tr, labels, tags, profile.tags, action.page))
     await query.answer(answer)  # after the edit, so the reader sees the new state with it
 
 
@@ -302,12 +290,12 @@ async def on_schedule_button(update: Update, context: Context) -> None:
             if choice.action is SettingsAction.TIME
             else messages.ASK_TIME_ZONE_TYPED
         )
-        await edit_html(query, f"{tr.gettext(typed)}\n{tr.gettext(messages.ASK_CANCEL_HINT)}")
+        await edit_pressed(query, f"{tr.gettext(typed)}\n{tr.gettext(messages.ASK_CANCEL_HINT)}")
         await query.answer()
         return
     if context.chat_data is not None:
         context.chat_data.pop((AWAITING, reader.user_id), None)
-    await edit_html(
+    await edit_pressed(
         query, *await _store_schedule(context, reader, choice.timezone, choice.digest_time)
     )
     await query.answer()
@@ -331,7 +319,7 @@ async def _toggle_subscription(
         profile = await ensure_profile(deps, reader)
         answer = reader.tr.gettext(messages.UNSUBSCRIBED if changed else messages.NOT_SUBSCRIBED)
     if changed:
-        await edit_html(query, *render_settings(reader.tr, deps.settings.reader, profile))
+        await edit_pressed(query, *render_settings(reader.tr, deps.settings.reader, profile))
     await query.answer(answer)
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from telegram import CallbackQuery, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -26,6 +25,7 @@ from telegram.ext import (
 from digestbot import messages
 from digestbot.bot.context import Context
 from digestbot.bot.deps import BotDeps, run_db
+from digestbot.bot.edits import edit_pressed
 from digestbot.bot.ids import is_stored_id
 from digestbot.bot.reader import Reader, load_reader
 from digestbot.bot.views.article import ArticleView, render_article
@@ -141,17 +141,8 @@ async def on_switch(update: Update, context: Context) -> None:
 
 
 async def _edit(query: CallbackQuery, view: ArticleView) -> None:
-    """Edit the pressed message to ``view`` (a double tap's "not modified" is not an error)."""
-    try:
-        await query.edit_message_text(
-            view.messages[0],
-            parse_mode=ParseMode.HTML,
-            link_preview_options=NO_PREVIEW,
-            reply_markup=view.keyboard,
-        )
-    except BadRequest as error:
-        if "not modified" not in error.message:
-            raise
+    """Edit the pressed message to ``view``."""
+    await edit_pressed(query, view.messages[0], view.keyboard, link_preview_options=NO_PREVIEW)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -28,6 +27,7 @@ from telegram.ext import (
 from digestbot import messages
 from digestbot.bot.context import Context
 from digestbot.bot.deps import run_db
+from digestbot.bot.edits import edit_pressed
 from digestbot.bot.greetings import is_greeting
 from digestbot.bot.handlers.read import reader_timezone
 from digestbot.bot.reader import Reader, load_reader
@@ -166,13 +166,7 @@ async def on_page(update: Update, context: Context) -> None:
         await query.answer(reader.tr.gettext(messages.SEARCH_EXPIRED))
         return
     view = await _results(context, reader, words, parsed[0], parsed[1])
-    try:
-        await query.edit_message_text(
-            view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
-        )
-    except BadRequest as error:
-        if "not modified" not in error.message:
-            raise
+    await edit_pressed(query, view.text, view.keyboard)
     await query.answer()
 
 

@@ -12,8 +12,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from digestbot import messages
 from digestbot.bot.context import Context
 from digestbot.bot.deps import run_db
+from digestbot.bot.edits import edit_pressed
 from digestbot.bot.handlers.preferences import (
-    edit_html,
     ensure_profile,
     pressed_button,
     send_tags,
@@ -84,7 +84,7 @@ async def on_language_chosen(update: Update, context: Context) -> None:
         script = choose_script(traditional, reader.script, reader.language_code)
     await run_db(deps, lambda session: set_language(session, reader.chat_id, lang, script))
     tr = translator(lang, script)
-    await edit_html(query, tr.gettext(messages.LANGUAGE_CHOSEN))
+    await edit_pressed(query, tr.gettext(messages.LANGUAGE_CHOSEN))
     await query.answer(tr.gettext(messages.LANGUAGE_CHOSEN))
     greeting = context.chat_data.get(GREETING_KEY) if context.chat_data is not None else None
     if query.message is not None and greeting == query.message.message_id:
