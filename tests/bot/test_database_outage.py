@@ -22,13 +22,14 @@ from sqlalchemy.exc import OperationalError
 from digestbot import messages
 from digestbot.bot.app import build_application
 from digestbot.bot.deps import BotDeps
-from digestbot.bot.serve import long_polling, serving
+from digestbot.bot.serve import LEASE_CHECK_SECONDS, long_polling, serving
 from digestbot.config import PathSettings
 from digestbot.i18n import translator
 from digestbot.ingest import load_paths
 from digestbot.model import Lang
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
+from digestbot.store.leases import Lease
 from tests.support.databases import PG_DSN, postgres_schema
 from tests.support.processes import SEEDS, add_due_reader, delivered
 from tests.support.settings import local_settings
@@ -57,9 +58,15 @@ async def answer(emulator: Emulator, user_id: int, text: str) -> str:
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("leased", [False, True], ids=["polling", "polling-with-lease"])
 async def test_thirty_seconds_without_postgresql(
-    gated_postgres: tuple[str, TcpGate], tmp_path: Path, caplog: pytest.LogCaptureFixture
+    gated_postgres: tuple[str, TcpGate],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    leased: bool,
 ) -> None:
+    """With the updates lease (several processes on one database), the poller polls on through
+    the outage: its lease check fails, and nobody can take over meanwhile."""
     url, gate = gated_postgres
     engine = create_engine_for(url)
     sessions = session_factory(engine)
@@ -80,7 +87,8 @@ async def test_thirty_seconds_without_postgresql(
         application = build_application(
             BotDeps(settings, sessions, clock=clock), emulator.token, api_url=emulator.base_url
         )
-        async with serving(application, long_polling(timeout=1)) as runtime:
+        lease = Lease(engine, "updates") if leased else None
+        async with serving(application, long_polling(timeout=1, lease=lease)) as runtime:
             await runtime.wait_started()
             await emulator.driver.next_bot_message(DUE_LATER, 20)  # its /start, answered
             caplog.clear()
@@ -89,6 +97,7 @@ async def test_thirty_seconds_without_postgresql(
             loop = asyncio.get_running_loop()
             back_at = loop.time() + OUTAGE_SECONDS
             clock.now = today.replace(hour=23, minute=59, second=30)
+            await asyncio.sleep(LEASE_CHECK_SECONDS + 1)  # past a lease check in the outage
             zh_apology = await answer(emulator, ZH_READER, "/start")
             en_apology = await answer(emulator, EN_READER, "阿里巴巴")
             with pytest.raises(OperationalError):

@@ -114,17 +114,23 @@ async def _keep_polling(
     start_polling: Callable[[Updater], Awaitable[None]],
     polling: bool,
 ) -> None:
-    """Every :data:`LEASE_CHECK_SECONDS`: while polling, check the lease is still held (stop
-    polling when it is gone); while not, try to take it and start polling."""
+    """Every :data:`LEASE_CHECK_SECONDS`: while polling, keep the lease (stop polling when
+    another process has it; poll on while the database cannot be asked, so readers still get
+    an answer); while not, try to take it and start polling."""
+    unsure = False  # the database did not answer the last check
     while True:
         await asyncio.sleep(LEASE_CHECK_SECONDS)
         if polling:
-            if await asyncio.to_thread(lease.held):
+            kept = await asyncio.to_thread(lease.renew)
+            if kept is None and not unsure:
+                log.warning(
+                    "cannot check the updates lease (the database does not answer): long "
+                    "polling goes on until it does"
+                )
+            unsure = kept is None
+            if kept is not False:
                 continue
-            log.error(
-                "lost the updates lease (its database connection ended): stopped long polling; "
-                "this process or another takes over once the database answers"
-            )
+            log.error("another process took the updates lease: stopped long polling")
             if updater.running:
                 await updater.stop()
             polling = False

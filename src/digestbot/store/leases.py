@@ -53,7 +53,14 @@ class Lease:
 
     def acquire(self) -> bool:
         """Take the role without waiting; False while another process holds it (or the
-        database cannot be asked: then nobody can take it from here either)."""
+        database cannot be asked)."""
+        return self.renew() is True
+
+    def renew(self) -> bool | None:
+        """Keep the role, or take it again when its lock was lost (say, the database restarted):
+        True when held, False when another process holds it, None when the database cannot be
+        asked just now (whoever polls then had better go on: nobody can take over meanwhile
+        through this database either)."""
         if self.held():
             return True
         if self._engine.dialect.name == "postgresql":
@@ -85,17 +92,18 @@ class Lease:
     def _key(self) -> tuple[object, object]:
         return LEASE_KEYS[self._name], func.hashtext(func.current_schema())
 
-    def _acquire_advisory(self) -> bool:
+    def _acquire_advisory(self) -> bool | None:
         try:
             connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         except SQLAlchemyError as exc:
             _log.debug("lease %s: cannot connect: %s", self._name, exc)
-            return False
+            return None
         try:
             got = bool(connection.scalar(select(func.pg_try_advisory_lock(*self._key()))))
         except SQLAlchemyError as exc:
             _log.debug("lease %s: cannot ask: %s", self._name, exc)
-            got = False
+            connection.invalidate()
+            return None
         if not got:
             connection.close()
             return False
