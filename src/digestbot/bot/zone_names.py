@@ -106,10 +106,9 @@ def zone_display_name(name: str, locale: Locale) -> str:
     offset = offset_label(name)
     if offset is not None:
         return offset
-    zone = _canonical(name)
-    country = _country(zone)
-    if country is not None and country in locale.territories:
-        return str(locale.zone_formats["region"] % locale.territories[country])
+    zone, country = _zone_and_country(name, locale)
+    if country is not None:
+        return str(locale.zone_formats["region"] % country)
     return get_timezone_location(zone, locale=locale)
 
 
@@ -118,13 +117,20 @@ def zone_place(name: str, locale: Locale) -> str:
     offset = offset_label(name)
     if offset is not None:
         return offset
+    zone, country = _zone_and_country(name, locale)
+    if country is not None and display_width(country) <= PLACE_COLUMNS:
+        return country
+    return get_timezone_location(zone, locale=locale, return_city=True)
+
+
+def _zone_and_country(name: str, locale: Locale) -> tuple[str, str | None]:
+    """The canonical zone, and the name in ``locale`` of the country it stands for (None when
+    it shares its country with other zones, or the locale has no name for it)."""
     zone = _canonical(name)
     country = _country(zone)
-    if country is not None and country in locale.territories:
-        place = str(locale.territories[country])
-        if display_width(place) <= PLACE_COLUMNS:
-            return place
-    return get_timezone_location(zone, locale=locale, return_city=True)
+    if country is None or country not in locale.territories:
+        return zone, None
+    return zone, str(locale.territories[country])
 
 
 def lookup_key(text: str) -> str:
