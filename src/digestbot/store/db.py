@@ -22,6 +22,7 @@ from digestbot.errors import StoreError
 from digestbot.logs import redact_also
 from digestbot.proxies import proxy_secrets, redact_url
 from digestbot.store.search_schema import HAS_PHRASES, PHRASE_SCORE, has_phrases, phrase_score
+from digestbot.store.sqlite_file import keep_to_file
 
 __all__ = [
     "create_engine_for",
@@ -70,13 +71,16 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 
 
 def create_engine_for(url: str, *, echo: bool = False) -> Engine:
-    """An engine for ``url``: SQLite (folder created, WAL, foreign keys) or PostgreSQL (psycopg)."""
+    """An engine for ``url``: SQLite (folder created, WAL, foreign keys, kept to the file it
+    opened: see ``sqlite_file``) or PostgreSQL (psycopg)."""
     parsed = _parse_url(url)
     connect_args: dict[str, Any] = {}
+    file: Path | None = None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
-            folder = Path(database).expanduser().resolve().parent
+            file = Path(database).expanduser().resolve()
+            folder = file.parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -91,6 +95,8 @@ def create_engine_for(url: str, *, echo: bool = False) -> Engine:
         raise StoreError(f"cannot use the database URL {parsed!r}: {exc}") from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    if file is not None:
+        keep_to_file(engine, file)
     return engine
 
 
