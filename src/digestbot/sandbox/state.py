@@ -141,6 +141,7 @@ class MessageRecord:
     deleted: bool = False
     reply_to: int | None = None
     as_chat: bool = False  # sent by an anonymous group admin: ``sender_chat`` is the group
+    service: dict[str, Any] | None = None  # a service message's fields (new_chat_title, ...)
 
     def to_api(self) -> dict[str, Any]:
         """The Bot API ``Message`` object (``caption`` instead of ``text`` for documents)."""
@@ -160,6 +161,8 @@ class MessageRecord:
                 msg["caption"] = self.text
                 if self.entities:
                     msg["caption_entities"] = [e.to_dict() for e in self.entities]
+        elif self.service is not None:
+            msg.update(self.service)
         else:
             msg["text"] = self.text
             if self.entities:

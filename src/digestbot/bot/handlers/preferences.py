@@ -243,10 +243,12 @@ async def on_tag_button(update: Update, context: Context) -> None:
                 done, tag=reader.tr.chinese(labels.tag_label(name, reader.lang))
             )
     if action.done:
-        await edit_pressed(query, render_tags_done(reader.tr, labels, profile.tags))
+        await edit_pressed(context.shown, query, render_tags_done(reader.tr, labels, profile.tags))
     else:
         tags = await run_db(deps, tag_catalog)
-        await edit_pressed(query, *render_tags(reader.tr, labels, tags, profile.tags, action.page))
+        await edit_pressed(
+            context.shown, query, *render_tags(reader.tr, labels, tags, profile.tags, action.page)
+        )
     await query.answer(answer)  # after the edit, so the reader sees the new state with it
 
 
@@ -290,13 +292,17 @@ async def on_schedule_button(update: Update, context: Context) -> None:
             if choice.action is SettingsAction.TIME
             else messages.ASK_TIME_ZONE_TYPED
         )
-        await edit_pressed(query, f"{tr.gettext(typed)}\n{tr.gettext(messages.ASK_CANCEL_HINT)}")
+        await edit_pressed(
+            context.shown, query, f"{tr.gettext(typed)}\n{tr.gettext(messages.ASK_CANCEL_HINT)}"
+        )
         await query.answer()
         return
     if context.chat_data is not None:
         context.chat_data.pop((AWAITING, reader.user_id), None)
     await edit_pressed(
-        query, *await _store_schedule(context, reader, choice.timezone, choice.digest_time)
+        context.shown,
+        query,
+        *await _store_schedule(context, reader, choice.timezone, choice.digest_time),
     )
     await query.answer()
 
@@ -319,7 +325,9 @@ async def _toggle_subscription(
         profile = await ensure_profile(deps, reader)
         answer = reader.tr.gettext(messages.UNSUBSCRIBED if changed else messages.NOT_SUBSCRIBED)
     if changed:
-        await edit_pressed(query, *render_settings(reader.tr, deps.settings.reader, profile))
+        await edit_pressed(
+            context.shown, query, *render_settings(reader.tr, deps.settings.reader, profile)
+        )
     await query.answer(answer)
 
 

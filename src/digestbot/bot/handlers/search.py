@@ -166,7 +166,7 @@ async def on_page(update: Update, context: Context) -> None:
         await query.answer(reader.tr.gettext(messages.SEARCH_EXPIRED))
         return
     view = await _results(context, reader, words, parsed[0], parsed[1])
-    await edit_pressed(query, view.text, view.keyboard)
+    await edit_pressed(context.shown, query, view.text, view.keyboard)
     await query.answer()
 
 

@@ -84,7 +84,7 @@ async def on_language_chosen(update: Update, context: Context) -> None:
         script = choose_script(traditional, reader.script, reader.language_code)
     await run_db(deps, lambda session: set_language(session, reader.chat_id, lang, script))
     tr = translator(lang, script)
-    await edit_pressed(query, tr.gettext(messages.LANGUAGE_CHOSEN))
+    await edit_pressed(context.shown, query, tr.gettext(messages.LANGUAGE_CHOSEN))
     await query.answer(tr.gettext(messages.LANGUAGE_CHOSEN))
     greeting = context.chat_data.get(GREETING_KEY) if context.chat_data is not None else None
     if query.message is not None and greeting == query.message.message_id:
