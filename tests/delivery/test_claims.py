@@ -47,6 +47,16 @@ def claim(sessions: sessionmaker[Session], owner: int, chats: range) -> list[int
         return [row.id for row in outbox.claim_due(session, T0, len(chats), owner=owner)]
 
 
+def test_a_claim_on_postgresql_tells_when_its_chat_last_had_a_message(engine: Engine) -> None:
+    with session_factory(engine).begin() as session:
+        outbox.enqueue(session, 1, ["a", "b"], now=T0)
+        [first] = outbox.claim_due(session, T0, 10, owner=5, last_sent=True)
+        assert first.last_sent_at is None
+        outbox.mark_sent(session, [outbox.Sent(first.id, 9, T0 + timedelta(seconds=1))])
+        [second] = outbox.claim_due(session, T0, 10, owner=5, last_sent=True)
+        assert (second.text, second.last_sent_at) == ("b", T0 + timedelta(seconds=1))
+
+
 def live_owners(sessions: sessionmaker[Session]) -> set[int]:
     with sessions() as session:
         return outbox.live_owners(session)
