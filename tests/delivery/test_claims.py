@@ -4,7 +4,6 @@ its own however long it takes, and an owner whose lock session ended stops sendi
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,21 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.delivery.claims import FRESH_SECONDS, GRACE_SECONDS, ClaimOwner, OrphanSweep
 from digestbot.store import outbox
-from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
+from digestbot.store.db import session_factory
 from digestbot.store.models import OutboxMessage, OutboxState
-from tests.support.databases import postgres_schema
 
 pytestmark = pytest.mark.postgres
 T0 = datetime(2026, 5, 25, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    with postgres_schema() as url:
-        engine = create_engine_for(url)
-        upgrade_schema(engine)
-        yield engine
-        engine.dispose()
 
 
 class Clock:

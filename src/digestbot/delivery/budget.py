@@ -20,7 +20,6 @@ so they share its part. SQLite needs none of this: one sender per database
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -94,9 +93,8 @@ class SharedBudget:
         loop = asyncio.get_running_loop()
         if self._pending is None or self._pending.done():
             self._pending = self._thread.submit(self._live_senders)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(self._pending)), 1.0)
         future = self._pending
+        await asyncio.wait({asyncio.wrap_future(future)}, timeout=COUNT_SECONDS)
         if future.done() and self._share is not None:
             try:
                 senders = future.result()
