@@ -100,7 +100,7 @@ def _serve(conn: Connection, chats: int, profile: str) -> None:
             span = accepted[-1] - accepted[0] if accepted else 0.0
             conn.send((len(accepted), refused, span, duplicates))
 
-    _profiled(main, f"{profile}/emulator.prof" if profile else "")
+    _profiled(main, profile)
 
 
 def _profiled(main: Any, path: str) -> None:
@@ -188,7 +188,8 @@ def run_tier(url: str, tier: Tier, processes: int, profile: str = "") -> TierRes
         fill_outbox(session_factory(engine), tier.messages, tier.chats)
         engine.dispose()
         parent, child = multiprocessing.Pipe()
-        server = multiprocessing.Process(target=_serve, args=(child, tier.chats, profile))
+        path = f"{profile}/{tier.name}-emulator.prof" if profile else ""
+        server = multiprocessing.Process(target=_serve, args=(child, tier.chats, path))
         server.start()
         base_url, token = parent.recv()
         started = time.perf_counter()

@@ -88,6 +88,30 @@ def test_set_rate_changes_the_spacing_of_later_slots() -> None:
     assert pace.reserve(0.0) == 1 / 30 + 1 / 10
 
 
+@given(rates, gaps, st.floats(min_value=0.0, max_value=0.1))
+def test_catching_up_never_beats_the_rate_by_more_than_the_catch_up(
+    rate: float, waits: list[float], catch_up: float
+) -> None:
+    pace = GlobalPace(rate)
+    now, slots = 0.0, []
+    for wait in waits:
+        now += wait
+        slots.append(pace.reserve(now, catch_up=catch_up))
+        assert slots[-1] >= now
+    for i, first in enumerate(slots):
+        for j in range(i + 1, len(slots)):
+            assert j - i <= rate * (slots[j] - first + catch_up) + 1e-6
+
+
+@given(rates, st.lists(st.floats(min_value=0.0, max_value=0.999), min_size=1, max_size=60))
+def test_a_sender_woken_late_still_gets_every_slot_at_once(rate: float, late: list[float]) -> None:
+    catch_up = 0.02
+    pace = GlobalPace(rate)
+    for k, share in enumerate(late):
+        now = k / rate + (share * catch_up if k else 0.0)  # late after the first, by < catch-up
+        assert pace.reserve(now, catch_up=catch_up) == now
+
+
 @given(rates, st.integers(min_value=1, max_value=200))
 def test_a_backlog_goes_out_at_exactly_the_rate(rate: float, count: int) -> None:
     pace = GlobalPace(rate)

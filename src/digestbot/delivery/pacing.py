@@ -33,7 +33,7 @@ PAID_RATE = 1000.0  # with allow_paid_broadcast
 GROUP_INTERVAL = 3.0  # seconds between two messages to a group: Telegram allows 20 a minute
 SAFE_RATE = 1.0  # messages per second while the number of senders is not known
 STALE_SECONDS = 2.0  # a count of the senders older than this is not trusted
-JOIN_SECONDS = 2.5  # a new sender waits this long, so the others count it before it sends
+JOIN_SECONDS = 1.5  # a new sender waits this long, so the others count it before it sends
 
 
 def send_rate(configured: float, *, paid_broadcast: bool) -> float:
@@ -58,11 +58,17 @@ class GlobalPace:
         """Seconds between two sends."""
         return 1.0 / self.rate
 
-    def reserve(self, now: float, earliest: float | None = None) -> float:
-        """Book the next free slot at or after ``now`` (and ``earliest``); returns its time."""
-        start = max(now, self._next_slot, earliest if earliest is not None else now)
+    def reserve(self, now: float, earliest: float | None = None, *, catch_up: float = 0.0) -> float:
+        """Book the next free slot at or after ``now`` (and ``earliest``); returns its time.
+
+        With ``catch_up`` a caller up to that many seconds late still gets the slot it missed
+        (sent now), so a sender woken late loses no rate; over any window of T seconds there are
+        then at most ``rate * (T + catch_up) + 1`` slots.
+        """
+        floor = now if self._next_slot == float("-inf") else now - catch_up
+        start = max(floor, self._next_slot, earliest if earliest is not None else floor)
         self._next_slot = start + self.interval
-        return start
+        return max(start, now)
 
     def pause_until(self, until: float) -> None:
         """Hold every send until ``until`` (Telegram asked us to slow down)."""

@@ -78,6 +78,8 @@ __all__ = [
 
 SWEEP_SECONDS = 1.0  # how often a sender looks for a dead one's messages (PostgreSQL)
 SLOT_SLACK = 0.002  # seconds a send may go before its slot; the long-run rate stays exact
+CATCH_UP = 0.02  # seconds of slots a sender woken late still takes (its long-run rate stays exact)
+FLUSH_GATHER = 0.01  # seconds outcomes gather before they are written (fewer, larger writes)
 STOP_CHECK_SECONDS = 0.1  # how often a waiting sender looks whether it was told to stop
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
@@ -390,7 +392,7 @@ class OutboxSender:
         while True:
             if self.budget is not None:
                 self.budget.apply(loop.time())
-            slot = self._pace.reserve(loop.time())
+            slot = self._pace.reserve(loop.time(), catch_up=CATCH_UP)
             while slot - loop.time() > SLOT_SLACK:  # sleeping for less costs more than it keeps
                 if stop():
                     return False
@@ -480,6 +482,7 @@ class OutboxSender:
         """Write outcomes as they come, until the drain is over."""
         while self._flushing:
             await self._outcome_ready.wait()
+            await asyncio.sleep(FLUSH_GATHER)
             await self._flush(report)
 
     async def _flush(self, report: DrainReport) -> None:
