@@ -10,6 +10,7 @@ conversation goes on across a restart.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -25,6 +26,7 @@ from telegram.ext import TypeHandler
 
 from digestbot.bot.app import build_application
 from digestbot.bot.context import BotApplication
+from digestbot.bot.conversation import greeting_message
 from digestbot.bot.deps import BotDeps
 from digestbot.bot.serve import serving, webhook
 from digestbot.config import TelegramSettings
@@ -76,6 +78,15 @@ class Bots:
             update["callback_query"]["id"], 20
         )
         return answer
+
+    async def greeting_kept(self, chat_id: int) -> None:
+        """Wait until the bot that greeted has noted its greeting (after sendMessage answered)."""
+        deps = BotDeps(settings=local_settings(), sessions=session_factory(self.engine))
+        for _ in range(100):
+            if await greeting_message(deps, chat_id) is not None:
+                return
+            await asyncio.sleep(0.05)
+        raise TimeoutError("the greeting was not noted")
 
     def calls(self, method: str) -> int:
         return sum(1 for entry in self.emulator.recorder.entries() if entry["method"] == method)
@@ -143,6 +154,7 @@ async def test_one_conversation_alternating_between_two_webhook_processes(balanc
     bots = balanced
     greeting = await bots.say(ANN, "/start")
     assert "lang:en" in button_data(greeting)
+    await bots.greeting_kept(ANN)  # as a person's press would, after the bot is done with /start
     await bots.press(ANN, greeting, "lang:en")  # the other bot: is this the greeting? yes
     tags = await bots.driver.next_bot_message(ANN, 20)
     assert tags["text"].startswith("Pick the tags you want to follow.")

@@ -121,8 +121,10 @@ def ensure_subscriber(
     # Two processes may take a /start of one chat at once: the second one's row is not added
     # (PostgreSQL makes it wait for the first one's commit) and it reads the first one's.
     insert_new = conflict_insert(session, Subscriber).values(new_row)
-    result = session.execute(insert_new.on_conflict_do_nothing(index_elements=["chat_id"]))
-    created = bool(result.rowcount)  # type: ignore[attr-defined]
+    inserted = insert_new.on_conflict_do_nothing(index_elements=["chat_id"]).returning(
+        Subscriber.chat_id
+    )  # RETURNING: psycopg's rowcount of this INSERT is -1
+    created = session.execute(inserted).first() is not None
     row = _row(session, chat_id)
     return _profile(session, row), created
 
