@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from digestbot.errors import StoreError
 from digestbot.store.db import create_engine_for, schema_is_current, upgrade_schema
@@ -24,7 +25,16 @@ TABLES = {
     "digests",
     "digest_articles",
     "outbox",
+    "conversation_state",
 }
+
+
+def alembic_config(connection: Connection) -> Config:
+    """Alembic's configuration for the project's migrations, run on ``connection``."""
+    config = Config()
+    config.set_main_option("script_location", "digestbot.store:migrations")
+    config.attributes["connection"] = connection
+    return config
 
 
 def test_upgrade_from_empty_creates_every_table(db_url: str) -> None:
@@ -113,7 +123,6 @@ def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_
     are indexed again with the folding tokenizer (the index at 0005 is emptied here, so only the
     migration can make them findable)."""
     from alembic import command
-    from alembic.config import Config
     from sqlalchemy.orm import Session
 
     from digestbot.model import Lang
@@ -124,11 +133,8 @@ def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_
     from tests.store.factory import text as article_text
 
     engine = create_engine_for(db_url)
-    config = Config()
-    config.set_main_option("script_location", "digestbot.store:migrations")
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0005")
+        command.upgrade(alembic_config(connection), "0005")
     with Session(engine) as session:
         item = article("tsmc", article_text(Lang.ZH, "台積電擴產", "台積電在高雄設新廠。"))
         save_article(session, item, content_hash="x", source_path="tsmc.md")
@@ -147,4 +153,21 @@ def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_
         assert session.execute(text("SELECT script FROM subscribers")).scalar_one() == "hans"
         for query in ("台积电", "台積電", "高雄设新厂"):
             assert [hit.key for hit in search_articles(session, query)] == ["tsmc"]
+    engine.dispose()
+
+
+def test_upgrade_to_0009_adds_conversation_state_and_downgrade_removes_it(db_url: str) -> None:
+    """0009 adds the table, and its downgrade takes it away again."""
+    from alembic import command
+
+    engine = create_engine_for(db_url)
+    with engine.begin() as connection:
+        config = alembic_config(connection)
+        command.upgrade(config, "0009")
+        assert "conversation_state" in inspect(connection).get_table_names()
+        command.downgrade(config, "0009-1")
+        assert "conversation_state" not in inspect(connection).get_table_names()
+    upgrade_schema(engine)
+    assert schema_is_current(engine)
+    assert "conversation_state" in inspect(engine).get_table_names()
     engine.dispose()

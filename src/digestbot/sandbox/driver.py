@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from digestbot.errors import DigestbotError
 from digestbot.sandbox.entities import command_entities
@@ -75,6 +76,25 @@ class Driver:
         self.state = state
         self.clock = clock
         self._read_upto: dict[int, int] = {}
+
+    # -- the webhook's load balancer -------------------------------------------------------------
+
+    def balance_webhook(self, urls: Iterable[str]) -> dict[str, Any]:
+        """Deliver webhook updates round robin to ``urls`` (several bot processes behind a load
+        balancer) instead of the URL the bot set; no URLs: back to that one. Returns
+        ``{urls, delivered}``."""
+        chosen = tuple(urls)
+        for url in chosen:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise DriverError(f"not an http(s) URL to balance over: {url!r}")
+        self.state.balancer.set_urls(chosen)
+        self.state.notify()  # the webhook sender looks again
+        return self.state.balancer.to_json()
+
+    def webhook_balance(self) -> dict[str, Any]:
+        """``{urls, delivered}``: the balanced URLs and the updates each one took."""
+        return self.state.balancer.to_json()
 
     # -- users and chats -------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +26,7 @@ from digestbot.store.search_schema import HAS_PHRASES, PHRASE_SCORE, has_phrases
 from digestbot.store.sqlite_file import keep_to_file
 
 __all__ = [
+    "conflict_insert",
     "create_engine_for",
     "in_transaction",
     "schema_is_current",
@@ -138,6 +140,15 @@ def schema_is_current(engine: Engine) -> bool:
     except SQLAlchemyError as exc:
         raise _describe(engine, exc) from exc
     return current == heads
+
+
+def conflict_insert(session: Session, table: Any) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT into ``table`` (a model class or a Table) in the session's dialect, so the
+    caller can add ``on_conflict_do_update``/``on_conflict_do_nothing`` on SQLite and PostgreSQL
+    alike (both spell ``ON CONFLICT`` the same way)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 async def in_transaction(
