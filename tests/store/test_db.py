@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from digestbot.errors import StoreError
 from digestbot.store.db import create_engine_for, schema_is_current, upgrade_schema
@@ -112,8 +112,6 @@ def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_
     """A store from before Traditional Chinese: its readers stay Simplified, and its stored texts
     are indexed again with the folding tokenizer (the index at 0005 is emptied here, so only the
     migration can make them findable)."""
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy.orm import Session
 
     from digestbot.model import Lang
@@ -124,11 +122,8 @@ def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_
     from tests.store.factory import text as article_text
 
     engine = create_engine_for(db_url)
-    config = Config()
-    config.set_main_option("script_location", "digestbot.store:migrations")
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0005")
+        _upgrade_to(connection, "0005")
     with Session(engine) as session:
         item = article("tsmc", article_text(Lang.ZH, "台積電擴產", "台積電在高雄設新廠。"))
         save_article(session, item, content_hash="x", source_path="tsmc.md")
@@ -148,3 +143,48 @@ def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_
         for query in ("台积电", "台積電", "高雄设新厂"):
             assert [hit.key for hit in search_articles(session, query)] == ["tsmc"]
     engine.dispose()
+
+
+def test_upgrade_to_0007_keeps_readers_daily_with_quiet_hours(db_url: str) -> None:
+    """A store from before rhythms: its readers stay daily with quiet hours on, their followed tags
+    are not instant, and nothing was pushed."""
+    engine = create_engine_for(db_url)
+    with engine.begin() as connection:
+        _upgrade_to(connection, "0006")
+        connection.execute(
+            text(
+                "INSERT INTO subscribers (chat_id, language, timezone, digest_time, state, "
+                "created_at, updated_at) VALUES (7, 'zh', 'Asia/Taipei', '08:00:00', 'active', "
+                ":now, :now)"
+            ),
+            {"now": "2024-05-01 00:00:00"},
+        )
+        connection.execute(text("INSERT INTO tags (id, name) VALUES (1, 'tech')"))
+        connection.execute(text("INSERT INTO subscriber_tags (chat_id, tag_id) VALUES (7, 1)"))
+    upgrade_schema(engine)
+    with engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT rhythm, weekly_day, paused_until, quiet_hours FROM subscribers")
+        ).one()
+        assert (row.rhythm, row.weekly_day, row.paused_until, bool(row.quiet_hours)) == (
+            "daily",
+            0,
+            None,
+            True,
+        )
+        assert connection.execute(text("SELECT instant_after FROM subscriber_tags")).all() == [
+            (None,)
+        ]
+        assert connection.execute(text("SELECT count(*) FROM instant_pushes")).scalar() == 0
+    engine.dispose()
+
+
+def _upgrade_to(connection: Connection, revision: str) -> None:
+    """Migrate the store on ``connection`` up to ``revision`` only (an older version's schema)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "digestbot.store:migrations")
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
