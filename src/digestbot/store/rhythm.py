@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from digestbot.model import ReaderRhythm
 from digestbot.store.models import Article, Subscriber, SubscriberTag, Tag
 
-__all__ = ["instant_tags", "set_rhythm", "toggle_instant"]
+__all__ = ["FollowedTag", "followed_tags", "instant_tags", "set_rhythm", "toggle_instant"]
+
+
+@dataclass(frozen=True, slots=True)
+class FollowedTag:
+    """A tag the reader follows: its id (for callback data), name, and whether it is instant."""
+
+    id: int
+    name: str
+    instant: bool
 
 
 def set_rhythm(session: Session, chat_id: int, rhythm: ReaderRhythm) -> None:
@@ -33,6 +44,17 @@ def instant_tags(session: Session, chat_id: int) -> frozenset[str]:
         .where(SubscriberTag.chat_id == chat_id, SubscriberTag.instant_after.is_not(None))
     )
     return frozenset(session.scalars(query))
+
+
+def followed_tags(session: Session, chat_id: int) -> tuple[FollowedTag, ...]:
+    """The tags the reader follows, by name, each with whether it is instant."""
+    query = (
+        select(Tag.id, Tag.name, SubscriberTag.instant_after.is_not(None))
+        .join(SubscriberTag, SubscriberTag.tag_id == Tag.id)
+        .where(SubscriberTag.chat_id == chat_id)
+        .order_by(Tag.name)
+    )
+    return tuple(FollowedTag(i, name, bool(instant)) for i, name, instant in session.execute(query))
 
 
 def toggle_instant(session: Session, chat_id: int, tag_id: int) -> bool | None:
