@@ -26,8 +26,16 @@ async def test_settings_show_every_setting_with_buttons(bot: BotHarness) -> None
         "Digest time: 08:00",
         "Time zone: China Time",
         "Daily digest: On",
+        "Rhythm: Every day",
     ]
-    assert button_data(shown) == ["set:lang", "set:tags", "set:time", "set:tz", "sub:off"]
+    assert button_data(shown) == [
+        "set:lang",
+        "set:tags",
+        "set:time",
+        "set:tz",
+        "rh:open",
+        "sub:off",
+    ]
 
 
 async def test_chinese_settings(bot: BotHarness) -> None:

@@ -171,3 +171,39 @@ def test_upgrade_to_0009_adds_conversation_state_and_downgrade_removes_it(db_url
     assert schema_is_current(engine)
     assert "conversation_state" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_upgrade_to_0007_keeps_readers_daily_with_quiet_hours(db_url: str) -> None:
+    """A store from before rhythms: its readers stay daily with quiet hours on, their followed tags
+    are not instant, and nothing was pushed."""
+    from alembic import command
+
+    engine = create_engine_for(db_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0006")
+        connection.execute(
+            text(
+                "INSERT INTO subscribers (chat_id, language, timezone, digest_time, state, "
+                "created_at, updated_at) VALUES (7, 'zh', 'Asia/Taipei', '08:00:00', 'active', "
+                ":now, :now)"
+            ),
+            {"now": "2024-05-01 00:00:00"},
+        )
+        connection.execute(text("INSERT INTO tags (id, name) VALUES (1, 'tech')"))
+        connection.execute(text("INSERT INTO subscriber_tags (chat_id, tag_id) VALUES (7, 1)"))
+    upgrade_schema(engine)
+    with engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT rhythm, weekly_day, paused_until, quiet_hours FROM subscribers")
+        ).one()
+        assert (row.rhythm, row.weekly_day, row.paused_until, bool(row.quiet_hours)) == (
+            "daily",
+            0,
+            None,
+            True,
+        )
+        assert connection.execute(text("SELECT instant_after FROM subscriber_tags")).all() == [
+            (None,)
+        ]
+        assert connection.execute(text("SELECT count(*) FROM instant_pushes")).scalar() == 0
+    engine.dispose()

@@ -10,9 +10,10 @@ send, waits for the sends in flight and writes their outcomes, and every row it 
 not sent is pending again, so nothing is left marked in flight. A sender that fails is logged and
 started again (with a growing wait); so is one that cannot reach the Bot API at start.
 
-- the **tick** plans due digests (on PostgreSQL only the process that wins a transaction-scoped
-  advisory lock plans; the unique constraints make a second planner harmless anyway) and wakes
-  the sender;
+- the **tick** plans due digests and instant pushes (on PostgreSQL only the process that wins a
+  transaction-scoped advisory lock plans; the unique constraints make a second planner harmless
+  anyway) and wakes the sender; one tick at a time runs in a process, and a rescan that loaded
+  new articles runs one at once, so an instant push follows its file within seconds;
 - the **sender** on SQLite first waits for the outbox to be free (a ``digestbot digest send`` may
   be sending), puts back rows a crash left in flight, then drains whenever woken, when a retry
   comes due, or every few seconds (other processes may enqueue);
@@ -128,6 +129,7 @@ class Runtime:
         self._started = asyncio.Event()
         self._stop = asyncio.Event()
         self._rescanning = asyncio.Lock()
+        self._ticking = asyncio.Lock()  # one tick at a time: the timer's and a rescan's
         deps.health.on_back(self._database_back)
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -206,9 +208,10 @@ class Runtime:
         """Plan due digests now (``force``: every active reader) and wake the sender; None when
         another process holds the tick."""
         deps = self.deps
-        now = deps.clock()
-        with self.metrics.tick_seconds.time():
-            report = await run_db(deps, lambda s: plan_tick(s, now, deps.settings, force=force))
+        async with self._ticking:
+            now = deps.clock()
+            with self.metrics.tick_seconds.time():
+                report = await run_db(deps, lambda s: plan_tick(s, now, deps.settings, force=force))
         self.last_tick = time.time()
         self.metrics.last_tick.set(self.last_tick)
         if report is not None:
@@ -247,6 +250,13 @@ class Runtime:
         if report.new or report.updated:
             _log.info("rescan of %s: %s", folder, report.summary())
         return report
+
+    async def rescan_and_tick(self) -> None:
+        """Rescan; when it loaded new articles, tick at once: instant pushes go out within
+        seconds of the file, not at the next minute."""
+        report = await self.rescan()
+        if report is not None and report.new and self._started.is_set():
+            await self.tick()
 
     async def watch(self) -> None:
         """Every minute: a stalled sender or an unreachable database is for the admins to know;
@@ -309,7 +319,7 @@ class Runtime:
                 folder, watch_filter=_article_change, debounce=WATCH_DEBOUNCE_MS,
                 stop_event=self._stop,
             ):  # fmt: skip
-                await _logged(self.rescan, "rescan")
+                await _logged(self.rescan_and_tick, "rescan")
         except (OSError, RuntimeError) as exc:  # inotify's watch limit, the folder gone, ...
             minutes = self.deps.settings.digest.rescan_minutes
             _log.warning(
@@ -335,7 +345,7 @@ class Runtime:
         ]
         minutes = self.deps.settings.digest.rescan_minutes
         if self.deps.settings.paths.articles_dir is not None and minutes > 0:
-            repeats.append(("rescan", self.rescan, minutes * 60.0, minutes * 60.0))
+            repeats.append(("rescan", self.rescan_and_tick, minutes * 60.0, minutes * 60.0))
         self._repeats = [
             jobs.run_repeating(
                 _job(work),

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Dialect,
@@ -26,11 +27,12 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from digestbot.chinese_script import Script
-from digestbot.model import Lang
+from digestbot.model import Lang, Rhythm
 
 __all__ = [
     "AdminAlertMute",
@@ -41,6 +43,7 @@ __all__ = [
     "ConversationState",
     "Digest",
     "DigestArticle",
+    "InstantPush",
     "OutboxMessage",
     "OutboxState",
     "Subscriber",
@@ -201,6 +204,14 @@ class Subscriber(_Timestamps, Base):
     state: Mapped[SubscriberState] = mapped_column(
         _str_enum(SubscriberState, "subscriber_state"), default=SubscriberState.ACTIVE, index=True
     )
+    rhythm: Mapped[Rhythm] = mapped_column(  # how often the scheduled digest comes
+        _str_enum(Rhythm, "rhythm"), default=Rhythm.DAILY, server_default=Rhythm.DAILY.value
+    )
+    weekly_day: Mapped[int] = mapped_column(default=0, server_default="0")  # Monday 0
+    paused_until: Mapped[date | None] = mapped_column(Date)  # digests come again on this day
+    quiet_hours: Mapped[bool] = mapped_column(  # no instant pushes from 22:00 to 07:00 local
+        Boolean, default=True, server_default=true()
+    )
 
 
 class SubscriberTag(Base):
@@ -214,6 +225,8 @@ class SubscriberTag(Base):
     tag_id: Mapped[int] = mapped_column(
         ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    # Set: the tag is instant; the newest article id when it was marked (newer ones are pushed).
+    instant_after: Mapped[int | None] = mapped_column()
 
 
 class Digest(Base):
@@ -250,6 +263,20 @@ class DigestArticle(Base):
         BigId, ForeignKey("digests.id", ondelete="CASCADE"), index=True
     )
     seq: Mapped[int] = mapped_column(default=0, server_default="0")  # the message it is in
+
+
+class InstantPush(Base):
+    """An article pushed to a chat the moment it arrived (an instant tag): at most once."""
+
+    __tablename__ = "instant_pushes"
+
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("subscribers.chat_id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    pushed_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
 class OutboxMessage(Base):

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from digestbot.chinese_script import Script
-from digestbot.model import Lang
+from digestbot.model import Lang, ReaderRhythm
 from digestbot.store.db import conflict_insert
 from digestbot.store.models import (
     ArticleTag,
@@ -50,6 +50,7 @@ class Profile:
     state: SubscriberState
     tags: tuple[str, ...]  # followed tags, sorted; empty means every tag
     script: Script = Script.HANS  # how the reader reads Chinese
+    rhythm: ReaderRhythm = field(default_factory=ReaderRhythm)  # digest days, quiet hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,10 +165,13 @@ def set_tags(session: Session, chat_id: int, tags: Iterable[str]) -> Profile:
     row = _row(session, chat_id)
     names = sorted({tag.lower() for tag in tags})
     tag_ids = session.scalars(select(Tag.id).where(Tag.name.in_(names))).all() if names else []
-    session.execute(delete(SubscriberTag).where(SubscriberTag.chat_id == chat_id))
-    if tag_ids:
+    mine = SubscriberTag.chat_id == chat_id
+    held = set(session.scalars(select(SubscriberTag.tag_id).where(mine)))
+    session.execute(delete(SubscriberTag).where(mine, SubscriberTag.tag_id.not_in(tag_ids)))
+    added = [tag_id for tag_id in tag_ids if tag_id not in held]  # kept ones stay (instant)
+    if added:
         session.execute(
-            insert(SubscriberTag), [{"chat_id": chat_id, "tag_id": tag_id} for tag_id in tag_ids]
+            insert(SubscriberTag), [{"chat_id": chat_id, "tag_id": tag_id} for tag_id in added]
         )
     return _profile(session, row)
 
@@ -230,4 +234,5 @@ def _profile(session: Session, row: Subscriber) -> Profile:
         state=row.state,
         tags=_tags(session, row.chat_id),
         script=row.script,
+        rhythm=ReaderRhythm(row.rhythm, row.weekly_day, row.paused_until, row.quiet_hours),
     )

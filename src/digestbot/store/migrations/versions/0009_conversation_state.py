@@ -6,7 +6,7 @@ when that update lands on another bot process or after a restart.
 whose ``expires_at`` has passed is as good as gone and the runtime's clean-up deletes it.
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-06
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
