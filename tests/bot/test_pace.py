@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -164,6 +165,23 @@ async def test_broken_connections_are_tried_again_a_bounded_number_of_times(brea
         assert calls == breaks + 1
 
 
+async def test_a_request_whose_connection_timed_out_is_sent_again() -> None:
+    """A connect timeout means the request never left (make fuzz met it under load)."""
+    limiter = PacedRateLimiter(ChatPace.for_rate(1000.0, 0.0))
+    calls = 0
+
+    async def connecting() -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise TimedOut() from httpx.ConnectTimeout("timed out")
+        return True
+
+    request = limiter.process_request(connecting, (), {}, "sendMessage", {"chat_id": ANN}, None)
+    assert await asyncio.wait_for(request, 10.0) is True
+    assert calls == 2
+
+
 async def test_a_timeout_is_not_sent_again() -> None:
     """It may still reach Telegram: a second try could show the reader the reply twice."""
     limiter = PacedRateLimiter(ChatPace.for_rate(1000.0, 0.0))
@@ -172,7 +190,7 @@ async def test_a_timeout_is_not_sent_again() -> None:
     async def slow() -> bool:
         nonlocal calls
         calls += 1
-        raise TimedOut()
+        raise TimedOut() from httpx.ReadTimeout("timed out")
 
     with pytest.raises(TimedOut):
         await limiter.process_request(slow, (), {}, "sendMessage", {"chat_id": ANN}, None)

@@ -17,7 +17,8 @@ plain ``NetworkError``) is sent again, twice at most, as Telegram's own apps do,
 answer is not lost to one bad connection. The Bot API has no idempotency key: when the request
 had reached Telegram before the connection broke, the reader may see that reply twice (an edit
 or a query answer sent twice is harmless: the repeat is refused and taken as done). A timeout is
-not sent again (the request may still be on its way), nor is anything Telegram refused. Digests
+not sent again (the request may still be on its way) unless it timed out before the request
+left (no connection made, no free connection in the pool), nor is anything Telegram refused. Digests
 do not come through here: the outbox sender keeps its own exactly-once rules.
 """
 
@@ -29,6 +30,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import httpx
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
@@ -121,9 +123,9 @@ class PacedRateLimiter(BaseRateLimiter[None]):
                     "%s: the query waited too long; Telegram no longer takes its answer", endpoint
                 )
                 return False
-            except TimedOut:
-                raise
             except NetworkError as exc:
+                if isinstance(exc, TimedOut) and not _never_sent(exc):
+                    raise
                 pause = next(retries, None)
                 if pause is None or not await self._sleep_until(loop, loop.time() + pause):
                     raise
@@ -168,3 +170,9 @@ class PacedRateLimiter(BaseRateLimiter[None]):
 def _answered_too_late(endpoint: str, error: BadRequest) -> bool:
     """Whether Telegram refused the answer to a query because the query is too old."""
     return endpoint.lower() in _QUERY_ANSWERS and "query is too old" in error.message.lower()
+
+
+def _never_sent(error: TimedOut) -> bool:
+    """Whether a timeout came before the request left: no connection was made, or none was free
+    (python-telegram-bot raises ``TimedOut`` from httpx's exception)."""
+    return isinstance(error.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout))
