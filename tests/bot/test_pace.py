@@ -6,12 +6,19 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from telegram.error import RetryAfter
+from telegram.error import NetworkError, RetryAfter, TimedOut
 
-from digestbot.bot.rate_limit import MAX_FLOOD_WAIT, PacedRateLimiter, chat_of, sends_message
+from digestbot.bot.rate_limit import (
+    MAX_FLOOD_WAIT,
+    NETWORK_RETRIES,
+    PacedRateLimiter,
+    chat_of,
+    sends_message,
+)
 from digestbot.delivery.pacing import ChatPace
 from digestbot.model import Lang
 from digestbot.sandbox.faults import FaultKind, FaultRule
@@ -117,4 +124,74 @@ async def test_a_flood_wait_past_the_limit_is_raised_not_waited() -> None:
         await asyncio.wait_for(
             limiter.process_request(flooded, (), {}, "sendMessage", {"chat_id": ANN}, None), 2.0
         )
+    assert calls == 1
+
+
+async def test_a_reply_whose_connection_breaks_is_sent_again(bot: BotHarness) -> None:
+    """The sandbox drops the connection of the first try unanswered: the reader is answered
+    all the same, and no handler failed (before: a NetworkError and the generic apology)."""
+    bot.user(ANN)
+    rule = FaultRule(FaultKind.DROP, method="sendMessage", chat_id=ANN, count=1)
+    bot.emulator.faults.add(rule)
+    reply = await bot.say(ANN, "/help", timeout=20)
+    assert "/search" in reply["text"]
+    tries = [e for e in bot.requests() if e["method"] == "sendMessage"]
+    assert [e["status"] for e in tries] == [0, 200]  # dropped, then sent
+    errors = bot.app.bot_data.metrics.handler_errors
+    assert (
+        sum(s.value for m in errors.collect() for s in m.samples if s.name.endswith("_total")) == 0
+    )
+
+
+@pytest.mark.parametrize("breaks", [1, len(NETWORK_RETRIES), len(NETWORK_RETRIES) + 1])
+async def test_broken_connections_are_tried_again_a_bounded_number_of_times(breaks: int) -> None:
+    limiter = PacedRateLimiter(ChatPace.for_rate(1000.0, 0.0))
+    calls = 0
+
+    async def flaky() -> bool:
+        nonlocal calls
+        calls += 1
+        if calls <= breaks:
+            raise NetworkError("httpx.ReadError: ")
+        return True
+
+    request = limiter.process_request(flaky, (), {}, "editMessageText", {"chat_id": ANN}, None)
+    if breaks > len(NETWORK_RETRIES):
+        with pytest.raises(NetworkError):
+            await asyncio.wait_for(request, 10.0)
+        assert calls == len(NETWORK_RETRIES) + 1
+    else:
+        assert await asyncio.wait_for(request, 10.0) is True
+        assert calls == breaks + 1
+
+
+async def test_a_request_whose_connection_timed_out_is_sent_again() -> None:
+    """A connect timeout means the request never left (make fuzz met it under load)."""
+    limiter = PacedRateLimiter(ChatPace.for_rate(1000.0, 0.0))
+    calls = 0
+
+    async def connecting() -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise TimedOut() from httpx.ConnectTimeout("timed out")
+        return True
+
+    request = limiter.process_request(connecting, (), {}, "sendMessage", {"chat_id": ANN}, None)
+    assert await asyncio.wait_for(request, 10.0) is True
+    assert calls == 2
+
+
+async def test_a_timeout_is_not_sent_again() -> None:
+    """It may still reach Telegram: a second try could show the reader the reply twice."""
+    limiter = PacedRateLimiter(ChatPace.for_rate(1000.0, 0.0))
+    calls = 0
+
+    async def slow() -> bool:
+        nonlocal calls
+        calls += 1
+        raise TimedOut() from httpx.ReadTimeout("timed out")
+
+    with pytest.raises(TimedOut):
+        await limiter.process_request(slow, (), {}, "sendMessage", {"chat_id": ANN}, None)
     assert calls == 1

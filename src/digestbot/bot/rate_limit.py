@@ -11,6 +11,15 @@ process waits with it) and is sent again: a reply is never dropped for a flood w
 A button press or inline query that waited behind the chat's paced replies longer than Telegram
 keeps it open gets "query is too old" for its answer: the press itself was carried out, only its
 toast (or the inline results) is lost, so the handler goes on and nothing counts as a failure.
+
+A request whose connection broke (reset, closed before the answer, refused: python-telegram-bot's
+plain ``NetworkError``) is sent again, twice at most, as Telegram's own apps do, so a reader's
+answer is not lost to one bad connection. The Bot API has no idempotency key: when the request
+had reached Telegram before the connection broke, the reader may see that reply twice (an edit
+or a query answer sent twice is harmless: the repeat is refused and taken as done). A timeout is
+not sent again (the request may still be on its way) unless it timed out before the request
+left (no connection made, no free connection in the pool), nor is anything Telegram refused. Digests
+do not come through here: the outbox sender keeps its own exactly-once rules.
 """
 
 from __future__ import annotations
@@ -21,16 +30,18 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import BadRequest, RetryAfter
+import httpx
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
 from digestbot.delivery.pacing import ChatPace
 from digestbot.delivery.sender import retry_after_seconds
 from digestbot.monitoring.metrics import Client, Metrics
 
-__all__ = ["MAX_FLOOD_WAIT", "PacedRateLimiter", "chat_of", "sends_message"]
+__all__ = ["MAX_FLOOD_WAIT", "NETWORK_RETRIES", "PacedRateLimiter", "chat_of", "sends_message"]
 
 MAX_FLOOD_WAIT = 300.0  # seconds of 429 waits one request sits out before giving up
+NETWORK_RETRIES = (0.5, 2.0)  # seconds before each new try of a request whose connection broke
 
 _FORWARDS = frozenset({"copymessage", "copymessages", "forwardmessage", "forwardmessages"})
 _QUERY_ANSWERS = frozenset({"answercallbackquery", "answerinlinequery"})
@@ -93,11 +104,13 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         data: dict[str, Any],
         rate_limit_args: None,
     ) -> Result:
-        """Wait for the chat's turn and a global slot, send, and on 429 wait and send again."""
+        """Wait for the chat's turn and a global slot, send, and on 429 wait and send again
+        (and after a broken connection, twice at most)."""
         paced = sends_message(endpoint)
         chat_id = chat_of(data)
         loop = asyncio.get_running_loop()
         waited = 0.0
+        retries = iter(NETWORK_RETRIES)
         while True:
             if paced:
                 await self._wait_turn(loop, chat_id)
@@ -110,6 +123,13 @@ class PacedRateLimiter(BaseRateLimiter[None]):
                     "%s: the query waited too long; Telegram no longer takes its answer", endpoint
                 )
                 return False
+            except NetworkError as exc:
+                if isinstance(exc, TimedOut) and not _never_sent(exc):
+                    raise
+                pause = next(retries, None)
+                if pause is None or not await self._sleep_until(loop, loop.time() + pause):
+                    raise
+                _log.info("%s: %s; sending it again", endpoint, exc.message)
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
                 self.metrics.flood_wait_seconds.labels(Client.BOT.value).inc(seconds)
@@ -150,3 +170,9 @@ class PacedRateLimiter(BaseRateLimiter[None]):
 def _answered_too_late(endpoint: str, error: BadRequest) -> bool:
     """Whether Telegram refused the answer to a query because the query is too old."""
     return endpoint.lower() in _QUERY_ANSWERS and "query is too old" in error.message.lower()
+
+
+def _never_sent(error: TimedOut) -> bool:
+    """Whether a timeout came before the request left: no connection was made, or none was free
+    (python-telegram-bot raises ``TimedOut`` from httpx's exception)."""
+    return isinstance(error.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout))
