@@ -58,6 +58,7 @@ class TierResult:
     duplicates: int
     wall_seconds: float
     sent: int
+    processes: int
 
     @property
     def rate(self) -> float:
@@ -216,4 +217,4 @@ def run_tier(url: str, tier: Tier, processes: int, profile: str = "") -> TierRes
         parent.send("stop")
         accepted, refused, span, duplicates = parent.recv()
         server.join(timeout=10)
-    return TierResult(accepted, refused, span, duplicates, wall, sent)
+    return TierResult(accepted, refused, span, duplicates, wall, sent, processes)
