@@ -3,7 +3,7 @@
 Telegram's global limit (30 messages a second, up to 1000 with paid broadcasts) belongs to the
 token, not to a process. Every sender holds an owner advisory lock while it lives
 (:mod:`~digestbot.delivery.claims`), so the locks visible in ``pg_locks`` are the live senders.
-:class:`SharedBudget` counts them twice a second, on a thread of its own, and paces this
+:class:`SharedBudget` counts them four times a second, on a thread of its own, and paces this
 process at ``budget / count`` (:class:`~digestbot.delivery.pacing.RateShare`):
 
 - a new sender that finds others sends nothing for ``JOIN_SECONDS``, by when they have counted it
@@ -32,7 +32,7 @@ from digestbot.store import outbox
 
 __all__ = ["COUNT_SECONDS", "SharedBudget"]
 
-COUNT_SECONDS = 0.5  # how often the live senders are counted (three times within JOIN_SECONDS)
+COUNT_SECONDS = 0.25  # how often the live senders are counted (four times within JOIN_SECONDS)
 _log = logging.getLogger(__name__)
 
 

@@ -33,7 +33,7 @@ PAID_RATE = 1000.0  # with allow_paid_broadcast
 GROUP_INTERVAL = 3.0  # seconds between two messages to a group: Telegram allows 20 a minute
 SAFE_RATE = 1.0  # messages per second while the number of senders is not known
 STALE_SECONDS = 2.0  # a count of the senders older than this is not trusted
-JOIN_SECONDS = 1.5  # a new sender waits this long, so the others count it before it sends
+JOIN_SECONDS = 1.0  # a new sender waits this long, so the others count it before it sends
 
 
 def send_rate(configured: float, *, paid_broadcast: bool) -> float:
