@@ -209,7 +209,7 @@ def shared_budget(args: argparse.Namespace) -> dict[str, float]:
         results[tier.name] = result
         print(
             f"{tier.name}: {tier.messages:,} messages to {tier.chats:,} chats, "
-            f"{args.processes} process(es): {result.accepted:,} accepted at {result.rate:,.1f} "
+            f"{result.processes} process(es): {result.accepted:,} accepted at {result.rate:,.1f} "
             f"msg/s (first to last send; {result.wall_seconds:.1f} s wall from the start of the "
             f"processes), 429 answers {result.refused}, duplicates {result.duplicates}, "
             f"recorded as sent {result.sent:,}"

@@ -58,6 +58,7 @@ class TierResult:
     duplicates: int
     wall_seconds: float
     sent: int
+    processes: int
 
     @property
     def rate(self) -> float:
@@ -137,11 +138,17 @@ def _send(conn: Connection, url: str, base_url: str, token: str, tier: Tier, pro
 
 
 @contextmanager
-def bench_database(url: str) -> Iterator[str]:
-    """``url`` itself (SQLite: a fresh file is expected), or on PostgreSQL a URL whose connections
-    see only a new schema, dropped afterwards."""
+def bench_database(url: str, name: str) -> Iterator[str]:
+    """A fresh database for one run, dropped afterwards: on PostgreSQL a URL whose connections see
+    only a new schema; on SQLite the file named by ``url`` with ``-name`` added."""
     if not url.startswith("postgresql"):
-        yield url
+        database = make_url(url).database or ""
+        if not database or database == ":memory:":
+            raise ValueError("give a SQLite file: sender processes share the outbox through it")
+        path = Path(f"{database}-{name}")
+        yield make_url(url).set(database=str(path)).render_as_string(hide_password=False)
+        for suffix in ("", "-wal", "-shm", ".sender-lock"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
     schema = f"bench_sender_{uuid.uuid4().hex[:10]}"
     admin = create_engine_for(url)
@@ -182,7 +189,7 @@ def run_tier(url: str, tier: Tier, processes: int, profile: str = "") -> TierRes
         processes = 1
     if profile:
         Path(profile).mkdir(parents=True, exist_ok=True)
-    with bench_database(url) as scoped:
+    with bench_database(url, tier.name) as scoped:
         engine = create_engine_for(scoped)
         upgrade_schema(engine)
         fill_outbox(session_factory(engine), tier.messages, tier.chats)
@@ -210,4 +217,4 @@ def run_tier(url: str, tier: Tier, processes: int, profile: str = "") -> TierRes
         parent.send("stop")
         accepted, refused, span, duplicates = parent.recv()
         server.join(timeout=10)
-    return TierResult(accepted, refused, span, duplicates, wall, sent)
+    return TierResult(accepted, refused, span, duplicates, wall, sent, processes)

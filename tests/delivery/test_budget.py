@@ -37,7 +37,7 @@ async def test_the_rate_is_split_among_live_senders_and_taken_up_when_one_goes(
         started = asyncio.get_running_loop().time()
         await budget.join()
         assert pace.rate == 15.0
-        assert pace.reserve(started) >= started + JOIN_SECONDS  # others count it first
+        assert pace.reserve(started) >= started + JOIN_SECONDS  # the other counts it first
         owners[2].ensure()
         await settles(lambda: pace.rate == 10.0)
         owners[1].close()

@@ -3,10 +3,11 @@
 Telegram's global limit (30 messages a second, up to 1000 with paid broadcasts) belongs to the
 token, not to a process. Every sender holds an owner advisory lock while it lives
 (:mod:`~digestbot.delivery.claims`), so the locks visible in ``pg_locks`` are the live senders.
-:class:`SharedBudget` counts them twice a second, on a thread of its own, and paces this
+:class:`SharedBudget` counts them four times a second, on a thread of its own, and paces this
 process at ``budget / count`` (:class:`~digestbot.delivery.pacing.RateShare`):
 
-- a new sender sends nothing for ``JOIN_SECONDS``, by when the others have counted it and slowed;
+- a new sender that finds others sends nothing for ``JOIN_SECONDS``, by when they have counted it
+  and slowed (one alone starts at once: whoever joins later finds it);
 - a sender that dies drops its lock with its session, and the survivors take up its share at
   their next count;
 - when the count cannot be refreshed (database trouble), the share falls to a safe 1 message/s
@@ -31,7 +32,7 @@ from digestbot.store import outbox
 
 __all__ = ["COUNT_SECONDS", "SharedBudget"]
 
-COUNT_SECONDS = 0.5  # how often the live senders are counted (three times within JOIN_SECONDS)
+COUNT_SECONDS = 0.25  # how often the live senders are counted (four times within JOIN_SECONDS)
 _log = logging.getLogger(__name__)
 
 
@@ -58,12 +59,12 @@ class SharedBudget:
         return self._task is not None
 
     async def join(self) -> None:
-        """Count the senders once (this process's owner lock must be held), hold every send for
-        ``JOIN_SECONDS`` and keep counting in the background until :meth:`close`."""
+        """Count the senders once (this process's owner lock must be held); when there are
+        others, hold every send for ``JOIN_SECONDS``; keep counting until :meth:`close`."""
         loop = asyncio.get_running_loop()
         self._share = RateShare(self._budget, loop.time())
-        self._pace.pause_until(self._share.sends_from())
         await self._count()
+        self._pace.pause_until(self._share.sends_from())
         self._task = asyncio.create_task(self._keep_counting(), name="digestbot: send budget")
 
     def apply(self, now: float) -> float:

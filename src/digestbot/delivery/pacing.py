@@ -33,7 +33,7 @@ PAID_RATE = 1000.0  # with allow_paid_broadcast
 GROUP_INTERVAL = 3.0  # seconds between two messages to a group: Telegram allows 20 a minute
 SAFE_RATE = 1.0  # messages per second while the number of senders is not known
 STALE_SECONDS = 2.0  # a count of the senders older than this is not trusted
-JOIN_SECONDS = 1.5  # a new sender waits this long, so the others count it before it sends
+JOIN_SECONDS = 1.0  # a new sender waits this long, so the others count it before it sends
 
 
 def send_rate(configured: float, *, paid_broadcast: bool) -> float:
@@ -93,8 +93,9 @@ class RateShare:
     The senders count each other now and then (:meth:`counted`); each paces at ``budget / count``,
     so while every one has counted at least the senders alive, together they stay within the
     budget. A count older than ``STALE_SECONDS`` (the database does not answer) is not trusted:
-    the share falls to ``SAFE_RATE``. A sender sends nothing until ``JOIN_SECONDS`` after it
-    joined (:meth:`sends_from`), by when the others have counted it.
+    the share falls to ``SAFE_RATE``. A sender that finds others when it joins sends nothing
+    until ``JOIN_SECONDS`` after it joined (:meth:`sends_from`), by when they have counted it and
+    slowed down; one that finds itself alone sends at once (a sender joining later finds it).
     """
 
     budget: float
@@ -113,8 +114,8 @@ class RateShare:
         return self.budget / self.senders
 
     def sends_from(self) -> float:
-        """When this sender may send its first message."""
-        return self.joined_at + JOIN_SECONDS
+        """When this sender may send its first message, as its first count tells."""
+        return self.joined_at + (JOIN_SECONDS if self.senders > 1 else 0.0)
 
 
 @dataclass
