@@ -6,7 +6,7 @@ import random
 import re
 import time
 
-from digestbot.bot.conversation import KEPT_SEARCHES
+from digestbot.bot.conversation import KEPT_SEARCHES, remember_search
 from tests.support.bot import ANN, LI, BotHarness, button_data, button_labels
 from tests.support.content import article_id
 
@@ -71,8 +71,9 @@ async def test_a_stale_page_button_has_expired(bot: BotHarness) -> None:
     """A chat keeps its newest KEPT_SEARCHES queries: the page buttons of older ones expire."""
     reply = await bot.say(ANN, "/search the")
     token = button_data(reply)[0].split(":")[1]
-    for _ in range(KEPT_SEARCHES - 1):
-        await bot.say(ANN, "/search the")
+    for _ in range(KEPT_SEARCHES - 2):  # as if searched in the chat, without the replies
+        await remember_search(bot.deps, ANN, "the")
+    await bot.say(ANN, "/search the")  # the 20th
     still = await bot.press(ANN, reply, f"s:{token}:1")
     assert still["text"] is None
     await bot.say(ANN, "/search the")  # the 21st: the first one's query is forgotten

@@ -4,8 +4,9 @@ Two bots (each its own application, engine and webhook server, as two processes 
 balancer would be) share one PostgreSQL database; the sandbox's balancer hands the updates of one
 chat to them in turn, under simulated Bot API latency. Each step that needs what the previous
 step left (the awaited time, the search query behind a page button, the greeting whose language
-choice brings the tags, the group's admins) is taken by the other bot. On SQLite the same
-conversation goes on across a restart.
+choice brings the tags, the group's admins) is taken by the other bot; once more with two real
+``digestbot run`` processes in webhook mode. On SQLite the same conversation goes on across a
+restart.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from digestbot.store.db import create_engine_for, session_factory, upgrade_schem
 from digestbot.store.subscribers import Profile, get_profile
 from tests.support.bot import ANN, LI, SEEDS, button_data
 from tests.support.databases import postgres_schema
+from tests.support.processes import digestbot_process, stopped_cleanly
 from tests.support.sandbox import free_port
 from tests.support.settings import local_settings
 
@@ -226,3 +228,41 @@ async def test_a_conversation_goes_on_after_a_restart(tmp_path: Path) -> None:
             assert tags["text"].startswith("Pick the tags you want to follow.")
         assert bots.profile(LI).digest_time == time(21, 15)
         assert bots.handled == [0, 0, 0, 0, 1, 1, 1]
+
+
+@pytest.mark.postgres
+async def test_two_digestbot_run_processes_behind_the_balancer(tmp_path: Path) -> None:
+    """The same with real ``digestbot run`` processes in webhook mode: the typed time and the
+    search's next page each land on the process that did not ask."""
+    with postgres_schema() as url:
+        async with bots_on(url, tmp_path) as bots:
+            processes = []
+            for index in (0, 1):
+                port = free_port()
+                config = tmp_path / f"bot{index}.toml"
+                config.write_text(
+                    f'[paths]\ndata_dir = "{tmp_path / f"data{index}"}"\n'
+                    f'[telegram]\nwebhook_url = "http://127.0.0.1:{port}/hook"\n'
+                    f'webhook_port = {port}\nwebhook_secret = "{SECRET}"\n'
+                )
+                env = {"DIGESTBOT_DATABASE_URL": url}
+                processes.append(
+                    await digestbot_process(bots.emulator, "run", "--config", str(config), env=env)
+                )
+                bots.urls.append(f"http://127.0.0.1:{port}/hook")
+            try:
+                await bots.driver.wait_for(lambda: bots.calls("setWebhook") >= 2 or None, 90)
+                bots.driver.balance_webhook(bots.urls)
+                settings = await bots.say(ANN, "/settings")
+                await bots.press(ANN, settings, "set:time")
+                await bots.driver.next_bot_message(ANN, 20)
+                done = await bots.say(ANN, "6:45")
+                assert done["text"].startswith("Your digest now arrives every day at 06:45")
+                results = await bots.say(ANN, "/search the")
+                page = next(data for data in button_data(results) if data.startswith("s:"))
+                assert (await bots.press(ANN, results, page))["text"] is None
+                assert bots.driver.webhook_balance()["delivered"] == [3, 2]
+            finally:
+                for process in processes:
+                    await stopped_cleanly(process, bots.emulator)
+            assert bots.profile(ANN).digest_time == time(6, 45)
