@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, inspect, text
 
@@ -24,7 +25,16 @@ TABLES = {
     "digests",
     "digest_articles",
     "outbox",
+    "conversation_state",
 }
+
+
+def alembic_config(connection: Connection) -> Config:
+    """Alembic's configuration for the project's migrations, run on ``connection``."""
+    config = Config()
+    config.set_main_option("script_location", "digestbot.store:migrations")
+    config.attributes["connection"] = connection
+    return config
 
 
 def test_upgrade_from_empty_creates_every_table(db_url: str) -> None:
@@ -112,6 +122,7 @@ def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_
     """A store from before Traditional Chinese: its readers stay Simplified, and its stored texts
     are indexed again with the folding tokenizer (the index at 0005 is emptied here, so only the
     migration can make them findable)."""
+    from alembic import command
     from sqlalchemy.orm import Session
 
     from digestbot.model import Lang
@@ -123,7 +134,7 @@ def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_
 
     engine = create_engine_for(db_url)
     with engine.begin() as connection:
-        _upgrade_to(connection, "0005")
+        command.upgrade(alembic_config(connection), "0005")
     with Session(engine) as session:
         item = article("tsmc", article_text(Lang.ZH, "台積電擴產", "台積電在高雄設新廠。"))
         save_article(session, item, content_hash="x", source_path="tsmc.md")
@@ -145,12 +156,31 @@ def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_
     engine.dispose()
 
 
+def test_upgrade_to_0009_adds_conversation_state_and_downgrade_removes_it(db_url: str) -> None:
+    """0009 adds the table, and its downgrade takes it away again."""
+    from alembic import command
+
+    engine = create_engine_for(db_url)
+    with engine.begin() as connection:
+        config = alembic_config(connection)
+        command.upgrade(config, "0009")
+        assert "conversation_state" in inspect(connection).get_table_names()
+        command.downgrade(config, "0009-1")
+        assert "conversation_state" not in inspect(connection).get_table_names()
+    upgrade_schema(engine)
+    assert schema_is_current(engine)
+    assert "conversation_state" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
 def test_upgrade_to_0007_keeps_readers_daily_with_quiet_hours(db_url: str) -> None:
     """A store from before rhythms: its readers stay daily with quiet hours on, their followed tags
     are not instant, and nothing was pushed."""
+    from alembic import command
+
     engine = create_engine_for(db_url)
     with engine.begin() as connection:
-        _upgrade_to(connection, "0006")
+        command.upgrade(alembic_config(connection), "0006")
         connection.execute(
             text(
                 "INSERT INTO subscribers (chat_id, language, timezone, digest_time, state, "
@@ -177,14 +207,3 @@ def test_upgrade_to_0007_keeps_readers_daily_with_quiet_hours(db_url: str) -> No
         ]
         assert connection.execute(text("SELECT count(*) FROM instant_pushes")).scalar() == 0
     engine.dispose()
-
-
-def _upgrade_to(connection: Connection, revision: str) -> None:
-    """Migrate the store on ``connection`` up to ``revision`` only (an older version's schema)."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", "digestbot.store:migrations")
-    config.attributes["connection"] = connection
-    command.upgrade(config, revision)

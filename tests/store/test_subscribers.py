@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+import time as time_module
+from concurrent.futures import ThreadPoolExecutor
 from datetime import time
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from digestbot.model import Lang
 from digestbot.store.articles import save_article
+from digestbot.store.db import session_factory
 from digestbot.store.models import SubscriberState
 from digestbot.store.subscribers import (
     ensure_subscriber,
@@ -114,3 +119,31 @@ def test_tag_catalog_has_ids_and_counts_and_toggles_by_id(session: Session) -> N
     assert toggled[1] == "world"
     assert toggle_tag_id(session, 1, max(tag.id for tag in catalog) + 100) is None
     assert get_profile(session, 1).tags == ("world",)  # type: ignore[union-attr]
+
+
+def test_two_processes_racing_a_start_make_one_reader(engine: Engine) -> None:
+    """The second /start's INSERT waits for the first one's commit, then finds the reader: one
+    row, one "created", no error (each process checked first and saw no reader)."""
+    sessions = session_factory(engine)
+
+    def start(language: Lang) -> tuple[bool, Lang]:
+        with sessions.begin() as session:
+            profile, created = ensure_subscriber(
+                session, 77, user_id=77, language=language, timezone="UTC", digest_time=time(8)
+            )
+            if language is Lang.ZH:
+                first_inserted.set()
+                second_waiting.wait(2)  # the other one is at its INSERT now, or soon
+            return created, profile.language
+
+    first_inserted, second_waiting = threading.Event(), threading.Event()
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(start, Lang.ZH)
+        assert first_inserted.wait(10)
+        second = pool.submit(start, Lang.EN)
+        time_module.sleep(0.3)
+        second_waiting.set()
+        results = [first.result(20), second.result(20)]
+    assert results == [(True, Lang.ZH), (False, Lang.ZH)]
+    with sessions() as session:
+        assert sum(subscriber_counts(session).by_state.values()) == 1

@@ -20,7 +20,8 @@ started again (with a growing wait); so is one that cannot reach the Bot API at 
 - the **rescan** loads new and edited files of ``[paths] articles_dir`` at start, within seconds
   of a file being written there (watchfiles: inotify, or polling where the system has none), and
   every ``rescan_minutes`` all the same (0: no timed rescans), logging each rejected file once;
-- the **clean-up** deletes finished outbox messages older than ``[delivery] keep_days``.
+- the **clean-up** deletes finished outbox messages older than ``[delivery] keep_days``, and
+  expired conversation state (:mod:`digestbot.bot.conversation`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from telegram.ext import Job, JobQueue
 from watchfiles import Change, awatch
 
 from digestbot.articles.files import ARTICLE_SUFFIXES, printable
+from digestbot.bot.conversation import forget_expired
 from digestbot.bot.deps import BotDeps, run_db
 from digestbot.delivery.pacing import ChatPace
 from digestbot.delivery.retention import prune_outbox
@@ -276,11 +278,16 @@ class Runtime:
         await self._flush_alerts()
 
     async def prune(self) -> int:
-        """Delete the finished outbox messages older than ``[delivery] keep_days``; how many."""
+        """Delete the finished outbox messages older than ``[delivery] keep_days`` (returns how
+        many) and the expired conversation state."""
         deps = self.deps
-        return await prune_outbox(
+        removed = await prune_outbox(
             lambda work: run_db(deps, work), deps.clock(), deps.settings.delivery.keep_days
         )
+        forgotten = await forget_expired(deps)
+        if forgotten:
+            _log.info("conversations: deleted %d expired piece(s) of state", forgotten)
+        return removed
 
     # -- internals -------------------------------------------------------------------------------
 

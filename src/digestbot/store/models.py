@@ -40,6 +40,7 @@ __all__ = [
     "ArticleTag",
     "ArticleText",
     "Base",
+    "ConversationState",
     "Digest",
     "DigestArticle",
     "InstantPush",
@@ -324,3 +325,15 @@ class AlertSent(Base):
 
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     sent_at: Mapped[datetime] = mapped_column()
+
+
+class ConversationState(Base):
+    """What a chat's next update needs to know (an awaited answer, search pages, ...), shared by
+    every bot process: ``value`` is JSON text, gone once ``expires_at`` has passed."""
+
+    __tablename__ = "conversation_state"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from digestbot.chinese_script import Script
 from digestbot.model import Lang, ReaderRhythm
+from digestbot.store.db import conflict_insert
 from digestbot.store.models import (
     ArticleTag,
     Subscriber,
@@ -104,22 +105,28 @@ def ensure_subscriber(
     it decides whether today's digest is still to come.
     """
     row = session.get(Subscriber, chat_id)
-    created = row is None
-    if row is None:
-        signed_up = now if now is not None else utc_now()
-        row = Subscriber(
-            chat_id=chat_id,
-            user_id=user_id,
-            language=language,
-            script=script,
-            timezone=timezone,
-            digest_time=digest_time,
-            state=SubscriberState.ACTIVE,
-            created_at=signed_up,
-            updated_at=signed_up,
-        )
-        session.add(row)
-        session.flush()
+    if row is not None:
+        return _profile(session, row), False
+    signed_up = now if now is not None else utc_now()
+    new_row = {
+        "chat_id": chat_id,
+        "user_id": user_id,
+        "language": language,
+        "script": script,
+        "timezone": timezone,
+        "digest_time": digest_time,
+        "state": SubscriberState.ACTIVE,
+        "created_at": signed_up,
+        "updated_at": signed_up,
+    }
+    # Two processes may take a /start of one chat at once: the second one's row is not added
+    # (PostgreSQL makes it wait for the first one's commit) and it reads the first one's.
+    insert_new = conflict_insert(session, Subscriber).values(new_row)
+    inserted = insert_new.on_conflict_do_nothing(index_elements=["chat_id"]).returning(
+        Subscriber.chat_id
+    )  # RETURNING: psycopg's rowcount of this INSERT is -1
+    created = session.execute(inserted).first() is not None
+    row = _row(session, chat_id)
     return _profile(session, row), created
 
 

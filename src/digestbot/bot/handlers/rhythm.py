@@ -113,7 +113,7 @@ async def on_rhythm_button(update: Update, context: Context) -> None:
     labels = deps.settings.reader
     profile = await ensure_profile(deps, reader)
     if action.kind is RhythmKind.BACK:
-        await edit_pressed(query, *render_settings(reader.tr, labels, profile))
+        await edit_pressed(context.shown, query, *render_settings(reader.tr, labels, profile))
         await query.answer()
         return
     now = local_now(deps.clock(), profile.timezone)
@@ -127,7 +127,7 @@ async def on_rhythm_button(update: Update, context: Context) -> None:
         outcome.profile.digest_time,
         outcome.picking,
     )
-    await edit_pressed(query, *render_rhythm(reader.tr, labels, screen))
+    await edit_pressed(context.shown, query, *render_rhythm(reader.tr, labels, screen))
     await query.answer(outcome.answer)  # after the edit, so the reader sees the new state with it
 
 
