@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from digestbot.digest.instant import MAX_PUSHES_PER_TICK, PUSH_MARK
-from digestbot.digest.plan import plan_due_digests
+from digestbot.digest.plan import digest_rest, plan_due_digests
 from digestbot.model import ReaderRhythm, Rhythm
 from digestbot.store import models as m
 from digestbot.store.rhythm import instant_tags, set_rhythm, toggle_instant
@@ -154,3 +154,19 @@ def test_following_another_tag_keeps_the_instant_mark(session: Session) -> None:
     profile = get_profile(session, 1)
     assert profile is not None
     assert profile.rhythm == ReaderRhythm()
+
+
+def test_the_more_button_leaves_out_what_was_pushed(session: Session) -> None:
+    add_article(session, "seed", tags=("tech", "world"))
+    add_reader(session, 1, tags=("tech", "world"))
+    plan_due_digests(session, at(1), SETTINGS)
+    mark_instant(session, 1, "tech")
+    pushed = add_article(session, "pushed", tags=("tech",))
+    plan_due_digests(session, at(3), SETTINGS)
+    for index in range(SETTINGS.digest.max_articles + 2):
+        add_article(session, f"w{index}", tags=("world",))
+    [digest] = plan_due_digests(session, at(1, day=11), SETTINGS).planned
+    rest = digest_rest(session, digest.digest_id, 1, 0, 50)
+    assert rest is not None
+    assert len(rest.articles) == 2
+    assert pushed not in [a.id for a in rest.articles]

@@ -449,8 +449,14 @@ def digest_rest(
     had = select(m.DigestArticle.article_id).where(
         m.DigestArticle.chat_id == chat_id, m.DigestArticle.article_id == a.id
     )
+    pushed = select(m.InstantPush.article_id).where(
+        m.InstantPush.chat_id == chat_id, m.InstantPush.article_id == a.id
+    )
     query = select(a.id).where(
-        a.id > (session.scalar(earlier) or 0), a.id <= digest.last_article_id, ~had.exists()
+        a.id > (session.scalar(earlier) or 0),
+        a.id <= digest.last_article_id,
+        ~had.exists(),
+        ~pushed.exists(),  # an instant push had it
     )
     if max_age_days:
         query = query.where(a.date >= digest.created_at - timedelta(days=max_age_days))
