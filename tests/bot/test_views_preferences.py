@@ -114,7 +114,26 @@ def test_settings_view_lines_and_buttons() -> None:
     assert "Time zone: UTC+8" in text
     assert "Digest time: 07:05" in text
     assert "Daily digest: Off" in text
-    assert _data(markup)[-1] == "sub:on"
+    assert "Articles only in the other language: Shown" in text
+    assert _data(markup)[-2:] == ["sub:on", "set:other:off"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "button"),
+    [
+        (Lang.EN, "Articles only in the other language: Hidden", "Show articles only in"),
+        (Lang.ZH, "仅有英文版的文章：隐藏", "显示仅有英文版的文章"),
+    ],
+)
+def test_settings_view_with_other_language_hidden(lang: Lang, line: str, button: str) -> None:
+    profile = Profile(
+        1, 1, lang, "Asia/Shanghai", time(8), SubscriberState.ACTIVE, (), other_language=False
+    )
+    text, markup = render_settings(translator(lang), LABELS, profile)
+    assert line in text.splitlines()
+    assert _data(markup)[-1] == "set:other:on"
+    assert markup.inline_keyboard[-1][0].text.startswith(button)
+    assert parse_settings_data("set:other:on") is SettingsAction.SHOW_OTHER_LANGUAGE
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -200,6 +201,8 @@ class Subscriber(_Timestamps, Base):
     state: Mapped[SubscriberState] = mapped_column(
         _str_enum(SubscriberState, "subscriber_state"), default=SubscriberState.ACTIVE, index=True
     )
+    # "also show articles not available in my language" (digestbot.model.offered_to)
+    other_language: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class SubscriberTag(Base):

@@ -27,6 +27,7 @@ __all__ = [
     "ensure_subscriber",
     "get_profile",
     "set_language",
+    "set_other_language",
     "set_schedule",
     "set_state",
     "set_tags",
@@ -49,6 +50,7 @@ class Profile:
     state: SubscriberState
     tags: tuple[str, ...]  # followed tags, sorted; empty means every tag
     script: Script = Script.HANS  # how the reader reads Chinese
+    other_language: bool = True  # also offered articles not in their language (model.offered_to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +142,13 @@ def set_language(
     return _profile(session, row)
 
 
+def set_other_language(session: Session, chat_id: int, on: bool) -> Profile:
+    """Whether the reader is also offered articles not available in their language."""
+    row = _row(session, chat_id)
+    row.other_language = on
+    return _profile(session, row)
+
+
 def set_schedule(
     session: Session, chat_id: int, *, timezone: str | None = None, digest_time: time | None = None
 ) -> Profile:
@@ -223,4 +232,5 @@ def _profile(session: Session, row: Subscriber) -> Profile:
         state=row.state,
         tags=_tags(session, row.chat_id),
         script=row.script,
+        other_language=row.other_language,
     )

@@ -1,7 +1,8 @@
 """The /tags keyboard and the /settings view (pure), with their callback-data codecs.
 
 Callback data: ``tag:t:<tag id>:<page>`` (toggle), ``tag:p:<page>`` (turn the page),
-``tag:done``; ``set:<lang|tags|time|tz>`` (change a setting), ``sub:<on|off>``; the one-tap
+``tag:done``; ``set:<lang|tags|time|tz>`` (change a setting), ``set:other:<on|off>`` (articles
+only in the other language shown or hidden), ``sub:<on|off>``; the one-tap
 choices ``time:<HHMM|other>`` and ``tz:<IANA id|other>`` (at most 38 bytes). Tags travel as
 database ids, so the data stays far below Telegram's 64 bytes whatever the tag's name.
 """
@@ -95,6 +96,8 @@ class SettingsAction(enum.StrEnum):
     TAGS = "set:tags"
     TIME = "set:time"
     TIME_ZONE = "set:tz"
+    SHOW_OTHER_LANGUAGE = "set:other:on"
+    HIDE_OTHER_LANGUAGE = "set:other:off"
     SUBSCRIBE = "sub:on"
     UNSUBSCRIBE = "sub:off"
 
@@ -270,7 +273,7 @@ def render_settings(
     tr: Translator, labels: ReaderSettings, profile: Profile
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The /settings message: each setting on a line, buttons to change each."""
-    active = profile.state is SubscriberState.ACTIVE
+    active, other = profile.state is SubscriberState.ACTIVE, profile.other_language
     values = (
         (messages.SETTINGS_LANGUAGE, language_name(profile.language, profile.script)),
         (
@@ -285,6 +288,10 @@ def render_settings(
         (
             messages.SETTINGS_SUBSCRIPTION,
             tr.gettext(messages.SETTING_ON if active else messages.SETTING_OFF),
+        ),
+        (
+            messages.SETTINGS_OTHER_LANGUAGE,
+            tr.gettext(messages.SETTING_SHOWN if other else messages.SETTING_HIDDEN),
         ),
     )
     lines = [tr.gettext(messages.SETTINGS_HEADER)]
@@ -310,6 +317,11 @@ def render_settings(
                 button(messages.BUTTON_UNSUBSCRIBE, SettingsAction.UNSUBSCRIBE)
                 if active
                 else button(messages.BUTTON_SUBSCRIBE, SettingsAction.SUBSCRIBE)
+            ],
+            [
+                button(messages.BUTTON_HIDE_OTHER_LANGUAGE, SettingsAction.HIDE_OTHER_LANGUAGE)
+                if other
+                else button(messages.BUTTON_SHOW_OTHER_LANGUAGE, SettingsAction.SHOW_OTHER_LANGUAGE)
             ],
         ]
     )

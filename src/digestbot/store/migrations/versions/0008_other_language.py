@@ -1,0 +1,33 @@
+"""Articles only in the other language: each reader's choice to see them (on, as before).
+
+``subscribers.other_language`` is true when the reader also gets articles that have no text in
+their language (shown in the other language with a marker); existing readers keep getting them.
+
+Revision ID: 0008
+Revises: 0006
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("subscribers") as batch:
+        batch.add_column(
+            sa.Column("other_language", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("subscribers") as batch:
+        batch.drop_column("other_language")
