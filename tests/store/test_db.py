@@ -148,3 +148,37 @@ def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_
         for query in ("台积电", "台積電", "高雄设新厂"):
             assert [hit.key for hit in search_articles(session, query)] == ["tsmc"]
     engine.dispose()
+
+
+def test_upgrade_to_0008_keeps_readers_offered_other_language_articles(db_url: str) -> None:
+    """Readers from before the setting keep getting articles only in the other language; new
+    rows written without the column get it on too (server default); downgrading drops it."""
+    from alembic import command
+    from alembic.config import Config
+
+    engine = create_engine_for(db_url)
+    config = Config()
+    config.set_main_option("script_location", "digestbot.store:migrations")
+    insert = text(
+        "INSERT INTO subscribers (chat_id, language, timezone, digest_time, state, "
+        "created_at, updated_at) VALUES (:chat, 'zh', 'Asia/Taipei', '08:00:00', 'active', "
+        ":now, :now)"
+    )
+    now = "2024-05-01 00:00:00"
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+        connection.execute(insert, {"chat": 7, "now": now})
+    upgrade_schema(engine)
+    with engine.begin() as connection:
+        connection.execute(insert, {"chat": 8, "now": now})
+        rows = connection.execute(
+            text("SELECT chat_id, other_language FROM subscribers ORDER BY chat_id")
+        ).all()
+        assert [(chat, bool(on)) for chat, on in rows] == [(7, True), (8, True)]
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    columns = {c["name"] for c in inspect(engine).get_columns("subscribers")}
+    assert "other_language" not in columns
+    assert "script" in columns
+    engine.dispose()
