@@ -23,6 +23,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from digestbot import messages
 from digestbot.bot.views.start import language_name
 from digestbot.bot.zone_names import zone_display_name, zone_place
+from digestbot.chinese_script import Script
 from digestbot.config import ReaderSettings
 from digestbot.i18n import Translator
 from digestbot.model import Lang
@@ -35,6 +36,7 @@ __all__ = [
     "SCHEDULE_BUTTONS",
     "TAGS_PER_PAGE",
     "TAG_DONE_DATA",
+    "TRADITIONAL_ZONES",
     "ScheduleChoice",
     "SettingsAction",
     "TagAction",
@@ -66,7 +68,12 @@ _ZONE_DATA = re.compile(r"^tz:(?:([A-Za-z0-9_+/-]{1,40})|(other))$")
 COMMON_TIMES = tuple(time(hour) for hour in (6, 7, 8, 9, 10, 12, 18, 21))
 TIMES_PER_ROW = 3
 ZONES_PER_ROW = 2
-# Zones offered as buttons, by the reader's language; the reader's own zone is added to them.
+# Zones offered as buttons, by the reader's language (Traditional readers: by their region, their
+# own first: Taiwan, or Hong Kong and Macau); the reader's own zone is added to them.
+TRADITIONAL_ZONES = {
+    Script.HANT_TW: ("Asia/Taipei", "Asia/Hong_Kong", "Asia/Shanghai", "Asia/Singapore"),
+    Script.HANT_HK: ("Asia/Hong_Kong", "Asia/Taipei", "Asia/Shanghai", "Asia/Singapore"),
+}
 COMMON_ZONES = {
     Lang.ZH: ("Asia/Shanghai", "Asia/Taipei", "Asia/Hong_Kong", "Asia/Singapore"),
     Lang.EN: (
@@ -144,9 +151,12 @@ def parse_schedule_data(data: str) -> ScheduleChoice | None:
     return ScheduleChoice(SettingsAction.TIME_ZONE, timezone=name)
 
 
-def common_zones(lang: Lang, current: str) -> tuple[str, ...]:
-    """The zones offered to a reader of ``lang``: the reader's own first when it is not common."""
+def common_zones(lang: Lang, current: str, script: Script = Script.HANS) -> tuple[str, ...]:
+    """The zones offered to a reader of ``lang`` (and ``script``, for Chinese): the reader's own
+    first when it is not common."""
     common = COMMON_ZONES.get(lang) or COMMON_ZONES[Lang.ZH if lang.startswith("zh") else Lang.EN]
+    if lang is Lang.ZH:
+        common = TRADITIONAL_ZONES.get(script, common)
     return common if current in common else (current, *common)
 
 
@@ -179,7 +189,7 @@ def render_zone_choice(tr: Translator, profile: Profile) -> tuple[str, InlineKey
             _marked(zone_place(name, tr.locale), name == profile.timezone),
             callback_data=f"tz:{name}",
         )
-        for name in common_zones(tr.lang, profile.timezone)
+        for name in common_zones(tr.lang, profile.timezone, tr.script)
     ]
     other = tr.gettext(messages.BUTTON_OTHER_TIME_ZONE)
     buttons.append(InlineKeyboardButton(other, callback_data="tz:other"))
