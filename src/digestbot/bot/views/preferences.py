@@ -12,7 +12,6 @@ from __future__ import annotations
 import enum
 import html
 import re
-import zoneinfo
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import time
@@ -22,7 +21,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from digestbot import messages
 from digestbot.bot.views.start import language_name
-from digestbot.bot.zone_names import zone_display_name, zone_place
+from digestbot.bot.zone_names import is_place_zone, zone_display_name, zone_place
 from digestbot.chinese_script import Script
 from digestbot.config import ReaderSettings
 from digestbot.i18n import Translator
@@ -146,7 +145,7 @@ def parse_schedule_data(data: str) -> ScheduleChoice | None:
     name, other = match.groups()
     if other:
         return ScheduleChoice(SettingsAction.TIME_ZONE)
-    if name not in zoneinfo.available_timezones():
+    if not is_place_zone(name):  # forged, or a pseudo-zone such as Factory
         return None
     return ScheduleChoice(SettingsAction.TIME_ZONE, timezone=name)
 
