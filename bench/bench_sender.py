@@ -11,7 +11,19 @@ The emulator runs in its own process. Four runs:
 4. pacing, emulator rate limits on (Telegram's 30/s and 1/s per chat): ``--paced`` messages to as
    many chats at the default 30/s; achieved rate and how many 429s the emulator answered.
 
-Usage: ``python bench/bench_sender.py [--messages 5000] [--chats 1000] [--paced 300]``.
+With ``--database URL`` (``--processes N``, default 3) it measures Telegram's budget shared across
+processes instead: both tiers with the emulator's limits on, each drained by N sender processes on
+one outbox at URL (PostgreSQL: a fresh schema; SQLite: one process, its one-sender rule):
+
+- paid broadcasts at 1000/s: ``--paid-messages`` (100,000) to ``--paid-chats`` (10,000) chats;
+- the free 30/s: ``--paced`` messages to as many chats;
+
+and reports ``paid_msg_per_s``, ``free_msg_per_s`` (emulator-accepted sends, first to last),
+``http_429`` and ``duplicates`` (both summed over the two runs). ``--profile DIR`` writes a cProfile
+of every process there.
+
+Usage: ``python bench/bench_sender.py [--messages 5000] [--chats 1000] [--paced 300]``, or
+``python bench/bench_sender.py --database URL --processes 3``.
 """
 
 from __future__ import annotations
@@ -29,7 +41,6 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -40,11 +51,7 @@ from digestbot.delivery import OutboxSender
 from digestbot.delivery.tick import standalone_bot
 from digestbot.sandbox.emulator import Emulator
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
-from digestbot.store.models import OutboxMessage, utc_now
-
-TEXT = (
-    "<b>Digest</b> for {chat}: message {seq}, with an <a href='https://example.com/{seq}'>link</a>"
-)
+from sender_processes import TEXT, Tier, TierResult, fill_outbox, run_tier
 
 
 def serve(conn: Connection, chats: int, rate_limits: bool, record: str) -> None:
@@ -72,24 +79,6 @@ def start_emulator(
     server.start()
     base_url, token = parent.recv()
     return server, parent, base_url, token
-
-
-def fill_outbox(sessions: sessionmaker[Session], messages: int, chats: int) -> None:
-    """``messages`` pending rows, spread round-robin over ``chats`` chats."""
-    now = utc_now()
-    rows = [
-        {
-            "chat_id": i % chats + 1,
-            "seq": i // chats,
-            "text": TEXT.format(chat=i % chats + 1, seq=i // chats),
-            "parse_mode": "HTML",
-            "next_attempt_at": now,
-            "created_at": now,
-        }
-        for i in range(messages)
-    ]
-    with sessions.begin() as session:
-        session.execute(insert(OutboxMessage), rows)
 
 
 async def drain(
@@ -203,17 +192,56 @@ def paced(args: argparse.Namespace, folder: str) -> dict[str, float]:
     return {"paced_rate_per_s": (len(sends) - 1) / span, "paced_429": too_many}
 
 
+def shared_budget(args: argparse.Namespace) -> dict[str, float]:
+    """Both tiers drained by ``args.processes`` processes from the outbox at ``args.database``."""
+    tiers = [
+        Tier(
+            "paid",
+            args.paid_messages,
+            args.paid_chats,
+            DeliverySettings(rate_per_second=1000.0, paid_broadcast=True),
+        ),
+        Tier("free", args.paced, args.paced, DeliverySettings()),
+    ]
+    results: dict[str, TierResult] = {}
+    for tier in tiers:
+        result = run_tier(args.database, tier, args.processes, args.profile)
+        results[tier.name] = result
+        print(
+            f"{tier.name}: {tier.messages:,} messages to {tier.chats:,} chats, "
+            f"{args.processes} process(es): {result.accepted:,} accepted at {result.rate:,.1f} "
+            f"msg/s (first to last send; {result.wall_seconds:.1f} s wall from the start of the "
+            f"processes), 429 answers {result.refused}, duplicates {result.duplicates}, "
+            f"recorded as sent {result.sent:,}"
+        )
+    return {
+        "paid_msg_per_s": results["paid"].rate,
+        "free_msg_per_s": results["free"].rate,
+        "http_429": sum(r.refused for r in results.values()),
+        "duplicates": sum(r.duplicates for r in results.values()),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--chats", type=int, default=1000)
     parser.add_argument("--conns", type=int, default=8, help="httpx connections, both clients")
     parser.add_argument("--paced", type=int, default=300, help="messages in the 30/s run")
-    args = parse_args(parser, {"messages": 1_000, "chats": 200, "paced": 150})
+    parser.add_argument("--database", help="share the budget: senders on this database URL")
+    parser.add_argument("--processes", type=int, default=3, help="sender processes (--database)")
+    parser.add_argument("--paid-messages", type=int, default=100_000)
+    parser.add_argument("--paid-chats", type=int, default=10_000)
+    parser.add_argument("--profile", default="", help="cProfile every process into this folder")
+    quick = {"messages": 1_000, "chats": 200, "paced": 150, "paid_messages": 10_000}
+    args = parse_args(parser, quick)
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f}"
     )
+    if args.database:
+        print(result_line(shared_budget(args)))
+        return 0
     with tempfile.TemporaryDirectory() as folder:
         figures = throughput(args, folder)
         if args.paced:

@@ -71,6 +71,36 @@ BUTTON_CHANGE_LANGUAGE = N_("Change language")
 BUTTON_CHANGE_TAGS = N_("Change tags")
 BUTTON_CHANGE_TIME = N_("Change digest time")
 BUTTON_CHANGE_TIME_ZONE = N_("Change time zone")
+# /settings: the rhythm screen
+SETTINGS_RHYTHM = N_("Rhythm")
+BUTTON_CHANGE_RHYTHM = N_("Rhythm and instant tags")
+RHYTHM_DAILY = N_("Every day")
+RHYTHM_WEEKDAYS = N_("Weekdays")
+RHYTHM_WEEKLY = N_("Weekly, on {day}")
+RHYTHM_PAUSED = N_("Paused")
+RHYTHM_PAUSED_UNTIL = N_("Paused until {date}")
+RHYTHM_HEADER = N_("<b>Your rhythm</b>")
+RHYTHM_DIGESTS = N_("Digests: {rhythm}")
+RHYTHM_NEXT = N_("Next digest: {date}, {time}")
+RHYTHM_INSTANT = N_("Instant tags: {tags}")
+RHYTHM_INSTANT_NONE = N_("none")
+RHYTHM_INSTANT_HINT = N_(
+    "Tap a tag you follow to make it instant (⚡): its new articles come the minute they "
+    "arrive, and not again in the digest."
+)
+RHYTHM_INSTANT_NO_TAGS = N_("Follow tags with /tags to make one instant.")
+RHYTHM_QUIET_ON = N_("Quiet hours, 22:00 to 07:00: instant articles wait until morning.")
+RHYTHM_QUIET_OFF = N_("Quiet hours off: instant articles come day and night.")
+RHYTHM_PICK_DAY = N_("On which day should the weekly digest come?")
+RHYTHM_PICK_PAUSE = N_("Pause the digest until which day?")
+BUTTON_RHYTHM_WEEKLY = N_("Weekly")
+BUTTON_PAUSE = N_("Pause")
+BUTTON_RESUME = N_("Resume")
+BUTTON_QUIET_ON = N_("Quiet hours: on")
+BUTTON_QUIET_OFF = N_("Quiet hours: off")
+BUTTON_BACK_TO_SETTINGS = N_("Back to settings")
+INSTANT_ON = N_("Instant: {tag}")
+INSTANT_OFF = N_("No longer instant: {tag}")
 ASK_DIGEST_TIME = N_(
     "Choose the time of your daily digest, or send one, for example <code>7:30</code> "
     "or <code>6pm</code>."

@@ -5,9 +5,18 @@ from __future__ import annotations
 import enum
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-__all__ = ["Article", "ArticleText", "Lang", "StoredArticle", "offered_to", "required_lang"]
+__all__ = [
+    "Article",
+    "ArticleText",
+    "Lang",
+    "ReaderRhythm",
+    "Rhythm",
+    "StoredArticle",
+    "offered_to",
+    "required_lang",
+]
 
 
 class Lang(enum.StrEnum):
@@ -93,3 +102,22 @@ def offered_to(article_langs: Collection[Lang], reader_lang: Lang, other_languag
     article has the reader's language."""
     needed = required_lang(reader_lang, other_language)
     return needed is None or needed in article_langs
+
+
+class Rhythm(enum.StrEnum):
+    """How often a reader gets the scheduled digest. The value is what the store holds."""
+
+    DAILY = "daily"
+    WEEKDAYS = "weekdays"  # Monday to Friday in the reader's zone
+    WEEKLY = "weekly"  # on ``ReaderRhythm.weekly_day``
+    PAUSED = "paused"  # nothing until ``ReaderRhythm.paused_until``, then daily
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderRhythm:
+    """A reader's rhythm: when digests come, and whether instant pushes keep quiet at night."""
+
+    rhythm: Rhythm = Rhythm.DAILY
+    weekly_day: int = 0  # Monday 0 ... Sunday 6, as ``date.weekday()``
+    paused_until: date | None = None  # the first day digests come again (None: indefinitely)
+    quiet_hours: bool = True  # no instant pushes from 22:00 to 07:00 local

@@ -1,14 +1,19 @@
-"""The bot edits a pressed message only when the edit changes what it shows."""
+"""The bot edits a pressed message only when the edit changes what it shows, also when the same
+button is pressed twice before the first edit is made (the second press carries the message as
+it was)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity
 
-from digestbot.bot.edits import shows_already
+from digestbot.bot.edits import ShownMessages, View, needs_edit, shows_already
 from digestbot.sandbox.html import parse_html
+from tests.support.bot import ANN, BotHarness
 
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("✓ world", callback_data="t:1")]])
 
@@ -55,3 +60,55 @@ def test_a_change_of_formatting_alone_is_edited() -> None:
     assert not shows_already(shown("<b>Tags</b> here"), "<b>Tags here</b>", KEYBOARD)
     link = '<a href="https://example.com/1">x</a>'
     assert not shows_already(shown(link), link.replace("/1", "/2"), KEYBOARD)
+
+
+def view(text: str) -> View:
+    return View((text, frozenset()), None)
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40), st.text(max_size=3))))
+def test_shown_messages_keep_the_last_view_of_the_most_recent_messages(
+    puts: list[tuple[int, int, str]],
+) -> None:
+    shown = ShownMessages(size=8)
+    last: dict[tuple[int, int], str] = {}
+    for chat, message, text in puts:
+        shown.put(chat, message, view(text))
+        last.pop((chat, message), None)
+        last[(chat, message)] = text  # (insertion order: least recently edited first)
+    assert len(shown) == min(8, len(last))
+    for (chat, message), text in list(last.items())[-8:]:
+        assert shown.get(chat, message) == view(text)
+    for chat, message in list(last)[:-8]:
+        assert shown.get(chat, message) is None
+
+
+@given(st.text(max_size=3), st.text(max_size=3), st.text(max_size=3))
+def test_what_the_bot_remembers_wins_over_the_pressed_copy(
+    remembered: str, carried: str, wanted: str
+) -> None:
+    assert needs_edit(view(remembered), view(carried), view(wanted)) is (remembered != wanted)
+    assert needs_edit(None, view(carried), view(wanted)) is (carried != wanted)
+    assert needs_edit(None, None, view(wanted))
+
+
+def test_forgetting_a_message() -> None:
+    shown = ShownMessages()
+    shown.put(1, 2, view("a"))
+    shown.put(1, 2, None)
+    assert shown.get(1, 2) is None
+    assert len(shown) == 0
+
+
+async def test_a_double_press_makes_one_edit_and_no_refused_request(bot: BotHarness) -> None:
+    """Both presses are queued before the bot sees either; the harness fails the test if the
+    emulator refused any request (an edit to the same content: "message is not modified")."""
+    await bot.say(ANN, "/start")
+    question = await bot.say(ANN, "/language")
+    first = bot.driver.press_button(ANN, question["message_id"], "lang:zh")
+    second = bot.driver.press_button(ANN, question["message_id"], "lang:zh")
+    for update in (first, second):
+        await bot.driver.callback_answer(update["callback_query"]["id"])
+    assert bot.message(ANN, question["message_id"])["text"] == "好的，之后我会用中文和你交流。"
+    edits = [r for r in bot.requests() if r["method"] == "editMessageText"]
+    assert len(edits) == 1

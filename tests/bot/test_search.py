@@ -6,6 +6,7 @@ import random
 import re
 import time
 
+from digestbot.bot.conversation import KEPT_SEARCHES
 from tests.support.bot import ANN, LI, BotHarness, button_data, button_labels
 from tests.support.content import article_id
 
@@ -67,12 +68,17 @@ async def test_chinese_pages_and_counts_are_localized(bot: BotHarness) -> None:
 
 
 async def test_a_stale_page_button_has_expired(bot: BotHarness) -> None:
+    """A chat keeps its newest KEPT_SEARCHES queries: the page buttons of older ones expire."""
     reply = await bot.say(ANN, "/search the")
     token = button_data(reply)[0].split(":")[1]
-    bot.app.chat_data[ANN].clear()  # as after a restart
-    answer = await bot.press(ANN, reply, f"s:{token}:1")
+    for _ in range(KEPT_SEARCHES - 1):
+        await bot.say(ANN, "/search the")
+    still = await bot.press(ANN, reply, f"s:{token}:1")
+    assert still["text"] is None
+    await bot.say(ANN, "/search the")  # the 21st: the first one's query is forgotten
+    answer = await bot.press(ANN, reply, f"s:{token}:0")
     assert answer["text"] == "These results have expired. Please search again."
-    assert bot.message(ANN, reply["message_id"])["text"] == reply["text"]
+    assert "Page 2 of" in bot.message(ANN, reply["message_id"])["text"]  # left as it was
 
 
 async def test_no_results_and_usage(bot: BotHarness) -> None:

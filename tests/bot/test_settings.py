@@ -26,6 +26,7 @@ async def test_settings_show_every_setting_with_buttons(bot: BotHarness) -> None
         "Digest time: 08:00",
         "Time zone: China Time",
         "Daily digest: On",
+        "Rhythm: Every day",
         "Articles only in the other language: Shown",
     ]
     assert button_data(shown) == [
@@ -33,6 +34,7 @@ async def test_settings_show_every_setting_with_buttons(bot: BotHarness) -> None
         "set:tags",
         "set:time",
         "set:tz",
+        "rh:open",
         "sub:off",
         "set:other:off",
     ]

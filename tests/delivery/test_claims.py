@@ -4,7 +4,6 @@ its own however long it takes, and an owner whose lock session ended stops sendi
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,21 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.delivery.claims import FRESH_SECONDS, GRACE_SECONDS, ClaimOwner, OrphanSweep
 from digestbot.store import outbox
-from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
+from digestbot.store.db import session_factory
 from digestbot.store.models import OutboxMessage, OutboxState
-from tests.support.databases import postgres_schema
 
 pytestmark = pytest.mark.postgres
 T0 = datetime(2026, 5, 25, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    with postgres_schema() as url:
-        engine = create_engine_for(url)
-        upgrade_schema(engine)
-        yield engine
-        engine.dispose()
 
 
 class Clock:
@@ -45,6 +34,16 @@ def claim(sessions: sessionmaker[Session], owner: int, chats: range) -> list[int
         for chat in chats:
             outbox.enqueue(session, chat, [f"for {chat}"], now=T0)
         return [row.id for row in outbox.claim_due(session, T0, len(chats), owner=owner)]
+
+
+def test_a_claim_on_postgresql_tells_when_its_chat_last_had_a_message(engine: Engine) -> None:
+    with session_factory(engine).begin() as session:
+        outbox.enqueue(session, 1, ["a", "b"], now=T0)
+        [first] = outbox.claim_due(session, T0, 10, owner=5, last_sent=True)
+        assert first.last_sent_at is None
+        outbox.mark_sent(session, [outbox.Sent(first.id, 9, T0 + timedelta(seconds=1))])
+        [second] = outbox.claim_due(session, T0, 10, owner=5, last_sent=True)
+        assert (second.text, second.last_sent_at) == ("b", T0 + timedelta(seconds=1))
 
 
 def live_owners(sessions: sessionmaker[Session]) -> set[int]:

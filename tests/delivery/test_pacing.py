@@ -14,9 +14,13 @@ from digestbot.config import DeliverySettings
 from digestbot.delivery import OutboxSender
 from digestbot.delivery.pacing import (
     GROUP_INTERVAL,
+    JOIN_SECONDS,
+    SAFE_RATE,
+    STALE_SECONDS,
     ChatPace,
     ChatSpacing,
     GlobalPace,
+    RateShare,
     backoff_delay,
     send_rate,
 )
@@ -26,6 +30,7 @@ from digestbot.store import outbox
 from tests.support.outbox import add_readers, now
 
 rates = st.floats(min_value=0.5, max_value=2000.0)
+budgets = st.sampled_from([30.0, 1000.0]) | st.floats(min_value=1.0, max_value=1000.0)
 gaps = st.lists(st.floats(min_value=0.0, max_value=0.2), min_size=1, max_size=60)
 
 
@@ -38,6 +43,73 @@ def test_global_slots_are_never_closer_than_one_interval(rate: float, waits: lis
         slots.append(pace.reserve(now))
         assert slots[-1] >= now
     assert all(b - a >= pace.interval * (1 - 1e-9) for a, b in itertools.pairwise(slots))
+
+
+@given(
+    budgets,
+    st.integers(min_value=1, max_value=20),
+    st.lists(st.integers(min_value=0, max_value=5), min_size=1, max_size=20),
+    st.floats(min_value=0.0, max_value=STALE_SECONDS),
+)
+def test_senders_that_counted_at_least_the_live_ones_stay_within_the_budget(
+    budget: float, live: int, extra: list[int], age: float
+) -> None:
+    """Each live sender may have counted more senders than live (one died since), never fewer."""
+    now = 100.0
+    shares = [
+        RateShare(budget, joined_at=0.0).counted(live + extra[i % len(extra)], now - age)
+        for i in range(live)
+    ]
+    paces = [share.rate(now) for share in shares]
+    assert sum(paces) <= budget * (1 + 1e-9)
+    assert all(rate > 0 for rate in paces)
+    if not any(extra):
+        assert abs(sum(paces) - budget) < 1e-6 * budget  # nothing left unused
+
+
+@given(budgets, st.integers(min_value=0, max_value=20), st.floats(min_value=0.0, max_value=1e6))
+def test_a_stale_count_falls_to_the_safe_rate(budget: float, senders: int, late: float) -> None:
+    share = RateShare(budget, joined_at=0.0).counted(senders, 10.0)
+    assert share.rate(10.0 + STALE_SECONDS + 1e-3 + late) == min(SAFE_RATE, budget)
+    assert RateShare(budget, joined_at=0.0).rate(0.0) == min(SAFE_RATE, budget)  # never counted
+    assert share.senders >= 1
+
+
+@given(budgets, st.floats(min_value=0.0, max_value=1e6))
+def test_a_new_sender_waits_before_its_first_send(budget: float, joined: float) -> None:
+    assert RateShare(budget, joined_at=joined).sends_from() == joined + JOIN_SECONDS
+
+
+def test_set_rate_changes_the_spacing_of_later_slots() -> None:
+    pace = GlobalPace(30.0)
+    pace.reserve(0.0)
+    pace.set_rate(10.0)
+    assert pace.reserve(0.0) == 1 / 30  # booked at the old rate
+    assert pace.reserve(0.0) == 1 / 30 + 1 / 10
+
+
+@given(rates, gaps, st.floats(min_value=0.0, max_value=0.1))
+def test_catching_up_never_beats_the_rate_by_more_than_the_catch_up(
+    rate: float, waits: list[float], catch_up: float
+) -> None:
+    pace = GlobalPace(rate)
+    now, slots = 0.0, []
+    for wait in waits:
+        now += wait
+        slots.append(pace.reserve(now, catch_up=catch_up))
+        assert slots[-1] >= now
+    for i, first in enumerate(slots):
+        for j in range(i + 1, len(slots)):
+            assert j - i <= rate * (slots[j] - first + catch_up) + 1e-6
+
+
+@given(rates, st.lists(st.floats(min_value=0.0, max_value=0.999), min_size=1, max_size=60))
+def test_a_sender_woken_late_still_gets_every_slot_at_once(rate: float, late: list[float]) -> None:
+    catch_up = 0.02
+    pace = GlobalPace(rate)
+    for k, share in enumerate(late):
+        now = k / rate + (share * catch_up if k else 0.0)  # late after the first, by < catch-up
+        assert pace.reserve(now, catch_up=catch_up) == now
 
 
 @given(rates, st.integers(min_value=1, max_value=200))

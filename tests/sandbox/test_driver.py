@@ -116,3 +116,33 @@ async def test_allowed_updates_filter(api: BotApi) -> None:
     await api.ok("getUpdates", allowed_updates=["callback_query"])
     driver.send_text(1, "ignored")
     assert await api.ok("getUpdates") == []
+
+
+async def test_a_user_edits_their_message(api: BotApi) -> None:
+    driver = api.emulator.driver
+    sent = driver.send_text(1, "hello")["message"]
+    driver.edit_text(1, sent["message_id"], "/help now")
+    edited = [u["edited_message"] for u in await api.ok("getUpdates") if "edited_message" in u]
+    assert [(m["message_id"], m["text"]) for m in edited] == [(sent["message_id"], "/help now")]
+    assert edited[0]["entities"] == [{"type": "bot_command", "offset": 0, "length": 5}]
+    assert "edit_date" in edited[0]
+    assert driver.transcript(1)[-1]["text"] == "/help now"
+    with pytest.raises(DriverError, match="wrote no message"):
+        driver.edit_text(1, 99, "x")
+
+
+async def test_group_service_messages(api: BotApi) -> None:
+    driver = api.emulator.driver
+    driver.create_group(-5, "Readers")
+    driver.join_group(1, -5)
+    driver.rename_group(1, -5, "读者")
+    driver.leave_group(1, -5)
+    messages = [u["message"] for u in await api.ok("getUpdates") if "message" in u]
+    assert [m["new_chat_members"][0]["id"] for m in messages[:1]] == [1]
+    assert messages[1]["new_chat_title"] == "读者"
+    assert messages[1]["chat"]["title"] == "读者"
+    assert messages[2]["left_chat_member"]["id"] == 1
+    assert not any("text" in m for m in messages)
+    assert [entry["service"] is not None for entry in driver.transcript(-5)] == [True] * 3
+    with pytest.raises(DriverError, match="not a group"):
+        driver.join_group(1, 1)

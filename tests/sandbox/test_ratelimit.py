@@ -40,6 +40,16 @@ def test_thirty_a_second_overall() -> None:
     assert limiter.acquire(31, is_group=False) == 0  # 3 tokens back after 0.1 s
 
 
+def test_paid_broadcasts_go_up_to_a_thousand_a_second_beside_the_free_thirty() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimitConfig(), clock)
+    assert all(limiter.acquire(chat, is_group=False, paid=True) == 0 for chat in range(1, 1001))
+    assert limiter.acquire(1001, is_group=False, paid=True) == 1
+    assert limiter.acquire(1001, is_group=False) == 0  # the free budget is its own
+    clock.now += 0.01  # 10 paid tokens back; a chat's own burst (3) holds too
+    assert [limiter.acquire(1, is_group=False, paid=True) for _ in range(3)] == [0, 0, 1]
+
+
 def test_disabled_limits_never_refuse() -> None:
     limiter = RateLimiter(RateLimitConfig(enabled=False), FakeClock())
     assert all(limiter.acquire(1, is_group=False) == 0 for _ in range(1000))
@@ -66,6 +76,17 @@ async def test_429_envelope_and_retry_after_header(api: BotApi) -> None:
         "description": "Too Many Requests: retry after 1",
         "parameters": {"retry_after": 1},
     }
+
+
+async def test_allow_paid_broadcast_lifts_the_overall_limit_over_http(api: BotApi) -> None:
+    for chat in range(2, 42):
+        api.emulator.driver.create_user(chat, f"Reader {chat}")
+        api.emulator.driver.send_text(chat, "hi")
+    for chat in range(2, 32):
+        await api.ok("sendMessage", chat_id=chat, text="free")
+    assert (await api.call("sendMessage", chat_id=32, text="free")).status_code == 429
+    for chat in range(32, 42):
+        await api.ok("sendMessage", chat_id=chat, text="paid", allow_paid_broadcast="true")
 
 
 async def test_group_limit_over_http(api: BotApi) -> None:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from digestbot.errors import StoreError
 from digestbot.store.db import create_engine_for, schema_is_current, upgrade_schema
@@ -24,7 +25,16 @@ TABLES = {
     "digests",
     "digest_articles",
     "outbox",
+    "conversation_state",
 }
+
+
+def alembic_config(connection: Connection) -> Config:
+    """Alembic's configuration for the project's migrations, run on ``connection``."""
+    config = Config()
+    config.set_main_option("script_location", "digestbot.store:migrations")
+    config.attributes["connection"] = connection
+    return config
 
 
 def test_upgrade_from_empty_creates_every_table(db_url: str) -> None:
@@ -113,7 +123,6 @@ def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_
     are indexed again with the folding tokenizer (the index at 0005 is emptied here, so only the
     migration can make them findable)."""
     from alembic import command
-    from alembic.config import Config
     from sqlalchemy.orm import Session
 
     from digestbot.model import Lang
@@ -124,11 +133,8 @@ def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_
     from tests.store.factory import text as article_text
 
     engine = create_engine_for(db_url)
-    config = Config()
-    config.set_main_option("script_location", "digestbot.store:migrations")
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0005")
+        command.upgrade(alembic_config(connection), "0005")
     with Session(engine) as session:
         item = article("tsmc", article_text(Lang.ZH, "台積電擴產", "台積電在高雄設新廠。"))
         save_article(session, item, content_hash="x", source_path="tsmc.md")
@@ -150,15 +156,12 @@ def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_
     engine.dispose()
 
 
-def test_upgrade_to_0008_keeps_readers_offered_other_language_articles(db_url: str) -> None:
+def test_upgrade_to_0010_keeps_readers_offered_other_language_articles(db_url: str) -> None:
     """Readers from before the setting keep getting articles only in the other language; new
     rows written without the column get it on too (server default); downgrading drops it."""
     from alembic import command
-    from alembic.config import Config
 
     engine = create_engine_for(db_url)
-    config = Config()
-    config.set_main_option("script_location", "digestbot.store:migrations")
     insert = text(
         "INSERT INTO subscribers (chat_id, language, timezone, digest_time, state, "
         "created_at, updated_at) VALUES (:chat, 'zh', 'Asia/Taipei', '08:00:00', 'active', "
@@ -166,19 +169,76 @@ def test_upgrade_to_0008_keeps_readers_offered_other_language_articles(db_url: s
     )
     now = "2024-05-01 00:00:00"
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0006")
+        command.upgrade(alembic_config(connection), "0009")
         connection.execute(insert, {"chat": 7, "now": now})
+        connection.execute(text("INSERT INTO tags (id, name) VALUES (1, 'tech')"))
+        connection.execute(text("INSERT INTO subscriber_tags (chat_id, tag_id) VALUES (7, 1)"))
     upgrade_schema(engine)
     with engine.begin() as connection:
+        tags = connection.execute(text("SELECT chat_id, tag_id FROM subscriber_tags")).all()
+        assert [tuple(row) for row in tags] == [(7, 1)]  # no table copy cascading to them
         connection.execute(insert, {"chat": 8, "now": now})
         rows = connection.execute(
             text("SELECT chat_id, other_language FROM subscribers ORDER BY chat_id")
         ).all()
         assert [(chat, bool(on)) for chat, on in rows] == [(7, True), (8, True)]
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0006")
+        command.downgrade(alembic_config(connection), "0009")
     columns = {c["name"] for c in inspect(engine).get_columns("subscribers")}
     assert "other_language" not in columns
-    assert "script" in columns
+    assert "rhythm" in columns
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM subscriber_tags")).scalar() == 1
+    engine.dispose()
+
+
+def test_upgrade_to_0009_adds_conversation_state_and_downgrade_removes_it(db_url: str) -> None:
+    """0009 adds the table, and its downgrade takes it away again."""
+    from alembic import command
+
+    engine = create_engine_for(db_url)
+    with engine.begin() as connection:
+        config = alembic_config(connection)
+        command.upgrade(config, "0009")
+        assert "conversation_state" in inspect(connection).get_table_names()
+        command.downgrade(config, "0009-1")
+        assert "conversation_state" not in inspect(connection).get_table_names()
+    upgrade_schema(engine)
+    assert schema_is_current(engine)
+    assert "conversation_state" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_upgrade_to_0007_keeps_readers_daily_with_quiet_hours(db_url: str) -> None:
+    """A store from before rhythms: its readers stay daily with quiet hours on, their followed tags
+    are not instant, and nothing was pushed."""
+    from alembic import command
+
+    engine = create_engine_for(db_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0006")
+        connection.execute(
+            text(
+                "INSERT INTO subscribers (chat_id, language, timezone, digest_time, state, "
+                "created_at, updated_at) VALUES (7, 'zh', 'Asia/Taipei', '08:00:00', 'active', "
+                ":now, :now)"
+            ),
+            {"now": "2024-05-01 00:00:00"},
+        )
+        connection.execute(text("INSERT INTO tags (id, name) VALUES (1, 'tech')"))
+        connection.execute(text("INSERT INTO subscriber_tags (chat_id, tag_id) VALUES (7, 1)"))
+    upgrade_schema(engine)
+    with engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT rhythm, weekly_day, paused_until, quiet_hours FROM subscribers")
+        ).one()
+        assert (row.rhythm, row.weekly_day, row.paused_until, bool(row.quiet_hours)) == (
+            "daily",
+            0,
+            None,
+            True,
+        )
+        assert connection.execute(text("SELECT instant_after FROM subscriber_tags")).all() == [
+            (None,)
+        ]
+        assert connection.execute(text("SELECT count(*) FROM instant_pushes")).scalar() == 0
     engine.dispose()

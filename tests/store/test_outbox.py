@@ -38,6 +38,16 @@ def test_only_the_head_of_each_chat_queue_is_claimed_in_order(session: Session) 
     assert texts(outbox.claim_due(session, T0 + timedelta(minutes=1), 10)) == ["1a"]
 
 
+def test_a_claim_can_tell_when_its_chat_last_had_a_message(session: Session) -> None:
+    outbox.enqueue(session, 1, ["1a", "1b"], now=T0)
+    outbox.enqueue(session, 2, ["2a"], now=T0)
+    first = outbox.claim_due(session, T0, 10, last_sent=True)
+    assert [(r.text, r.last_sent_at) for r in first] == [("1a", None), ("2a", None)]
+    outbox.mark_sent(session, [Sent(first[0].id, 7, T0 + timedelta(seconds=2))])
+    [second] = outbox.claim_due(session, T0, 10, last_sent=True)
+    assert (second.text, second.last_sent_at) == ("1b", T0 + timedelta(seconds=2))
+
+
 def test_nothing_is_claimed_before_it_is_due_and_the_limit_holds(session: Session) -> None:
     for chat_id in range(1, 6):
         outbox.enqueue(session, chat_id, ["x"], now=T0)

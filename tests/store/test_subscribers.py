@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+import time as time_module
+from concurrent.futures import ThreadPoolExecutor
 from datetime import time
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from digestbot.model import Lang
 from digestbot.store.articles import save_article
+from digestbot.store.db import session_factory
 from digestbot.store.models import SubscriberState
 from digestbot.store.subscribers import (
     ensure_subscriber,
@@ -130,3 +135,31 @@ def test_other_language_is_on_for_new_readers_and_can_be_turned_off(session: Ses
     assert set_other_language(session, 5, True).other_language
     with pytest.raises(LookupError):
         set_other_language(session, 404, False)
+
+
+def test_two_processes_racing_a_start_make_one_reader(engine: Engine) -> None:
+    """The second /start's INSERT waits for the first one's commit, then finds the reader: one
+    row, one "created", no error (each process checked first and saw no reader)."""
+    sessions = session_factory(engine)
+
+    def start(language: Lang) -> tuple[bool, Lang]:
+        with sessions.begin() as session:
+            profile, created = ensure_subscriber(
+                session, 77, user_id=77, language=language, timezone="UTC", digest_time=time(8)
+            )
+            if language is Lang.ZH:
+                first_inserted.set()
+                second_waiting.wait(2)  # the other one is at its INSERT now, or soon
+            return created, profile.language
+
+    first_inserted, second_waiting = threading.Event(), threading.Event()
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(start, Lang.ZH)
+        assert first_inserted.wait(10)
+        second = pool.submit(start, Lang.EN)
+        time_module.sleep(0.3)
+        second_waiting.set()
+        results = [first.result(20), second.result(20)]
+    assert results == [(True, Lang.ZH), (False, Lang.ZH)]
+    with sessions() as session:
+        assert sum(subscriber_counts(session).by_state.values()) == 1

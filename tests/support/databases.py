@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 
 import psycopg
 import pytest
 
-__all__ = ["PG_DSN", "PG_URL", "postgres_is_running", "postgres_schema"]
+__all__ = ["PG_DSN", "PG_URL", "postgres_is_running", "postgres_schema", "sqlite_copy"]
 
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -39,3 +41,15 @@ def postgres_schema() -> Iterator[str]:
     finally:
         with psycopg.connect(PG_DSN, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def sqlite_copy(database: Path, to: Path) -> Path:
+    """A consistent copy of a live SQLite database (its backup API: what is still in the -wal
+    file too), as an operator would keep one."""
+    source, target = sqlite3.connect(database), sqlite3.connect(to)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    return to

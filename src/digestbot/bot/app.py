@@ -2,7 +2,8 @@
 
 Handler modules each expose ``register(application)``; their order below is the order PTB tries
 them in. Callback data is ``<prefix>:<payload>`` (at most 64 bytes); each prefix belongs to one
-module: ``lang`` (start), ``tag``/``set``/``sub``/``time``/``tz`` (preferences), ``s`` (search),
+module: ``lang`` (start), ``rh`` (rhythm), ``tag``/``set``/``sub``/``time``/``tz`` (preferences),
+``s`` (search),
 ``r`` (read), ``d`` (digest). The fallback module answers any other callback query and unknown
 commands.
 """
@@ -26,6 +27,7 @@ from digestbot.bot.handlers import (
     inline,
     preferences,
     read,
+    rhythm,
     search,
     start,
 )
@@ -44,7 +46,8 @@ __all__ = ["HANDLER_MODULES", "BotApplication", "PtbApplication", "build_applica
 PtbApplication = BotApplication
 
 HANDLER_MODULES = (
-    group_admin, start, help, preferences, search, read, inline, digest, admin, alerts, fallback,
+    group_admin, start, help, rhythm, preferences, search, read, inline, digest, admin, alerts,
+    fallback,
 )  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from digestbot.bot.deps import BotDeps
+from digestbot.bot.edits import ShownMessages
 from digestbot.monitoring.bot_api import ApiWatch
 from digestbot.monitoring.metrics import Metrics
 from digestbot.monitoring.server import MonitoringServer
@@ -26,7 +27,7 @@ __all__ = ["CONTEXT_TYPES", "BotApplication", "BotContext", "BotData", "Context"
 class BotData:
     """What the whole application shares: its dependencies and its runtime, set once at build."""
 
-    __slots__ = ("_deps", "_runtime", "api_watch", "metrics", "monitoring")
+    __slots__ = ("_deps", "_runtime", "api_watch", "metrics", "monitoring", "shown")
 
     def __init__(self) -> None:
         self._deps: BotDeps | None = None
@@ -34,6 +35,7 @@ class BotData:
         self.metrics = Metrics()  # build_application gives it the HTTP clients' observers
         self.api_watch = ApiWatch(self.metrics)
         self.monitoring: MonitoringServer | None = None  # while serving with monitoring on
+        self.shown = ShownMessages()  # what the bot last edited each message to show
 
     @property
     def deps(self) -> BotDeps:
@@ -75,6 +77,11 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
     def metrics(self) -> Metrics:
         """The process's Prometheus metrics."""
         return self.bot_data.metrics
+
+    @property
+    def shown(self) -> ShownMessages:
+        """What the bot last edited each message to show (edits to the same are skipped)."""
+        return self.bot_data.shown
 
 
 Context = BotContext

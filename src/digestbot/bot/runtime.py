@@ -10,16 +10,18 @@ send, waits for the sends in flight and writes their outcomes, and every row it 
 not sent is pending again, so nothing is left marked in flight. A sender that fails is logged and
 started again (with a growing wait); so is one that cannot reach the Bot API at start.
 
-- the **tick** plans due digests (on PostgreSQL only the process that wins a transaction-scoped
-  advisory lock plans; the unique constraints make a second planner harmless anyway) and wakes
-  the sender;
+- the **tick** plans due digests and instant pushes (on PostgreSQL only the process that wins a
+  transaction-scoped advisory lock plans; the unique constraints make a second planner harmless
+  anyway) and wakes the sender; one tick at a time runs in a process, and a rescan that loaded
+  new articles runs one at once, so an instant push follows its file within seconds;
 - the **sender** on SQLite first waits for the outbox to be free (a ``digestbot digest send`` may
   be sending), puts back rows a crash left in flight, then drains whenever woken, when a retry
   comes due, or every few seconds (other processes may enqueue);
 - the **rescan** loads new and edited files of ``[paths] articles_dir`` at start, within seconds
   of a file being written there (watchfiles: inotify, or polling where the system has none), and
   every ``rescan_minutes`` all the same (0: no timed rescans), logging each rejected file once;
-- the **clean-up** deletes finished outbox messages older than ``[delivery] keep_days``.
+- the **clean-up** deletes finished outbox messages older than ``[delivery] keep_days``, and
+  expired conversation state (:mod:`digestbot.bot.conversation`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from telegram.ext import Job, JobQueue
 from watchfiles import Change, awatch
 
 from digestbot.articles.files import ARTICLE_SUFFIXES, printable
+from digestbot.bot.conversation import forget_expired
 from digestbot.bot.deps import BotDeps, run_db
 from digestbot.delivery.pacing import ChatPace
 from digestbot.delivery.retention import prune_outbox
@@ -126,6 +129,7 @@ class Runtime:
         self._started = asyncio.Event()
         self._stop = asyncio.Event()
         self._rescanning = asyncio.Lock()
+        self._ticking = asyncio.Lock()  # one tick at a time: the timer's and a rescan's
         deps.health.on_back(self._database_back)
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -204,9 +208,10 @@ class Runtime:
         """Plan due digests now (``force``: every active reader) and wake the sender; None when
         another process holds the tick."""
         deps = self.deps
-        now = deps.clock()
-        with self.metrics.tick_seconds.time():
-            report = await run_db(deps, lambda s: plan_tick(s, now, deps.settings, force=force))
+        async with self._ticking:
+            now = deps.clock()
+            with self.metrics.tick_seconds.time():
+                report = await run_db(deps, lambda s: plan_tick(s, now, deps.settings, force=force))
         self.last_tick = time.time()
         self.metrics.last_tick.set(self.last_tick)
         if report is not None:
@@ -246,6 +251,13 @@ class Runtime:
             _log.info("rescan of %s: %s", folder, report.summary())
         return report
 
+    async def rescan_and_tick(self) -> None:
+        """Rescan; when it loaded new articles, tick at once: instant pushes go out within
+        seconds of the file, not at the next minute."""
+        report = await self.rescan()
+        if report is not None and report.new and self._started.is_set():
+            await self.tick()
+
     async def watch(self) -> None:
         """Every minute: a stalled sender or an unreachable database is for the admins to know;
         alerts that could not be queued before are queued now."""
@@ -266,11 +278,16 @@ class Runtime:
         await self._flush_alerts()
 
     async def prune(self) -> int:
-        """Delete the finished outbox messages older than ``[delivery] keep_days``; how many."""
+        """Delete the finished outbox messages older than ``[delivery] keep_days`` (returns how
+        many) and the expired conversation state."""
         deps = self.deps
-        return await prune_outbox(
+        removed = await prune_outbox(
             lambda work: run_db(deps, work), deps.clock(), deps.settings.delivery.keep_days
         )
+        forgotten = await forget_expired(deps)
+        if forgotten:
+            _log.info("conversations: deleted %d expired piece(s) of state", forgotten)
+        return removed
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -302,7 +319,7 @@ class Runtime:
                 folder, watch_filter=_article_change, debounce=WATCH_DEBOUNCE_MS,
                 stop_event=self._stop,
             ):  # fmt: skip
-                await _logged(self.rescan, "rescan")
+                await _logged(self.rescan_and_tick, "rescan")
         except (OSError, RuntimeError) as exc:  # inotify's watch limit, the folder gone, ...
             minutes = self.deps.settings.digest.rescan_minutes
             _log.warning(
@@ -328,7 +345,7 @@ class Runtime:
         ]
         minutes = self.deps.settings.digest.rescan_minutes
         if self.deps.settings.paths.articles_dir is not None and minutes > 0:
-            repeats.append(("rescan", self.rescan, minutes * 60.0, minutes * 60.0))
+            repeats.append(("rescan", self.rescan_and_tick, minutes * 60.0, minutes * 60.0))
         self._repeats = [
             jobs.run_repeating(
                 _job(work),

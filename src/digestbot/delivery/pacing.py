@@ -5,7 +5,8 @@ function of its inputs and is property-tested. The global limit hands out evenly
 (no burst): sending at exactly ``rate`` never drains Telegram's own bucket, so it never says 429.
 A private chat gets one message per ``interval`` (1 s), a group one per ``GROUP_INTERVAL`` (3 s:
 Telegram's 20 a minute). One :class:`ChatPace` per bot process is shared by the outbox sender and
-the bot's interactive replies, so the two together keep to the limits.
+the bot's interactive replies, so the two together keep to the limits. Several processes sending
+with one token split the global rate: :class:`RateShare` is one process's part of it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ from dataclasses import dataclass, field
 __all__ = [
     "FREE_RATE",
     "GROUP_INTERVAL",
+    "JOIN_SECONDS",
     "PAID_RATE",
+    "SAFE_RATE",
+    "STALE_SECONDS",
     "ChatPace",
     "ChatSpacing",
     "GlobalPace",
+    "RateShare",
     "backoff_delay",
     "send_rate",
 ]
@@ -26,6 +31,9 @@ __all__ = [
 FREE_RATE = 30.0  # Telegram's bulk limit, messages per second
 PAID_RATE = 1000.0  # with allow_paid_broadcast
 GROUP_INTERVAL = 3.0  # seconds between two messages to a group: Telegram allows 20 a minute
+SAFE_RATE = 1.0  # messages per second while the number of senders is not known
+STALE_SECONDS = 2.0  # a count of the senders older than this is not trusted
+JOIN_SECONDS = 1.5  # a new sender waits this long, so the others count it before it sends
 
 
 def send_rate(configured: float, *, paid_broadcast: bool) -> float:
@@ -50,11 +58,17 @@ class GlobalPace:
         """Seconds between two sends."""
         return 1.0 / self.rate
 
-    def reserve(self, now: float, earliest: float | None = None) -> float:
-        """Book the next free slot at or after ``now`` (and ``earliest``); returns its time."""
-        start = max(now, self._next_slot, earliest if earliest is not None else now)
+    def reserve(self, now: float, earliest: float | None = None, *, catch_up: float = 0.0) -> float:
+        """Book the next free slot at or after ``now`` (and ``earliest``); returns its time.
+
+        With ``catch_up`` a caller up to that many seconds late still gets the slot it missed
+        (sent now), so a sender woken late loses no rate; over any window of T seconds there are
+        then at most ``rate * (T + catch_up) + 1`` slots.
+        """
+        floor = now if self._next_slot == float("-inf") else now - catch_up
+        start = max(floor, self._next_slot, earliest if earliest is not None else floor)
         self._next_slot = start + self.interval
-        return start
+        return max(start, now)
 
     def pause_until(self, until: float) -> None:
         """Hold every send until ``until`` (Telegram asked us to slow down)."""
@@ -64,6 +78,43 @@ class GlobalPace:
     def free_at(self, now: float) -> float:
         """When the next slot opens, seen from ``now``."""
         return max(now, self._next_slot)
+
+    def set_rate(self, rate: float) -> None:
+        """Pace at ``rate`` from the next slot on (the slot already booked stays)."""
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+
+
+@dataclass(frozen=True, slots=True)
+class RateShare:
+    """One sender's part of a global ``budget`` shared by every live sender of one bot token.
+
+    The senders count each other now and then (:meth:`counted`); each paces at ``budget / count``,
+    so while every one has counted at least the senders alive, together they stay within the
+    budget. A count older than ``STALE_SECONDS`` (the database does not answer) is not trusted:
+    the share falls to ``SAFE_RATE``. A sender sends nothing until ``JOIN_SECONDS`` after it
+    joined (:meth:`sends_from`), by when the others have counted it.
+    """
+
+    budget: float
+    joined_at: float
+    senders: int = 1
+    counted_at: float = float("-inf")
+
+    def counted(self, senders: int, now: float) -> RateShare:
+        """The share after seeing ``senders`` live senders (this one among them) at ``now``."""
+        return RateShare(self.budget, self.joined_at, max(1, senders), now)
+
+    def rate(self, now: float) -> float:
+        """Messages per second this sender may send at ``now``."""
+        if now - self.counted_at > STALE_SECONDS:
+            return min(SAFE_RATE, self.budget)
+        return self.budget / self.senders
+
+    def sends_from(self) -> float:
+        """When this sender may send its first message."""
+        return self.joined_at + JOIN_SECONDS
 
 
 @dataclass

@@ -14,11 +14,12 @@ answers::
     (5xx, dropped, timeout)    max_attempts with the last reason
     InvalidToken (401/404)  -> the sender stops (SenderError); unsent rows go back to PENDING
 
-Several processes may send from one PostgreSQL outbox (rows are claimed with SKIP LOCKED); the
-rate is per process, so give each its share of Telegram's limit (two processes: 15/s each). A dead
-process's messages in flight are taken back within seconds (:mod:`~digestbot.delivery.claims`).
-From a SQLite outbox one process sends at a time
-(:class:`~digestbot.delivery.sender_lock.SenderLock`).
+Several processes may send from one PostgreSQL outbox (rows are claimed with SKIP LOCKED); they
+share Telegram's limits for the token: each paces at its part of the global rate
+(:mod:`~digestbot.delivery.budget`), and a chat's next message waits a full interval after the
+last one any process sent it (``last_sent_at`` of the claim). A dead process's messages in flight
+are taken back within seconds (:mod:`~digestbot.delivery.claims`). From a SQLite outbox one
+process sends at a time (:class:`~digestbot.delivery.sender_lock.SenderLock`).
 
 It sends through an :class:`~digestbot.delivery.transport.OutboxBot`: no AIORateLimiter and no
 retries of its own, so this module's pacing is what controls the rate; as many sends in flight as
@@ -53,6 +54,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from digestbot.config import DeliverySettings
+from digestbot.delivery.budget import SharedBudget
 from digestbot.delivery.claims import ClaimOwner, OrphanSweep
 from digestbot.delivery.outcomes import DrainReport, Outcome, write_outcomes
 from digestbot.delivery.pacing import ChatPace, backoff_delay, send_rate
@@ -76,6 +78,8 @@ __all__ = [
 
 SWEEP_SECONDS = 1.0  # how often a sender looks for a dead one's messages (PostgreSQL)
 SLOT_SLACK = 0.002  # seconds a send may go before its slot; the long-run rate stays exact
+CATCH_UP = 0.02  # seconds of slots a sender woken late still takes (its long-run rate stays exact)
+FLUSH_GATHER = 0.01  # seconds outcomes gather before they are written (fewer, larger writes)
 STOP_CHECK_SECONDS = 0.1  # how often a waiting sender looks whether it was told to stop
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
@@ -144,7 +148,6 @@ class OutboxSender:
         self.hooks = hooks if hooks is not None else SenderHooks()
         self._pace = pace.rate
         self._spacing = pace.chats
-        self._batch = max(self.concurrency * 2, min(int(pace.rate.rate), 1000))
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
         self._wake = asyncio.Event()
         self._outcomes: list[Outcome] = []
@@ -155,6 +158,7 @@ class OutboxSender:
         self._flushing = False
         self.lock = SenderLock.for_engine(sessions.kw.get("bind"))
         self.owner = ClaimOwner(sessions.kw.get("bind"))
+        self.budget = SharedBudget(sessions, pace.rate) if self.owner.shared else None
         self._orphans = OrphanSweep()
         self._next_sweep = float("-inf")  # loop time of the next look for a dead sender's rows
         self._orphans_at: float | None = None  # loop time a dead sender's rows may be taken
@@ -216,6 +220,8 @@ class OutboxSender:
 
     def close(self) -> None:
         """Stop the database thread (after the last drain) and give up the right to send."""
+        if self.budget is not None:
+            self.budget.close()
         self._db_thread.shutdown(wait=True)
         self.owner.close()
         self.lock.release()
@@ -229,6 +235,9 @@ class OutboxSender:
         self._idle.clear()
         stop = should_stop or (lambda: False)
         loop = asyncio.get_running_loop()
+        if self.budget is not None and not self.budget.joined:  # counted once it holds its lock
+            await loop.run_in_executor(self._db_thread, self.owner.ensure)
+            await self.budget.join()
         sem = asyncio.Semaphore(self.concurrency)
         tasks: set[asyncio.Task[None]] = set()
         ready: list[tuple[float, int, OutboxRow]] = []
@@ -240,7 +249,7 @@ class OutboxSender:
                 refill = not ready or short_claim_at != self._flushes
                 if (
                     refill
-                    and len(ready) < self._batch // 2
+                    and len(ready) < self._batch_size() // 2
                     and await self._claim_into(ready, loop.time())
                 ):
                     short_claim_at = self._flushes
@@ -318,23 +327,32 @@ class OutboxSender:
     async def _claim_into(self, ready: list[tuple[float, int, OutboxRow]], now: float) -> bool:
         """Claim rows to fill the batch (on PostgreSQL, having taken back a dead sender's rows
         now and then); True when fewer came than there was room for."""
-        room = self._batch - len(ready)
+        room = self._batch_size() - len(ready)
         at = self.clock()
-        sweep = self.shared_database and now >= self._next_sweep
+        shared = self.shared_database
+        sweep = shared and now >= self._next_sweep
         held = self.owner.id
 
         def claim(session: Session) -> list[OutboxRow]:
             if sweep:
                 self._sweep(session, at)
             owner = self._keep_owner(ready, held)
-            return outbox.claim_due(session, at, room, owner=owner)
+            return outbox.claim_due(session, at, room, owner=owner, last_sent=shared)
 
         rows = await self.db(claim)
         if sweep:
             self._next_sweep = now + SWEEP_SECONDS
         for row in rows:
-            heapq.heappush(ready, (self._spacing.ready_at(row.chat_id, now), row.id, row))
+            turn = self._spacing.ready_at(row.chat_id, now)
+            if row.last_sent_at is not None:  # perhaps by another process: its pace holds too
+                gap = self._spacing.interval_for(row.chat_id)
+                turn = max(turn, now + (row.last_sent_at - at).total_seconds() + gap)
+            heapq.heappush(ready, (turn, row.id, row))
         return len(rows) < room
+
+    def _batch_size(self) -> int:
+        """How many rows to hold claimed: about a second's worth at the current rate."""
+        return max(self.concurrency * 2, min(int(self._pace.rate), 1000))
 
     def _sweep(self, session: Session, now: datetime) -> int:
         """Take back a dead sender's rows (PostgreSQL); remember when the next ones may go."""
@@ -372,7 +390,9 @@ class OutboxSender:
     async def _await_slot(self, loop: asyncio.AbstractEventLoop, stop: Callable[[], bool]) -> bool:
         """Wait for a global slot (a flood wait may hold them all); False if told to stop first."""
         while True:
-            slot = self._pace.reserve(loop.time())
+            if self.budget is not None:
+                self.budget.apply(loop.time())
+            slot = self._pace.reserve(loop.time(), catch_up=CATCH_UP)
             while slot - loop.time() > SLOT_SLACK:  # sleeping for less costs more than it keeps
                 if stop():
                     return False
@@ -462,6 +482,7 @@ class OutboxSender:
         """Write outcomes as they come, until the drain is over."""
         while self._flushing:
             await self._outcome_ready.wait()
+            await asyncio.sleep(FLUSH_GATHER)
             await self._flush(report)
 
     async def _flush(self, report: DrainReport) -> None:

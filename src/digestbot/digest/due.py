@@ -16,6 +16,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from digestbot.chinese_script import Script
+from digestbot.digest.rhythm import is_digest_day
 from digestbot.digest.schedule import (
     day_start,
     due_local_date,
@@ -23,7 +24,7 @@ from digestbot.digest.schedule import (
     local_now,
     local_today,
 )
-from digestbot.model import Lang, offered_to
+from digestbot.model import Lang, ReaderRhythm, offered_to
 from digestbot.store import models as m
 from digestbot.store.articles import article_langs
 
@@ -88,7 +89,8 @@ class ArticlePool:
 def scheduled_readers(
     session: Session, now: datetime, chat_ids: Sequence[int] | None
 ) -> list[DueReader]:
-    """Active readers whose digest time has passed today and whose digest is not made yet."""
+    """Active readers whose digest time has passed today, whose rhythm has a digest today, and
+    whose digest is not made yet."""
     s = m.Subscriber
     zones = session.scalars(
         select(s.timezone).where(s.state == m.SubscriberState.ACTIVE).distinct()
@@ -110,7 +112,15 @@ def scheduled_readers(
             .exists()
         )
         query = select(
-            s.chat_id, s.language, s.script, s.digest_time, s.created_at, s.other_language
+            s.chat_id,
+            s.language,
+            s.script,
+            s.digest_time,
+            s.created_at,
+            s.rhythm,
+            s.weekly_day,
+            s.paused_until,
+            s.other_language,
         ).where(
             s.state == m.SubscriberState.ACTIVE,
             s.timezone == name,
@@ -120,7 +130,10 @@ def scheduled_readers(
         if chat_ids is not None:
             query = query.where(s.chat_id.in_(chat_ids))
         today_began = day_start(local.date(), name)  # readers who joined before: due
-        for chat_id, lang, script, digest_time, created_at, other in session.execute(query):
+        rows = session.execute(query)
+        for chat_id, lang, script, digest_time, created_at, rhythm, day, until, other in rows:
+            if not is_digest_day(ReaderRhythm(rhythm, day, until), local.date()):
+                continue
             if created_at < today_began or is_due(now, name, digest_time, created_at):
                 due.append(DueReader(chat_id, lang, name, local.date(), 0, script, other))
     return due
@@ -217,10 +230,14 @@ def reader_tags(connection: Connection, chat_ids: Sequence[int]) -> dict[int, fr
 def had_articles(
     connection: Connection, chat_ids: Sequence[int], above: int
 ) -> dict[int, set[int]]:
-    """Articles above ``above`` each reader already had in a digest (normally none)."""
+    """Articles above ``above`` each reader already had, in a digest or pushed on arrival."""
     rows = connection.execute(
-        select(m.DigestArticle.chat_id, m.DigestArticle.article_id).where(
-            m.DigestArticle.chat_id.in_(chat_ids), m.DigestArticle.article_id > above
+        select(m.DigestArticle.chat_id, m.DigestArticle.article_id)
+        .where(m.DigestArticle.chat_id.in_(chat_ids), m.DigestArticle.article_id > above)
+        .union_all(
+            select(m.InstantPush.chat_id, m.InstantPush.article_id).where(
+                m.InstantPush.chat_id.in_(chat_ids), m.InstantPush.article_id > above
+            )
         )
     )
     had: dict[int, set[int]] = defaultdict(set)

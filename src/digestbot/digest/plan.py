@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from itertools import repeat
@@ -55,6 +55,7 @@ from digestbot.digest.due import (
     scheduled_readers,
     watermarks_of,
 )
+from digestbot.digest.instant import plan_instant_pushes
 from digestbot.digest.schedule import local_today
 from digestbot.model import Lang, StoredArticle
 from digestbot.store import models as m
@@ -94,11 +95,12 @@ class PlanReport:
     due: int = 0  # readers considered
     planned: tuple[PlannedDigest, ...] = ()
     skipped: int = 0  # already planned by someone else, or nothing new on /digest
+    pushes: int = 0  # instant pushes queued (digestbot.digest.instant)
 
     @property
     def messages(self) -> int:
         """Outbox rows written."""
-        return sum(p.messages for p in self.planned)
+        return sum(p.messages for p in self.planned) + self.pushes
 
 
 @dataclass
@@ -134,7 +136,22 @@ def plan_due_digests(
     force: bool = False,
     chat_ids: Sequence[int] | None = None,
 ) -> PlanReport:
-    """Plan every due digest; ``force``: one now for each active reader (or ``chat_ids``)."""
+    """Plan every due digest, then the instant pushes due; ``force``: a digest now for each
+    active reader (or ``chat_ids``), no pushes."""
+    report = _plan_digests(session, now, settings, force=force, chat_ids=chat_ids)
+    if force or chat_ids is not None:
+        return report
+    return replace(report, pushes=plan_instant_pushes(session, now, settings))
+
+
+def _plan_digests(
+    session: Session,
+    now: datetime,
+    settings: Settings,
+    *,
+    force: bool,
+    chat_ids: Sequence[int] | None,
+) -> PlanReport:
     due = (
         forced_readers(session, now, chat_ids)
         if force

@@ -29,6 +29,7 @@ from digestbot.config import Settings
 from digestbot.i18n import Translator, translator
 from digestbot.model import Lang
 from digestbot.store.alert_mutes import claim_alert_kinds, muted_among
+from digestbot.store.health import is_outage
 from digestbot.store.models import SubscriberState, utc_now
 from digestbot.store.outbox import enqueue
 from digestbot.store.subscribers import get_profile
@@ -279,7 +280,8 @@ class Alerts:
     async def flush(self) -> int:
         """Queue the alerts that are due for every admin who has not muted them (in the
         admin's language, one transaction), call wake(); returns messages queued. Never raises
-        on a database error (logs it; the reports stay for the next flush)."""
+        on a database error (logs it, at debug level when the database is away: the outage has
+        its own line; the reports stay for the next flush)."""
         async with self._flushing:
             self._gate, due = self._gate.take_due(self._monotonic())
             if not due:
@@ -306,7 +308,9 @@ class Alerts:
             except SQLAlchemyError as exc:
                 self._gate = self._gate.put_back(due)
                 first_line = (str(exc).splitlines() or [""])[0]
-                _log.error(
+                # An outage is logged once by whoever first hears of it: here, a debug line.
+                _log.log(
+                    logging.DEBUG if is_outage(exc) else logging.ERROR,
                     "alerts: could not queue %d alert(s) for the admins, kept for the next try: "
                     "%s: %s",
                     len(due),

@@ -23,6 +23,9 @@ Answers are plain JSON (no Bot API envelope); failures are ``{"error": "..."}`` 
     POST   /sandbox/latency                {latency?, jitter?} (0..30; omitted ones stay) -> same
     GET    /sandbox/requests               ?since=SEQ -> recent Bot API exchanges, oldest first
     GET    /sandbox/events                 ?since=V&wait=S -> {version} once the state changes
+    POST   /sandbox/webhook/balance        {urls: [url]} -> {urls, delivered}: webhook updates
+                                            round robin to these URLs ([]: to setWebhook's)
+    GET    /sandbox/webhook/balance        -> {urls, delivered: updates taken per URL}
     GET    /sandbox/ui/...                 static files of the web chat page (if shipped)
 
 Whoever runs the emulator may add routes of its own under ``/sandbox/`` with
@@ -195,6 +198,18 @@ class ControlApi:
                 self.events,
                 "wait for a state change (?since=V&wait=S); returns {version}",
             ),
+            (
+                "POST",
+                "/sandbox/webhook/balance",
+                self.balance_webhook,
+                "a load balancer: webhook updates round robin to {urls: [url]} ([]: off)",
+            ),
+            (
+                "GET",
+                "/sandbox/webhook/balance",
+                self.webhook_balance,
+                "the balanced URLs and how many updates each took",
+            ),
         ]
         for method, template, route, description in table:
             self._serve(method, template, route, description)
@@ -356,6 +371,17 @@ class ControlApi:
     async def requests(self, request: HttpRequest, match: re.Match[str]) -> Any:
         """GET /sandbox/requests[?since=SEQ] -> recent Bot API exchanges with their verdicts."""
         return self.recorder.entries(_query_int(request, "since", 0))
+
+    async def balance_webhook(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """POST /sandbox/webhook/balance {urls} -> {urls, delivered}."""
+        urls = _body(request).get("urls")
+        if not isinstance(urls, list) or not all(isinstance(url, str) for url in urls):
+            raise BadControlRequest("urls must be a list of URLs")
+        return self.driver.balance_webhook(urls)
+
+    async def webhook_balance(self, request: HttpRequest, match: re.Match[str]) -> Any:
+        """GET /sandbox/webhook/balance -> {urls, delivered}."""
+        return self.driver.webhook_balance()
 
     async def events(self, request: HttpRequest, match: re.Match[str]) -> Any:
         """GET /sandbox/events?since=V&wait=S -> {version} once the state version passes V."""

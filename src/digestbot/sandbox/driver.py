@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from digestbot.errors import DigestbotError
 from digestbot.sandbox.entities import command_entities
@@ -64,6 +65,7 @@ def transcript_entry(record: MessageRecord) -> dict[str, Any]:
         "edited": record.edit_date is not None,
         "document": record.document.to_api() if record.document else None,
         "reply_to": record.reply_to,
+        "service": record.service,
     }
 
 
@@ -74,6 +76,25 @@ class Driver:
         self.state = state
         self.clock = clock
         self._read_upto: dict[int, int] = {}
+
+    # -- the webhook's load balancer -------------------------------------------------------------
+
+    def balance_webhook(self, urls: Iterable[str]) -> dict[str, Any]:
+        """Deliver webhook updates round robin to ``urls`` (several bot processes behind a load
+        balancer) instead of the URL the bot set; no URLs: back to that one. Returns
+        ``{urls, delivered}``."""
+        chosen = tuple(urls)
+        for url in chosen:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise DriverError(f"not an http(s) URL to balance over: {url!r}")
+        self.state.balancer.set_urls(chosen)
+        self.state.notify()  # the webhook sender looks again
+        return self.state.balancer.to_json()
+
+    def webhook_balance(self) -> dict[str, Any]:
+        """``{urls, delivered}``: the balanced URLs and the updates each one took."""
+        return self.state.balancer.to_json()
 
     # -- users and chats -------------------------------------------------------------------------
 
@@ -178,9 +199,7 @@ class Driver:
             user.started = True
         record = self.state.add_message(chat, user.to_api(), from_bot=False)
         record.text, record.entities = text, command_entities(text)
-        update = self.state.push_update("message", record.to_api())
-        self.state.notify()
-        return update or {}
+        return self._push_message(record)
 
     def send_as_group(self, chat_id: int, text: str) -> dict[str, Any]:
         """An anonymous admin of group ``chat_id`` writes ``text``: Telegram shows it from the
@@ -192,9 +211,51 @@ class Driver:
             raise DriverError("a message needs text")
         record = self.state.add_message(chat, dict(_GROUP_ANONYMOUS_BOT), from_bot=False)
         record.text, record.entities, record.as_chat = text, command_entities(text), True
-        update = self.state.push_update("message", record.to_api())
+        return self._push_message(record)
+
+    def edit_text(
+        self, user_id: int, message_id: int, text: str, chat_id: int | None = None
+    ) -> dict[str, Any]:
+        """The user edits a message of theirs to ``text``; returns the ``edited_message`` update."""
+        user = self.user(user_id)
+        chat = self._chat(user, chat_id)
+        record = self.state.find_message(chat.id, message_id)
+        if record is None or record.from_bot or record.sender.get("id") != user.id:
+            raise DriverError(f"user {user_id} wrote no message {message_id} in chat {chat.id}")
+        if not text:
+            raise DriverError("a message needs text")
+        record.text, record.entities = text, command_entities(text)
+        record.edit_date = int(time.time())
+        update = self.state.push_update("edited_message", record.to_api())
         self.state.notify()
         return update or {}
+
+    def join_group(self, user_id: int, chat_id: int) -> dict[str, Any]:
+        """The user joins group ``chat_id``: a ``new_chat_members`` service message."""
+        user = self.user(user_id)
+        return self._service(user, chat_id, {"new_chat_members": [user.to_api()]})
+
+    def leave_group(self, user_id: int, chat_id: int) -> dict[str, Any]:
+        """The user leaves group ``chat_id``: a ``left_chat_member`` service message."""
+        user = self.user(user_id)
+        return self._service(user, chat_id, {"left_chat_member": user.to_api()})
+
+    def rename_group(self, user_id: int, chat_id: int, title: str) -> dict[str, Any]:
+        """The user renames group ``chat_id``: a ``new_chat_title`` service message."""
+        user = self.user(user_id)
+        chat = self._chat(user, chat_id)
+        if chat.kind is ChatKind.PRIVATE or not title:
+            raise DriverError("only a group can be renamed, to a title that is not empty")
+        chat.title = title
+        return self._service(user, chat_id, {"new_chat_title": title})
+
+    def _service(self, user: UserRecord, chat_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(user, chat_id)
+        if chat.kind is ChatKind.PRIVATE:
+            raise DriverError(f"chat {chat_id} is not a group")
+        record = self.state.add_message(chat, user.to_api(), from_bot=False)
+        record.service = fields
+        return self._push_message(record)
 
     def press_button(
         self, user_id: int, message_id: int, data: str, chat_id: int | None = None
@@ -239,6 +300,11 @@ class Driver:
                 "chat_type": "sender",
             },
         )
+        return update or {}
+
+    def _push_message(self, record: MessageRecord) -> dict[str, Any]:
+        update = self.state.push_update("message", record.to_api())
+        self.state.notify()
         return update or {}
 
     def _chat(self, user: UserRecord, chat_id: int | None) -> ChatRecord:

@@ -143,8 +143,9 @@ class MessageMethods:
             raise forbidden("bot was kicked from the group chat")
         return chat
 
-    def _throttle(self, chat: ChatRecord) -> None:
-        retry_after = self.limiter.acquire(chat.id, chat.kind is not ChatKind.PRIVATE)
+    def _throttle(self, chat: ChatRecord, params: Params) -> None:
+        paid = bool(params.get("allow_paid_broadcast", False))
+        retry_after = self.limiter.acquire(chat.id, chat.kind is not ChatKind.PRIVATE, paid=paid)
         if retry_after:
             raise too_many_requests(retry_after)
 
@@ -188,7 +189,7 @@ class MessageMethods:
             str(params.get("text") or ""), params.get("parse_mode"), params.get("entities")
         )
         markup = _markup(params)
-        self._throttle(chat)
+        self._throttle(chat, params)
         record = self.state.add_message(chat, self.state.bot_user, from_bot=True)
         record.text, record.entities, record.reply_markup = (
             formatted.text,
@@ -332,7 +333,7 @@ class MessageMethods:
         document = self._document(params.get("document"), params)
         caption = _caption(params)
         markup = _markup(params)
-        self._throttle(chat)
+        self._throttle(chat, params)
         record = self.state.add_message(chat, self.state.bot_user, from_bot=True)
         record.document, record.text, record.entities = document, caption.text, caption.entities
         record.reply_markup = markup

@@ -1,5 +1,8 @@
 """Telegram's flood limits as token buckets: per private chat, per group, and for the bot overall.
 
+A message sent with ``allow_paid_broadcast`` counts against the paid broadcast limit (1000 a
+second) instead of the free 30; a chat's own limit holds either way.
+
 A refused send gets ``retry_after`` = whole seconds until the emptiest bucket has a token again,
 which the server turns into 429 ``Too Many Requests: retry after N``.
 """
@@ -23,6 +26,7 @@ class RateLimitConfig:
     private_burst: int = 3
     group_per_minute: float = 20.0
     global_per_second: float = 30.0
+    paid_per_second: float = 1000.0
 
 
 @dataclass
@@ -53,6 +57,7 @@ class RateLimiter:
     clock: Callable[[], float] = time.monotonic
     _chats: dict[int, TokenBucket] = field(default_factory=dict)
     _global: TokenBucket | None = None
+    _paid: TokenBucket | None = None
 
     def _bucket(self, chat_id: int, is_group: bool, now: float) -> TokenBucket:
         bucket = self._chats.get(chat_id)
@@ -67,18 +72,29 @@ class RateLimiter:
             self._chats[chat_id] = bucket
         return bucket
 
-    def acquire(self, chat_id: int, is_group: bool) -> int:
-        """Take a token for one message; 0 if allowed, else the ``retry_after`` seconds (>= 1)."""
+    def acquire(self, chat_id: int, is_group: bool, *, paid: bool = False) -> int:
+        """Take a token for one message (``paid``: a paid broadcast); 0 if allowed, else the
+        ``retry_after`` seconds (>= 1)."""
         if not self.config.enabled:
             return 0
         now = self.clock()
-        if self._global is None:
-            capacity = self.config.global_per_second
-            self._global = TokenBucket(rate=capacity, capacity=capacity, tokens=capacity, stamp=now)
+        overall = self._overall(paid, now)
         chat = self._bucket(chat_id, is_group, now)
-        wait = max(self._global.wait_time(now), chat.wait_time(now))
+        wait = max(overall.wait_time(now), chat.wait_time(now))
         if wait > 0:
             return max(1, math.ceil(wait))
-        self._global.tokens -= 1.0
+        overall.tokens -= 1.0
         chat.tokens -= 1.0
         return 0
+
+    def _overall(self, paid: bool, now: float) -> TokenBucket:
+        """The bot's overall bucket: the paid broadcasts' or the free one."""
+        bucket = self._paid if paid else self._global
+        if bucket is None:
+            rate = self.config.paid_per_second if paid else self.config.global_per_second
+            bucket = TokenBucket(rate=rate, capacity=rate, tokens=rate, stamp=now)
+            if paid:
+                self._paid = bucket
+            else:
+                self._global = bucket
+        return bucket

@@ -27,6 +27,7 @@ __all__ = [
     "MessageRecord",
     "SandboxState",
     "UserRecord",
+    "WebhookBalancer",
     "WebhookConfig",
     "scope_key",
 ]
@@ -141,6 +142,7 @@ class MessageRecord:
     deleted: bool = False
     reply_to: int | None = None
     as_chat: bool = False  # sent by an anonymous group admin: ``sender_chat`` is the group
+    service: dict[str, Any] | None = None  # a service message's fields (new_chat_title, ...)
 
     def to_api(self) -> dict[str, Any]:
         """The Bot API ``Message`` object (``caption`` instead of ``text`` for documents)."""
@@ -160,6 +162,8 @@ class MessageRecord:
                 msg["caption"] = self.text
                 if self.entities:
                     msg["caption_entities"] = [e.to_dict() for e in self.entities]
+        elif self.service is not None:
+            msg.update(self.service)
         else:
             msg["text"] = self.text
             if self.entities:
@@ -209,6 +213,35 @@ class WebhookConfig:
 
 
 @dataclass
+class WebhookBalancer:
+    """A load balancer in front of the webhook: while it has URLs, each delivery goes to the
+    next of them in turn (round robin) instead of the URL given to setWebhook."""
+
+    urls: tuple[str, ...] = ()
+    delivered: list[int] = field(default_factory=list)  # successful deliveries per URL
+    _turn: int = 0
+
+    def set_urls(self, urls: tuple[str, ...]) -> None:
+        """Balance over ``urls`` from the first one on (none: deliver to setWebhook's URL)."""
+        self.urls = urls
+        self.delivered = [0] * len(urls)
+        self._turn = 0
+
+    def next_url(self, webhook_url: str) -> tuple[str, int | None]:
+        """Where the next delivery goes, and its index among the URLs (None: not balancing).
+        A failed delivery is tried again on the following URL, as a balancer fails over."""
+        if not self.urls:
+            return webhook_url, None
+        index = self._turn % len(self.urls)
+        self._turn += 1
+        return self.urls[index], index
+
+    def to_json(self) -> dict[str, Any]:
+        """``{urls, delivered}`` for the control API."""
+        return {"urls": list(self.urls), "delivered": list(self.delivered)}
+
+
+@dataclass
 class SandboxState:
     """The whole server-side world of one emulated bot."""
 
@@ -225,6 +258,7 @@ class SandboxState:
     documents: dict[str, DocumentRecord] = field(default_factory=dict)
     chat_actions: dict[int, str] = field(default_factory=dict)
     webhook: WebhookConfig | None = None
+    balancer: WebhookBalancer = field(default_factory=WebhookBalancer)
     version: int = 0
     _next_update_id: int = 1
     _next_message_id: dict[int, int] = field(default_factory=dict)

@@ -163,7 +163,8 @@ def _check_webhook_url(url: str) -> None:
 
 
 class WebhookSender:
-    """Posts queued updates, oldest first, to the webhook while one is set; retries on failure."""
+    """Posts queued updates, oldest first, to the webhook while one is set; retries on failure.
+    With the state's balancer on, each update goes to the next of its URLs in turn."""
 
     def __init__(self, state: SandboxState, max_backoff: float = 5.0) -> None:
         self.state = state
@@ -194,9 +195,12 @@ class WebhookSender:
                 await self.state.wait_changed(None)
                 continue
             update = self.state.updates[0]
-            error = await self._post(hook, update)
+            url, index = self.state.balancer.next_url(hook.url)
+            error = await self._post(hook, url, update)
             if error is None:
                 failures = 0
+                if index is not None and index < len(self.state.balancer.delivered):
+                    self.state.balancer.delivered[index] += 1
                 if self.state.updates and self.state.updates[0] is update:
                     self.state.updates.popleft()
                 self.state.notify()
@@ -207,15 +211,16 @@ class WebhookSender:
             self.state.notify()
             await self.state.wait_changed(min(0.05 * 2**failures, self.max_backoff))
 
-    async def _post(self, hook: WebhookConfig, update: dict[str, Any]) -> str | None:
-        """Deliver one update; None on a 2xx answer, else Telegram's ``last_error_message``."""
+    async def _post(self, hook: WebhookConfig, url: str, update: dict[str, Any]) -> str | None:
+        """Deliver one update to ``url``; None on a 2xx answer, else Telegram's
+        ``last_error_message``."""
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=httpx.Timeout(10.0))
         headers = {"Content-Type": "application/json"}
         if hook.secret_token:
             headers["X-Telegram-Bot-Api-Secret-Token"] = hook.secret_token
         try:
-            response = await self._client.post(hook.url, json=update, headers=headers)
+            response = await self._client.post(url, json=update, headers=headers)
         except httpx.ConnectError:
             return "Connection refused"
         except httpx.TimeoutException:

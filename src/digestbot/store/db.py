@@ -14,6 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,8 +23,10 @@ from digestbot.errors import StoreError
 from digestbot.logs import redact_also
 from digestbot.proxies import proxy_secrets, redact_url
 from digestbot.store.search_schema import HAS_PHRASES, PHRASE_SCORE, has_phrases, phrase_score
+from digestbot.store.sqlite_file import keep_to_file
 
 __all__ = [
+    "conflict_insert",
     "create_engine_for",
     "in_transaction",
     "schema_is_current",
@@ -70,13 +73,16 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 
 
 def create_engine_for(url: str, *, echo: bool = False) -> Engine:
-    """An engine for ``url``: SQLite (folder created, WAL, foreign keys) or PostgreSQL (psycopg)."""
+    """An engine for ``url``: SQLite (folder created, WAL, foreign keys, kept to the file it
+    opened: see ``sqlite_file``) or PostgreSQL (psycopg)."""
     parsed = _parse_url(url)
     connect_args: dict[str, Any] = {}
+    file: Path | None = None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
-            folder = Path(database).expanduser().resolve().parent
+            file = Path(database).expanduser().resolve()
+            folder = file.parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -91,6 +97,8 @@ def create_engine_for(url: str, *, echo: bool = False) -> Engine:
         raise StoreError(f"cannot use the database URL {parsed!r}: {exc}") from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    if file is not None:
+        keep_to_file(engine, file)
     return engine
 
 
@@ -132,6 +140,15 @@ def schema_is_current(engine: Engine) -> bool:
     except SQLAlchemyError as exc:
         raise _describe(engine, exc) from exc
     return current == heads
+
+
+def conflict_insert(session: Session, table: Any) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT into ``table`` (a model class or a Table) in the session's dialect, so the
+    caller can add ``on_conflict_do_update``/``on_conflict_do_nothing`` on SQLite and PostgreSQL
+    alike (both spell ``ON CONFLICT`` the same way)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 async def in_transaction(

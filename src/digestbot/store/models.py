@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Dialect,
@@ -31,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from digestbot.chinese_script import Script
-from digestbot.model import Lang
+from digestbot.model import Lang, Rhythm
 
 __all__ = [
     "AdminAlertMute",
@@ -39,8 +40,10 @@ __all__ = [
     "ArticleTag",
     "ArticleText",
     "Base",
+    "ConversationState",
     "Digest",
     "DigestArticle",
+    "InstantPush",
     "OutboxMessage",
     "OutboxState",
     "Subscriber",
@@ -203,6 +206,14 @@ class Subscriber(_Timestamps, Base):
     )
     # "also show articles not available in my language" (digestbot.model.offered_to)
     other_language: Mapped[bool] = mapped_column(default=True, server_default=true())
+    rhythm: Mapped[Rhythm] = mapped_column(  # how often the scheduled digest comes
+        _str_enum(Rhythm, "rhythm"), default=Rhythm.DAILY, server_default=Rhythm.DAILY.value
+    )
+    weekly_day: Mapped[int] = mapped_column(default=0, server_default="0")  # Monday 0
+    paused_until: Mapped[date | None] = mapped_column(Date)  # digests come again on this day
+    quiet_hours: Mapped[bool] = mapped_column(  # no instant pushes from 22:00 to 07:00 local
+        Boolean, default=True, server_default=true()
+    )
 
 
 class SubscriberTag(Base):
@@ -216,6 +227,8 @@ class SubscriberTag(Base):
     tag_id: Mapped[int] = mapped_column(
         ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    # Set: the tag is instant; the newest article id when it was marked (newer ones are pushed).
+    instant_after: Mapped[int | None] = mapped_column()
 
 
 class Digest(Base):
@@ -252,6 +265,20 @@ class DigestArticle(Base):
         BigId, ForeignKey("digests.id", ondelete="CASCADE"), index=True
     )
     seq: Mapped[int] = mapped_column(default=0, server_default="0")  # the message it is in
+
+
+class InstantPush(Base):
+    """An article pushed to a chat the moment it arrived (an instant tag): at most once."""
+
+    __tablename__ = "instant_pushes"
+
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("subscribers.chat_id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    pushed_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
 class OutboxMessage(Base):
@@ -300,3 +327,15 @@ class AlertSent(Base):
 
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     sent_at: Mapped[datetime] = mapped_column()
+
+
+class ConversationState(Base):
+    """What a chat's next update needs to know (an awaited answer, search pages, ...), shared by
+    every bot process: ``value`` is JSON text, gone once ``expires_at`` has passed."""
+
+    __tablename__ = "conversation_state"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -70,6 +70,7 @@ class OutboxRow:
     parse_mode: str | None
     reply_markup: dict[str, Any] | None
     attempts: int
+    last_sent_at: datetime | None = None  # the chat's last message sent, if asked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,9 +157,12 @@ def lease_until(now: datetime, owner: int) -> datetime:
     return (now + CLAIM_LEASE).replace(microsecond=owner)
 
 
-def claim_due(session: Session, now: datetime, limit: int, *, owner: int = 0) -> list[OutboxRow]:
+def claim_due(
+    session: Session, now: datetime, limit: int, *, owner: int = 0, last_sent: bool = False
+) -> list[OutboxRow]:
     """Mark up to ``limit`` due chat-queue heads SENDING for ``owner`` (leased until about
-    now + lease: see :func:`lease_until`); return them."""
+    now + lease: see :func:`lease_until`); return them, with ``last_sent``: each with when its
+    chat's last message was sent (by whichever process: several share one chat's pace)."""
     head = aliased(OutboxMessage)
     # A materialized CTE: as a plain IN (subquery), PostgreSQL may rescan the locking subquery
     # once per row, skip the rows this very UPDATE changed and so claim more than ``limit``.
@@ -172,11 +176,20 @@ def claim_due(session: Session, now: datetime, limit: int, *, owner: int = 0) ->
         .prefix_with("MATERIALIZED")
     )
     row = OutboxMessage
+    returned: list[Any] = [row.id, row.chat_id, row.text, row.parse_mode, row.reply_markup]
+    returned.append(row.attempts)
+    if last_sent:
+        sent = aliased(OutboxMessage)
+        returned.append(
+            select(func.max(sent.sent_at))
+            .where(sent.chat_id == row.chat_id, sent.state == OutboxState.SENT)
+            .scalar_subquery()
+        )
     claimed = session.execute(
         update(row)
         .where(row.id.in_(select(candidates.c.id)), row.state == OutboxState.PENDING)
         .values(state=OutboxState.SENDING, next_attempt_at=lease_until(now, owner))
-        .returning(row.id, row.chat_id, row.text, row.parse_mode, row.reply_markup, row.attempts)
+        .returning(*returned)
         .execution_options(synchronize_session=False)
     ).all()
     rows = [OutboxRow(*values) for values in claimed]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from digestbot.chinese_script import Script
-from digestbot.model import Lang
+from digestbot.model import Lang, ReaderRhythm
+from digestbot.store.db import conflict_insert
 from digestbot.store.models import (
     ArticleTag,
     Subscriber,
@@ -51,6 +52,7 @@ class Profile:
     tags: tuple[str, ...]  # followed tags, sorted; empty means every tag
     script: Script = Script.HANS  # how the reader reads Chinese
     other_language: bool = True  # also offered articles not in their language (model.offered_to)
+    rhythm: ReaderRhythm = field(default_factory=ReaderRhythm)  # digest days, quiet hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,22 +107,28 @@ def ensure_subscriber(
     it decides whether today's digest is still to come.
     """
     row = session.get(Subscriber, chat_id)
-    created = row is None
-    if row is None:
-        signed_up = now if now is not None else utc_now()
-        row = Subscriber(
-            chat_id=chat_id,
-            user_id=user_id,
-            language=language,
-            script=script,
-            timezone=timezone,
-            digest_time=digest_time,
-            state=SubscriberState.ACTIVE,
-            created_at=signed_up,
-            updated_at=signed_up,
-        )
-        session.add(row)
-        session.flush()
+    if row is not None:
+        return _profile(session, row), False
+    signed_up = now if now is not None else utc_now()
+    new_row = {
+        "chat_id": chat_id,
+        "user_id": user_id,
+        "language": language,
+        "script": script,
+        "timezone": timezone,
+        "digest_time": digest_time,
+        "state": SubscriberState.ACTIVE,
+        "created_at": signed_up,
+        "updated_at": signed_up,
+    }
+    # Two processes may take a /start of one chat at once: the second one's row is not added
+    # (PostgreSQL makes it wait for the first one's commit) and it reads the first one's.
+    insert_new = conflict_insert(session, Subscriber).values(new_row)
+    inserted = insert_new.on_conflict_do_nothing(index_elements=["chat_id"]).returning(
+        Subscriber.chat_id
+    )  # RETURNING: psycopg's rowcount of this INSERT is -1
+    created = session.execute(inserted).first() is not None
+    row = _row(session, chat_id)
     return _profile(session, row), created
 
 
@@ -166,10 +174,13 @@ def set_tags(session: Session, chat_id: int, tags: Iterable[str]) -> Profile:
     row = _row(session, chat_id)
     names = sorted({tag.lower() for tag in tags})
     tag_ids = session.scalars(select(Tag.id).where(Tag.name.in_(names))).all() if names else []
-    session.execute(delete(SubscriberTag).where(SubscriberTag.chat_id == chat_id))
-    if tag_ids:
+    mine = SubscriberTag.chat_id == chat_id
+    held = set(session.scalars(select(SubscriberTag.tag_id).where(mine)))
+    session.execute(delete(SubscriberTag).where(mine, SubscriberTag.tag_id.not_in(tag_ids)))
+    added = [tag_id for tag_id in tag_ids if tag_id not in held]  # kept ones stay (instant)
+    if added:
         session.execute(
-            insert(SubscriberTag), [{"chat_id": chat_id, "tag_id": tag_id} for tag_id in tag_ids]
+            insert(SubscriberTag), [{"chat_id": chat_id, "tag_id": tag_id} for tag_id in added]
         )
     return _profile(session, row)
 
@@ -233,4 +244,5 @@ def _profile(session: Session, row: Subscriber) -> Profile:
         tags=_tags(session, row.chat_id),
         script=row.script,
         other_language=row.other_language,
+        rhythm=ReaderRhythm(row.rhythm, row.weekly_day, row.paused_until, row.quiet_hours),
     )

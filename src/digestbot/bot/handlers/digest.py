@@ -110,6 +110,7 @@ async def on_switch(update: Update, context: Context) -> None:
     text = render_message(cache, content, with_header=found.with_header, more=found.more)
     markup = digest_markup(digest_id, seq, lang, reader.lang, reader.script, more=found.more > 0)
     await edit_pressed(
+        context.shown,
         query,
         split_blocks([text])[0],  # articles edited since could make it longer than one message
         InlineKeyboardMarkup.de_json(markup, context.bot),

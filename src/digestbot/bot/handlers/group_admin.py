@@ -10,7 +10,6 @@ commands (/search, /read, /digest, /help) stay open to every member.
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from telegram import Update
@@ -27,6 +26,7 @@ from telegram.ext import (
 from digestbot import messages
 from digestbot.bot.commands import command_for
 from digestbot.bot.context import Context
+from digestbot.bot.conversation import LIFETIMES, Kept, cache_group_admins, cached_group_admins
 from digestbot.bot.reader import load_reader
 from digestbot.bot.views.preferences import SCHEDULE_BUTTONS, SETTINGS_BUTTONS, TAG_BUTTONS
 from digestbot.bot.views.start import LANGUAGE_BUTTONS
@@ -41,22 +41,19 @@ __all__ = [
 # /settings too: it subscribes a chat that has no settings yet, and its buttons change them.
 CHANGING_COMMANDS = frozenset({"start", "language", "tags", "subscribe", "unsubscribe", "settings"})
 CHANGING_BUTTONS = "|".join((LANGUAGE_BUTTONS, TAG_BUTTONS, SETTINGS_BUTTONS, SCHEDULE_BUTTONS))
-ADMINS_CACHE_SECONDS = 60.0
-_CACHE_KEY = "digestbot.group_admins"  # chat_data: (fetched at, admin user ids)
+ADMINS_CACHE_SECONDS = LIFETIMES[Kept.GROUP_ADMINS].total_seconds()
 _GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
 HANDLER_GROUP = -2  # before every other handler, the pending-answer one (-1) included
 _log = logging.getLogger(__name__)
 
 
 async def _group_admins(context: Context, chat_id: int) -> frozenset[int]:
-    cached = context.chat_data.get(_CACHE_KEY) if context.chat_data is not None else None
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < ADMINS_CACHE_SECONDS:
-        return frozenset(cached[1])
+    cached = await cached_group_admins(context.deps, chat_id)
+    if cached is not None:
+        return cached
     members = await context.bot.get_chat_administrators(chat_id)
     admins = frozenset(member.user.id for member in members)
-    if context.chat_data is not None:
-        context.chat_data[_CACHE_KEY] = (now, admins)
+    await cache_group_admins(context.deps, chat_id, admins)
     return admins
 
 

@@ -2,12 +2,14 @@
 
 After "change time" or "change time zone" the question offers buttons (common times, zones for
 the reader's language) and the next plain text of that user in that chat is the answer too: a
-handler in group -1 takes it (raising ApplicationHandlerStop) only while ``chat_data`` says a
-reply is awaited, so other text goes on to search. ``/cancel`` or any command ends the wait.
+handler in group -1 takes it (raising ApplicationHandlerStop) only while the database says a
+reply is awaited (:mod:`digestbot.bot.conversation`: any process may take the answer), so other
+text goes on to search. ``/cancel`` or any command ends the wait.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from telegram.ext import (
 from digestbot import messages
 from digestbot.bot.commands import parse_command
 from digestbot.bot.context import Context
+from digestbot.bot.conversation import await_answer, awaited_answer, end_wait
 from digestbot.bot.deps import BotDeps, run_db
 from digestbot.bot.edits import edit_pressed
 from digestbot.bot.ids import is_stored_id
@@ -78,9 +81,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-AWAITING = (
-    "preferences.awaiting"  # chat_data[(AWAITING, user id)]: SettingsAction TIME or TIME_ZONE
-)
 ANSWER_ECHO = 40  # characters of a wrong answer repeated back (a reply may be 4096 long)
 
 
@@ -244,10 +244,12 @@ async def on_tag_button(update: Update, context: Context) -> None:
                 done, tag=reader.tr.chinese(labels.tag_label(name, reader.lang))
             )
     if action.done:
-        await edit_pressed(query, render_tags_done(reader.tr, labels, profile.tags))
+        await edit_pressed(context.shown, query, render_tags_done(reader.tr, labels, profile.tags))
     else:
         tags = await run_db(deps, tag_catalog)
-        await edit_pressed(query, *render_tags(reader.tr, labels, tags, profile.tags, action.page))
+        await edit_pressed(
+            context.shown, query, *render_tags(reader.tr, labels, tags, profile.tags, action.page)
+        )
     await query.answer(answer)  # after the edit, so the reader sees the new state with it
 
 
@@ -270,8 +272,8 @@ async def on_settings_button(update: Update, context: Context) -> None:
         await context.bot.send_message(reader.chat_id, text, reply_markup=keyboard)
     elif action is SettingsAction.TAGS:
         await send_tags(context, reader.chat_id, reader.tr)
-    elif context.chat_data is not None:
-        context.chat_data[(AWAITING, reader.user_id)] = action
+    else:
+        await await_answer(context.deps, reader.chat_id, reader.user_id, action)
         profile = await ensure_profile(context.deps, reader)
         render = render_time_choice if action is SettingsAction.TIME else render_zone_choice
         text, keyboard = render(reader.tr, profile)
@@ -288,20 +290,22 @@ async def on_schedule_button(update: Update, context: Context) -> None:
     query, reader, choice = pressed
     tr = reader.tr
     if choice.other:
-        if context.chat_data is not None:
-            context.chat_data[(AWAITING, reader.user_id)] = choice.action
+        await await_answer(context.deps, reader.chat_id, reader.user_id, choice.action)
         typed = (
             messages.ASK_DIGEST_TIME_TYPED
             if choice.action is SettingsAction.TIME
             else messages.ASK_TIME_ZONE_TYPED
         )
-        await edit_pressed(query, f"{tr.gettext(typed)}\n{tr.gettext(messages.ASK_CANCEL_HINT)}")
+        await edit_pressed(
+            context.shown, query, f"{tr.gettext(typed)}\n{tr.gettext(messages.ASK_CANCEL_HINT)}"
+        )
         await query.answer()
         return
-    if context.chat_data is not None:
-        context.chat_data.pop((AWAITING, reader.user_id), None)
+    await end_wait(context.deps, reader.chat_id, reader.user_id)
     await edit_pressed(
-        query, *await _store_schedule(context, reader, choice.timezone, choice.digest_time)
+        context.shown,
+        query,
+        *await _store_schedule(context, reader, choice.timezone, choice.digest_time),
     )
     await query.answer()
 
@@ -324,7 +328,9 @@ async def _toggle_subscription(
         profile = await ensure_profile(deps, reader)
         answer = reader.tr.gettext(messages.UNSUBSCRIBED if changed else messages.NOT_SUBSCRIBED)
     if changed:
-        await edit_pressed(query, *render_settings(reader.tr, deps.settings.reader, profile))
+        await edit_pressed(
+            context.shown, query, *render_settings(reader.tr, deps.settings.reader, profile)
+        )
     await query.answer(answer)
 
 
@@ -336,7 +342,9 @@ async def _set_other_language(
     on = action is SettingsAction.SHOW_OTHER_LANGUAGE
     await ensure_profile(deps, reader)
     profile = await run_db(deps, lambda s: set_other_language(s, reader.chat_id, on))
-    await edit_pressed(query, *render_settings(reader.tr, deps.settings.reader, profile))
+    await edit_pressed(
+        context.shown, query, *render_settings(reader.tr, deps.settings.reader, profile)
+    )
     done = messages.OTHER_LANGUAGE_SHOWN if on else messages.OTHER_LANGUAGE_HIDDEN
     await query.answer(reader.tr.gettext(done))
 
@@ -344,15 +352,18 @@ async def _set_other_language(
 async def on_reply(update: Update, context: Context) -> None:
     """Group -1: take the awaited time or time zone; /cancel or any command ends the wait."""
     message = update.effective_message
-    chat_data = context.chat_data
-    if message is None or message.text is None or chat_data is None:
+    chat = update.effective_chat
+    if message is None or message.text is None or chat is None:
         return
-    key = (AWAITING, message.from_user.id if message.from_user is not None else None)
-    awaiting = chat_data.get(key)
+    deps = context.deps
+    user_id = message.from_user.id if message.from_user is not None else None
+    awaited = await awaited_answer(deps, chat.id, user_id)
+    awaiting = None if awaited is None else _awaitable(awaited)
     parsed = parse_command(message.text)  # any command, whichever bot it names, ends the wait
     command = parsed[0] if parsed is not None else None
     if command is not None and command != "cancel":
-        chat_data.pop(key, None)
+        if awaited is not None:
+            await end_wait(deps, chat.id, user_id)
         return
     if command is None and awaiting is None:
         return
@@ -360,12 +371,22 @@ async def on_reply(update: Update, context: Context) -> None:
     if reader is None:
         return
     if command == "cancel":
-        chat_data.pop(key, None)
+        if awaited is not None:
+            await end_wait(deps, chat.id, user_id)
         done = messages.CANCELLED if awaiting is not None else messages.NOTHING_TO_CANCEL
         await _reply(update, reader.tr.gettext(done))
     elif await _answer_schedule(update, context, reader, awaiting, message.text):
-        chat_data.pop(key, None)
+        await end_wait(deps, chat.id, user_id)
     raise ApplicationHandlerStop
+
+
+def _awaitable(value: str) -> SettingsAction | None:
+    """The awaited answer's question, if ``value`` names one (time or time zone)."""
+    with contextlib.suppress(ValueError):
+        action = SettingsAction(value)
+        if action in (SettingsAction.TIME, SettingsAction.TIME_ZONE):
+            return action
+    return None
 
 
 async def _answer_schedule(

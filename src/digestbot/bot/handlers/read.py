@@ -134,15 +134,17 @@ async def on_switch(update: Update, context: Context) -> None:
     view = _render(deps, reader, article, wanted)
     current = _render(deps, reader, article, wanted.other)
     if len(view.messages) == 1 and len(current.messages) == 1 and query.message is not None:
-        await _edit(query, view)
+        await _edit(context, query, view)
     else:
         await send_article(context, reader, article.id, wanted)
     await query.answer()
 
 
-async def _edit(query: CallbackQuery, view: ArticleView) -> None:
+async def _edit(context: Context, query: CallbackQuery, view: ArticleView) -> None:
     """Edit the pressed message to ``view``."""
-    await edit_pressed(query, view.messages[0], view.keyboard, link_preview_options=NO_PREVIEW)
+    await edit_pressed(
+        context.shown, query, view.messages[0], view.keyboard, link_preview_options=NO_PREVIEW
+    )
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

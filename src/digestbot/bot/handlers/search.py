@@ -3,15 +3,14 @@
 Results come in the reader's language first, then matches only in the other language; articles
 not available in the reader's language are left out when the reader hides them (/settings,
 :func:`~digestbot.model.offered_to`). At most :data:`MAX_RESULTS` articles are paged. The query
-stays in ``chat_data`` under a short random token (it may exceed the 64 bytes of callback data);
-a page button with an unknown token has expired (a restart forgets them too) and says so. A long
-query is cut to what a search reads (:func:`~digestbot.store.tokenize.fit_query`: characters, words,
-phrases) and the reader is told.
+is kept in the database under a short random token (it may exceed the 64 bytes of callback data;
+:mod:`digestbot.bot.conversation`), so any bot process turns the pages; a page button with an
+unknown token has expired and says so. A long query is cut to what a search reads
+(:func:`~digestbot.store.tokenize.fit_query`: characters, words, phrases) and the reader is told.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +27,7 @@ from telegram.ext import (
 
 from digestbot import messages
 from digestbot.bot.context import Context
+from digestbot.bot.conversation import recall_search, remember_search
 from digestbot.bot.deps import run_db
 from digestbot.bot.edits import edit_pressed
 from digestbot.bot.greetings import is_greeting
@@ -49,8 +49,6 @@ from digestbot.store.tokenize import MAX_QUERY_CHARS, fit_query
 __all__ = ["MAX_RESULTS", "ResultPage", "find_results", "matching_hits", "register"]
 
 MAX_RESULTS = 50
-KEPT_QUERIES = 20  # tokens remembered per chat; older page buttons expire
-_QUERIES_KEY = "search_queries"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,21 +90,6 @@ def find_results(
     return ResultPage(tuple(hits[start : start + PAGE_SIZE]), len(hits), more)
 
 
-def _remember(context: Context, query: str) -> str:
-    """Keep ``query`` in the chat's data; returns its token."""
-    kept: dict[str, str] = context.chat_data.setdefault(_QUERIES_KEY, {})  # type: ignore[union-attr]
-    while len(kept) >= KEPT_QUERIES:
-        kept.pop(next(iter(kept)))
-    token = secrets.token_urlsafe(6)
-    kept[token] = query
-    return token
-
-
-def _recall(context: Context, token: str) -> str | None:
-    kept = (context.chat_data or {}).get(_QUERIES_KEY, {})
-    return kept.get(token) if isinstance(kept, dict) else None
-
-
 async def _results(
     context: Context, reader: Reader, text: str, token: str, page: int
 ) -> SearchView:
@@ -145,7 +128,8 @@ async def _search(update: Update, context: Context, query: str) -> None:
         )
         return
     query = query.strip()[: MAX_QUERY_CHARS + 1]  # enough to know it was cut when paging
-    view = await _results(context, reader, query, _remember(context, query), 0)
+    token = await remember_search(context.deps, reader.chat_id, query)
+    view = await _results(context, reader, query, token, 0)
     await message.reply_text(view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard)
 
 
@@ -177,12 +161,12 @@ async def on_page(update: Update, context: Context) -> None:
     if query is None or reader is None:
         return
     parsed = parse_search_data(query.data or "")
-    words = _recall(context, parsed[0]) if parsed is not None else None
+    words = await recall_search(context.deps, reader.chat_id, parsed[0]) if parsed else None
     if parsed is None or words is None:
         await query.answer(reader.tr.gettext(messages.SEARCH_EXPIRED))
         return
     view = await _results(context, reader, words, parsed[0], parsed[1])
-    await edit_pressed(query, view.text, view.keyboard)
+    await edit_pressed(context.shown, query, view.text, view.keyboard)
     await query.answer()
 
 

@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from digestbot import messages
 from digestbot.bot.context import Context
+from digestbot.bot.conversation import greeting_message, remember_greeting
 from digestbot.bot.deps import run_db
 from digestbot.bot.edits import edit_pressed
 from digestbot.bot.handlers.preferences import (
@@ -34,7 +35,6 @@ from digestbot.store.subscribers import set_language
 
 __all__ = ["register"]
 
-GREETING_KEY = "start.greeting"  # chat_data: id of the /start message; its choice brings the tags
 _READ_LINK = re.compile(r"^read_(\d{1,18})$")
 
 
@@ -59,8 +59,7 @@ async def on_start(update: Update, context: Context) -> None:
         schedule=schedule_text(reader.tr, messages.GREETING_SCHEDULE, subscription.profile),
     )
     sent = await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-    if context.chat_data is not None:
-        context.chat_data[GREETING_KEY] = sent.message_id
+    await remember_greeting(deps, reader.chat_id, sent.message_id)
 
 
 async def on_language(update: Update, context: Context) -> None:
@@ -84,10 +83,12 @@ async def on_language_chosen(update: Update, context: Context) -> None:
         script = choose_script(traditional, reader.script, reader.language_code)
     await run_db(deps, lambda session: set_language(session, reader.chat_id, lang, script))
     tr = translator(lang, script)
-    await edit_pressed(query, tr.gettext(messages.LANGUAGE_CHOSEN))
+    await edit_pressed(context.shown, query, tr.gettext(messages.LANGUAGE_CHOSEN))
     await query.answer(tr.gettext(messages.LANGUAGE_CHOSEN))
-    greeting = context.chat_data.get(GREETING_KEY) if context.chat_data is not None else None
-    if query.message is not None and greeting == query.message.message_id:
+    if (
+        query.message is not None
+        and await greeting_message(deps, reader.chat_id) == query.message.message_id
+    ):
         await send_tags(context, reader.chat_id, tr)
 
 

@@ -20,6 +20,7 @@ from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from digestbot import messages
+from digestbot.bot.views.rhythm import OPEN_DATA, rhythm_name
 from digestbot.bot.views.start import language_name
 from digestbot.bot.zone_names import is_place_zone, zone_display_name, zone_place
 from digestbot.chinese_script import Script
@@ -298,6 +299,7 @@ def render_settings(
             messages.SETTINGS_SUBSCRIPTION,
             tr.gettext(messages.SETTING_ON if active else messages.SETTING_OFF),
         ),
+        (messages.SETTINGS_RHYTHM, rhythm_name(tr, profile.rhythm)),
         (
             messages.SETTINGS_OTHER_LANGUAGE,
             tr.gettext(messages.SETTING_SHOWN if other else messages.SETTING_HIDDEN),
@@ -321,6 +323,11 @@ def render_settings(
             [
                 button(messages.BUTTON_CHANGE_TIME, SettingsAction.TIME),
                 button(messages.BUTTON_CHANGE_TIME_ZONE, SettingsAction.TIME_ZONE),
+            ],
+            [
+                InlineKeyboardButton(
+                    tr.gettext(messages.BUTTON_CHANGE_RHYTHM), callback_data=OPEN_DATA
+                )
             ],
             [
                 button(messages.BUTTON_UNSUBSCRIBE, SettingsAction.UNSUBSCRIBE)

@@ -3,8 +3,8 @@
 ``subscribers.other_language`` is true when the reader also gets articles that have no text in
 their language (shown in the other language with a marker); existing readers keep getting them.
 
-Revision ID: 0008
-Revises: 0006
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-06
 """
 
@@ -15,19 +15,20 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0006"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("subscribers") as batch:
-        batch.add_column(
-            sa.Column("other_language", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
+    # Plain ADD COLUMN (no batch copy on SQLite: dropping the old ``subscribers`` would cascade
+    # to the readers' tags and digests).
+    op.add_column(
+        "subscribers",
+        sa.Column("other_language", sa.Boolean(), nullable=False, server_default=sa.true()),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("subscribers") as batch:
-        batch.drop_column("other_language")
+    op.drop_column("subscribers", "other_language")
