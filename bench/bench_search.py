@@ -1,10 +1,16 @@
 """Search benchmark: top-10 with snippets on a large SQLite database, beside bare sqlite3 queries.
 
     python bench/bench_search.py [--articles 100000] [--queries 200] [--db bench/out/search.sqlite3]
+        [--folding-rounds N]
 
 Builds the database through ``save_article`` (reused when it already holds the articles), then
 times ``search_articles`` (bm25, snippets) per query class, a bare FTS5 MATCH ranked the same
 way, and a bare ``instr`` substring scan, all on the same database in the same run.
+
+``--folding-rounds N`` then times ``search_articles`` N rounds more, each round once with the
+query-side folding of Traditional into Simplified (issue 15) and once without it (the tokenizer
+as before: compatibility forms only), alternating which goes first; the timings of each side are
+pooled over the rounds, so load on a shared machine falls on both alike.
 """
 
 from __future__ import annotations
@@ -19,14 +25,18 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from sqlalchemy.orm import Session
+
 from common import parse_args, result_line
 from corpus import Corpus
 from digestbot.model import Lang
+from digestbot.store import tokenize
 from digestbot.store.articles import ArticleToSave, count_articles, save_articles
 from digestbot.store.db import create_engine_for, session_factory, upgrade_schema
 from digestbot.store.search import search_articles
@@ -91,8 +101,8 @@ def sample_queries(seed: int, count: int) -> dict[str, list[str]]:
     }
 
 
-def timed(run: Callable[[str], object], queries: Sequence[str]) -> tuple[float, float]:
-    """p50 and p99 in milliseconds of ``run`` over ``queries`` (after one warm-up pass)."""
+def samples(run: Callable[[str], object], queries: Sequence[str]) -> list[float]:
+    """Milliseconds of ``run`` for each of ``queries`` (after a warm-up on the first 20)."""
     for query in queries[:20]:
         run(query)
     times = []
@@ -100,8 +110,67 @@ def timed(run: Callable[[str], object], queries: Sequence[str]) -> tuple[float, 
         started = time.perf_counter()
         run(query)
         times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
+    return times
+
+
+def p50_p99(times: Sequence[float]) -> tuple[float, float]:
+    """The median and the 99th percentile of ``times``."""
+    ordered = sorted(times)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def timed(run: Callable[[str], object], queries: Sequence[str]) -> tuple[float, float]:
+    """p50 and p99 in milliseconds of ``run`` over ``queries`` (after one warm-up pass)."""
+    return p50_p99(samples(run, queries))
+
+
+def _fresh_tokenizer() -> None:
+    """Forget what the tokenizer memoized, so the next queries fold as it now says."""
+    tokenize._TABLE = tokenize._FoldTable()
+    tokenize._variants.cache_clear()
+    tokenize.phrase_pattern.cache_clear()
+
+
+@contextmanager
+def folding(on: bool) -> Iterator[None]:
+    """Queries folded as now (``on``) or without Traditional folding, as before issue 15."""
+    folded = tokenize.fold_han  # type: ignore[attr-defined]
+    if not on:
+        tokenize.fold_han = str  # type: ignore[attr-defined,assignment]  # as it is
+    _fresh_tokenizer()
+    try:
+        yield
+    finally:
+        tokenize.fold_han = folded  # type: ignore[attr-defined]
+        _fresh_tokenizer()
+
+
+def compare_folding(
+    session: Session, queries: dict[str, list[str]], rounds: int
+) -> dict[str, object]:
+    """Print p50/p99 with and without query folding, pooled over alternating rounds."""
+    print(
+        f"\n| query class | folding on p50/p99 ms | folding off p50/p99 ms | p99 on/off "
+        f"| ({rounds} alternating rounds of {len(next(iter(queries.values())))} queries) |"
+    )
+    print("|---|---|---|---|---|")
+    figures: dict[str, object] = {}
+    for name, batch in queries.items():
+        pooled: dict[bool, list[float]] = {True: [], False: []}
+        for round_ in range(rounds):
+            for on in (True, False) if round_ % 2 == 0 else (False, True):
+                with folding(on):
+                    pooled[on] += samples(lambda q: search_articles(session, q, limit=10), batch)
+        on_p50, on_p99 = p50_p99(pooled[True])
+        off_p50, off_p99 = p50_p99(pooled[False])
+        ratio = on_p99 / off_p99
+        print(
+            f"| {name} | {on_p50:.1f} / {on_p99:.1f} | {off_p50:.1f} / {off_p99:.1f} "
+            f"| {ratio:.2f} | |"
+        )
+        key = name.replace(" chars", "").replace(" char", "").replace(" word", "").replace(" ", "")
+        figures[f"{key}_fold_p99_ratio"] = ratio
+    return figures
 
 
 def machine() -> str:
@@ -135,6 +204,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--db", type=Path, default=Path("bench/out/search.sqlite3"))
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--folding-rounds",
+        type=int,
+        default=0,
+        help="then compare search with and without Traditional folding over N rounds",
+    )
     quick = {"articles": 5_000, "queries": 50, "db": Path("bench/out/search-quick.sqlite3")}
     args = parse_args(parser, quick, argv)
     url = f"sqlite:///{args.db}"
@@ -154,7 +229,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     print("|---|---|---|---|---|")
     figures: dict[str, object] = {"articles": args.articles}
-    for name, queries in sample_queries(args.seed, args.queries).items():
+    classes = sample_queries(args.seed, args.queries)
+    for name, queries in classes.items():
         share = (
             statistics.mean(
                 bare.execute(
@@ -185,6 +261,8 @@ def main(argv: list[str] | None = None) -> None:
         )
         key = name.replace(" chars", "").replace(" char", "").replace(" word", "").replace(" ", "")
         figures |= {f"{key}_p50_ms": ours[0], f"{key}_p99_ms": ours[1]}
+    if args.folding_rounds:
+        figures |= compare_folding(session, classes, args.folding_rounds)
     session.close()
     engine.dispose()
     print(result_line(figures))

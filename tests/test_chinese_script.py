@@ -87,3 +87,27 @@ def test_folding_is_one_character_and_idempotent(ch: str) -> None:
 def test_folding_maps_traditional_to_simplified() -> None:
     assert "".join(map(fold_han, "台積電節水灌溉乾旱")) == "台积电节水灌溉干旱"
     assert "".join(map(fold_han, "台积电")) == "台积电"
+
+
+@pytest.mark.parametrize(
+    ("simplified", "taiwan", "hong_kong"),
+    [
+        ("外交部举行新闻发布会", "外交部舉行記者會", "外交部舉行新聞發佈會"),
+        ("公司召开发布会", "公司召開發表會", "公司召開發佈會"),
+        ("苹果发布新手机", "蘋果發布新手機", "蘋果發佈新手機"),
+        ("数据发布时间", "資料發布時間", "數據發佈時間"),
+    ],
+)
+def test_taiwan_news_words_for_release_and_press_conference(
+    simplified: str, taiwan: str, hong_kong: str
+) -> None:
+    assert to_script(simplified, Script.HANT_TW) == taiwan  # not 釋出 (software "release")
+    assert to_script(simplified, Script.HANT_HK) == hong_kong  # Hong Kong: OpenCC's own
+    assert "发" in to_script(taiwan, Script.HANS) or "记者会" in to_script(taiwan, Script.HANS)
+
+
+@given(st.text(st.sampled_from("新闻发布会上的产品数据"), min_size=1, max_size=30))
+def test_taiwan_text_never_says_release_as_software_does(text: str) -> None:
+    converted = to_script(text, Script.HANT_TW)
+    assert "釋出" not in converted
+    assert len(converted) <= len(text)  # 新闻发布会 → 記者會 is the only length change

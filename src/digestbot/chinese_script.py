@@ -2,9 +2,11 @@
 
 Content keeps the script it was written in; a reader sees it in theirs. Conversion is OpenCC's,
 phrase-level: Simplified to Taiwan standard (``s2twp``: 软件 → 軟體) or Hong Kong standard
-(``s2hkp``), Traditional to Simplified (``tw2sp``: 軟體 → 软件). A text already in the reader's
-script is shown as written. Converted texts are memoized (bounded by size), so an article is
-converted once per script, whatever the number of readers.
+(``s2hkp``), Traditional to Simplified (``tw2sp``: 軟體 → 软件). Where ``s2twp`` reads news as
+software jargon (发布 → 釋出), Taiwan's news words are put in first (:data:`TAIWAN_PHRASES`:
+发布会 → 發表會, 新闻发布会 → 記者會); Hong Kong text is OpenCC's as it is. A text already in
+the reader's script is shown as written. Converted texts are memoized (bounded by size), so an
+article is converted once per script, whatever the number of readers.
 
 Search folds the scripts character by character (:func:`fold_han`): 台積電 and 台积电 index and
 query alike, and a folded text keeps the length of the original (snippet spans stay valid).
@@ -21,6 +23,7 @@ import threading
 from collections import OrderedDict
 
 __all__ = [
+    "TAIWAN_PHRASES",
     "Script",
     "choose_script",
     "fold_han",
@@ -130,6 +133,10 @@ def is_traditional(text: str) -> bool:
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df]")
 _TO_TRADITIONAL = {Script.HANT_TW: "s2twp.json", Script.HANT_HK: "s2hkp.json"}
+# Simplified phrases that s2twp turns into Taiwan's software words (发布 → 釋出, "release"), as
+# Taiwan's news writes them; the longest applies first.
+TAIWAN_PHRASES = {"新闻发布会": "記者會", "发布会": "發表會", "发布": "發布"}
+_TAIWAN_PHRASE = re.compile("|".join(sorted(TAIWAN_PHRASES, key=len, reverse=True)))
 MEMO_CHARS = 4_000_000  # characters of source and converted text kept in the memo
 
 
@@ -180,6 +187,9 @@ def to_script(text: str, script: Script) -> str:
         return found
     if is_traditional(text) == script.traditional:
         converted = text
+    elif script is Script.HANT_TW:
+        taiwanese = _TAIWAN_PHRASE.sub(lambda found: TAIWAN_PHRASES[found[0]], text)
+        converted = _convert(_TO_TRADITIONAL[script], taiwanese)
     elif script.traditional:
         converted = _convert(_TO_TRADITIONAL[script], text)
     else:

@@ -58,6 +58,15 @@ SETTINGS_SUBSCRIPTION = N_("Daily digest")
 SETTING_ON = N_("On")
 SETTING_OFF = N_("Off")
 TAGS_ALL = N_("All topics")
+SETTINGS_OTHER_LANGUAGE = N_("Articles only in the other language")
+SETTING_SHOWN = N_("Shown")
+SETTING_HIDDEN = N_("Hidden")
+BUTTON_SHOW_OTHER_LANGUAGE = N_("Show articles only in the other language")
+BUTTON_HIDE_OTHER_LANGUAGE = N_("Hide articles only in the other language")
+OTHER_LANGUAGE_SHOWN = N_(
+    "Digests and search now include articles only in the other language, marked as such."
+)
+OTHER_LANGUAGE_HIDDEN = N_("Digests and search now leave out articles only in the other language.")
 BUTTON_CHANGE_LANGUAGE = N_("Change language")
 BUTTON_CHANGE_TAGS = N_("Change tags")
 BUTTON_CHANGE_TIME = N_("Change digest time")
@@ -189,6 +198,9 @@ INLINE_HINT = N_("Type some words to search the articles")
 HELP_HEADER = N_("<b>What I can do</b>")
 HELP_LINE = N_("/{command} — {description}")
 HELP_FOOTER = N_("You can also just send me some words to search the articles.")
+HELP_OTHER_LANGUAGE = N_(
+    "Articles only in the other language are shown too, marked as such; /settings can hide them."
+)
 COMMANDS = (
     ("start", N_("Start and choose your language")),
     ("help", N_("What each command does")),

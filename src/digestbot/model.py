@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-__all__ = ["Article", "ArticleText", "Lang", "ReaderRhythm", "Rhythm", "StoredArticle"]
+__all__ = [
+    "Article",
+    "ArticleText",
+    "Lang",
+    "ReaderRhythm",
+    "Rhythm",
+    "StoredArticle",
+    "offered_to",
+    "required_lang",
+]
 
 
 class Lang(enum.StrEnum):
@@ -75,6 +84,24 @@ class StoredArticle:
     def langs(self) -> tuple[Lang, ...]:
         """The languages the article has."""
         return tuple(self.texts)
+
+
+def required_lang(reader_lang: Lang, other_language: bool) -> Lang | None:
+    """The language an article must have to be offered to a reader of ``reader_lang``; None: any.
+
+    ``other_language`` is the reader's setting "also show articles not available in my
+    language" (on by default). Queries that filter in SQL use this; :func:`offered_to` is the
+    same rule on an article's languages.
+    """
+    return None if other_language else reader_lang
+
+
+def offered_to(article_langs: Collection[Lang], reader_lang: Lang, other_language: bool) -> bool:
+    """Whether an article in ``article_langs`` is offered to a reader of ``reader_lang``
+    (digests, search, instant pushes): always when ``other_language`` is on, else only when the
+    article has the reader's language."""
+    needed = required_lang(reader_lang, other_language)
+    return needed is None or needed in article_langs
 
 
 class Rhythm(enum.StrEnum):

@@ -186,3 +186,24 @@ async def test_chinese_search_title_reads_without_a_stray_space(bot: BotHarness)
     assert reply["text"].startswith("阿里巴巴的搜索结果：共")
     nothing = await bot.say(LI, "无此词语")
     assert nothing["text"].startswith("没有找到与无此词语相关的文章")
+
+
+@pytest.mark.parametrize(
+    ("user", "code", "first_two", "zone"),
+    [
+        (1201, "zh-tw", ["台灣", "香港"], "Asia/Taipei"),
+        (1202, "zh-hk", ["香港", "台灣"], "Asia/Hong_Kong"),
+        (1203, "zh-mo", ["香港", "台灣"], "Asia/Hong_Kong"),
+    ],
+)
+async def test_traditional_readers_get_their_region_first(
+    bot: BotHarness, user: int, code: str, first_two: list[str], zone: str
+) -> None:
+    bot.user(user, "讀者", code)
+    await bot.say(user, "/start")
+    question = await _question(bot, user, "set:tz")
+    assert button_labels(question)[:2] == first_two
+    assert "✅ 中國" in button_labels(question)  # the default zone, marked where it stands
+    assert button_data(question)[0] == f"tz:{zone}"
+    await _choose(bot, user, question, f"tz:{zone}")
+    assert _profile(bot, user).timezone == zone

@@ -20,7 +20,13 @@ from digestbot.bot.views.preferences import (
     SettingsAction,
     parse_schedule_data,
 )
-from digestbot.bot.zone_names import LOOKUP_LOCALES, zone_display_name, zone_place
+from digestbot.bot.zone_names import (
+    LOOKUP_LOCALES,
+    PSEUDO_ZONES,
+    lookup_zone,
+    zone_display_name,
+    zone_place,
+)
 from digestbot.i18n import locale_for
 from digestbot.model import Lang
 
@@ -31,7 +37,9 @@ REFUSALS = {
     messages.TIME_ZONE_SEVERAL,
     messages.TIME_ZONE_WHOLE_HOURS,
 }
-ZONES = sorted(zoneinfo.available_timezones())
+# Every zone tzdata has but the two that are whatever the machine links them to (Factory stays:
+# it is UTC and reads "UTC").
+ZONES = sorted(zoneinfo.available_timezones() - {"localtime", "posixrules"})
 ZH, HANT, EN = Locale.parse("zh_Hans_CN"), Locale.parse("zh_Hant_TW"), Locale.parse("en")
 MORNING, AFTERNOON, EVENING = ("早上", "上午", "凌晨"), ("下午",), ("晚上",)
 
@@ -245,3 +253,24 @@ def test_greetings(text: str) -> None:
 @pytest.mark.parametrize("text", ["你好世界", "hello kitty", "芯片", "hi-tech", "", "high"])
 def test_searches_are_not_greetings(text: str) -> None:
     assert not is_greeting(text)
+
+
+@pytest.mark.parametrize("name", sorted(PSEUDO_ZONES))
+def test_pseudo_zones_are_no_places_and_a_stored_one_reads_utc(name: str) -> None:
+    assert lookup_zone(name) is None
+    with pytest.raises(ScheduleInputError):
+        parse_time_zone(name)
+    assert parse_schedule_data(f"tz:{name}") is None  # a forged button
+    for locale in (ZH, HANT, EN):
+        assert zone_display_name(name, locale) == "UTC"
+        assert zone_place(name, locale) == "UTC"
+
+
+def test_factory_reads_utc_and_keeps_utcs_clock() -> None:
+    shown = zone_display_name("Factory", ZH)
+    assert shown == "UTC"
+    now = datetime(2026, 1, 15, 12, tzinfo=UTC)
+    back = zoneinfo.ZoneInfo(parse_time_zone(shown))
+    assert (
+        now.astimezone(back).utcoffset() == now.astimezone(zoneinfo.ZoneInfo("Factory")).utcoffset()
+    )

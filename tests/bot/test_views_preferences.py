@@ -19,6 +19,7 @@ from digestbot.bot.views.preferences import (
     TAGS_PER_PAGE,
     SettingsAction,
     TagAction,
+    common_zones,
     parse_settings_data,
     parse_tag_data,
     render_settings,
@@ -27,6 +28,7 @@ from digestbot.bot.views.preferences import (
     tag_toggle_data,
 )
 from digestbot.bot.views.start import language_data, language_keyboard, parse_language_data
+from digestbot.chinese_script import Script
 from digestbot.config import ReaderSettings
 from digestbot.i18n import translator
 from digestbot.model import Lang
@@ -114,7 +116,26 @@ def test_settings_view_lines_and_buttons() -> None:
     assert "Time zone: UTC+8" in text
     assert "Digest time: 07:05" in text
     assert "Daily digest: Off" in text
-    assert _data(markup)[-1] == "sub:on"
+    assert "Articles only in the other language: Shown" in text
+    assert _data(markup)[-2:] == ["sub:on", "set:other:off"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "button"),
+    [
+        (Lang.EN, "Articles only in the other language: Hidden", "Show articles only in"),
+        (Lang.ZH, "仅有英文版的文章：隐藏", "显示仅有英文版的文章"),
+    ],
+)
+def test_settings_view_with_other_language_hidden(lang: Lang, line: str, button: str) -> None:
+    profile = Profile(
+        1, 1, lang, "Asia/Shanghai", time(8), SubscriberState.ACTIVE, (), other_language=False
+    )
+    text, markup = render_settings(translator(lang), LABELS, profile)
+    assert line in text.splitlines()
+    assert _data(markup)[-1] == "set:other:on"
+    assert markup.inline_keyboard[-1][0].text.startswith(button)
+    assert parse_settings_data("set:other:on") is SettingsAction.SHOW_OTHER_LANGUAGE
 
 
 @pytest.mark.parametrize(
@@ -180,3 +201,31 @@ def test_bad_time_zones(text: str, whole_hours: bool) -> None:
 def test_offset_zones_read_back_as_the_offset(hours: int) -> None:
     name = parse_time_zone(f"{hours:+d}")
     assert zone_label(name) == f"UTC{hours:+d}"
+
+
+@pytest.mark.parametrize(
+    ("script", "first", "second"),
+    [
+        (Script.HANT_TW, "Asia/Taipei", "Asia/Hong_Kong"),
+        (Script.HANT_HK, "Asia/Hong_Kong", "Asia/Taipei"),
+        (Script.HANS, "Asia/Shanghai", "Asia/Taipei"),
+    ],
+)
+def test_chinese_zone_buttons_put_the_readers_region_first(
+    script: Script, first: str, second: str
+) -> None:
+    assert common_zones(Lang.ZH, first, script)[:2] == (first, second)
+    london = common_zones(Lang.EN, "Europe/London", script)
+    assert london == common_zones(Lang.EN, "Europe/London")  # English readers: by language
+
+
+@given(
+    st.sampled_from(list(Lang)),
+    st.sampled_from(list(Script)),
+    st.sampled_from(["Asia/Taipei", "Asia/Macau", "Europe/Berlin", "Asia/Shanghai", "UTC"]),
+)
+def test_the_readers_own_zone_is_always_offered_once(lang: Lang, script: Script, zone: str) -> None:
+    zones = common_zones(lang, zone, script)
+    assert zones.count(zone) == 1
+    assert len(set(zones)) == len(zones)
+    assert zones[0] == zone or zone in common_zones(lang, "Asia/Shanghai", script)

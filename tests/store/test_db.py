@@ -156,16 +156,51 @@ def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_
     engine.dispose()
 
 
-def test_upgrade_to_0009_adds_conversation_state_and_downgrade_removes_it(db_url: str) -> None:
-    """0009 adds the table, and its downgrade takes it away again."""
+def test_upgrade_to_0009_keeps_readers_offered_other_language_articles(db_url: str) -> None:
+    """Readers from before the setting keep getting articles only in the other language; new
+    rows written without the column get it on too (server default); downgrading drops it."""
+    from alembic import command
+
+    engine = create_engine_for(db_url)
+    insert = text(
+        "INSERT INTO subscribers (chat_id, language, timezone, digest_time, state, "
+        "created_at, updated_at) VALUES (:chat, 'zh', 'Asia/Taipei', '08:00:00', 'active', "
+        ":now, :now)"
+    )
+    now = "2024-05-01 00:00:00"
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0008")
+        connection.execute(insert, {"chat": 7, "now": now})
+        connection.execute(text("INSERT INTO tags (id, name) VALUES (1, 'tech')"))
+        connection.execute(text("INSERT INTO subscriber_tags (chat_id, tag_id) VALUES (7, 1)"))
+    upgrade_schema(engine)
+    with engine.begin() as connection:
+        tags = connection.execute(text("SELECT chat_id, tag_id FROM subscriber_tags")).all()
+        assert [tuple(row) for row in tags] == [(7, 1)]  # no table copy cascading to them
+        connection.execute(insert, {"chat": 8, "now": now})
+        rows = connection.execute(
+            text("SELECT chat_id, other_language FROM subscribers ORDER BY chat_id")
+        ).all()
+        assert [(chat, bool(on)) for chat, on in rows] == [(7, True), (8, True)]
+        command.downgrade(alembic_config(connection), "0008")
+    columns = {c["name"] for c in inspect(engine).get_columns("subscribers")}
+    assert "other_language" not in columns
+    assert "rhythm" in columns
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM subscriber_tags")).scalar() == 1
+    engine.dispose()
+
+
+def test_upgrade_to_0008_adds_conversation_state_and_downgrade_removes_it(db_url: str) -> None:
+    """0008 adds the table, and its downgrade takes it away again."""
     from alembic import command
 
     engine = create_engine_for(db_url)
     with engine.begin() as connection:
         config = alembic_config(connection)
-        command.upgrade(config, "0009")
+        command.upgrade(config, "0008")
         assert "conversation_state" in inspect(connection).get_table_names()
-        command.downgrade(config, "0009-1")
+        command.downgrade(config, "0008-1")
         assert "conversation_state" not in inspect(connection).get_table_names()
     upgrade_schema(engine)
     assert schema_is_current(engine)

@@ -21,7 +21,7 @@ from digestbot.model import Lang
 from digestbot.store import models as m
 from digestbot.store.articles import save_article
 from digestbot.store.outbox import prune_finished
-from digestbot.store.subscribers import ensure_subscriber, set_tags
+from digestbot.store.subscribers import ensure_subscriber, set_other_language, set_tags
 from tests.store.factory import article, text
 
 SETTINGS = Settings()
@@ -313,3 +313,63 @@ def test_readers_of_one_script_share_a_digest_and_each_script_reads_its_own(
     markups = dict(session.execute(query).all())
     assert markups[1]["inline_keyboard"][0][0]["text"] == "閱讀英文版"
     assert markups[4]["inline_keyboard"][0][0]["text"] == "阅读英文版"
+
+
+def add_single(session: Session, key: str, lang: Lang, day: int = 1) -> int:
+    """An article with a text in ``lang`` only."""
+    item = article(key, text(lang, f"{lang.value} {key}", f"Body of {key}."), day=day)
+    article_id, _ = save_article(session, item, content_hash=key, source_path=f"{key}.md")
+    return article_id
+
+
+def test_readers_who_hide_the_other_language_get_only_articles_in_theirs(
+    session: Session,
+) -> None:
+    both = add_article(session, "both", day=1)
+    zh_only = add_single(session, "zh-only", Lang.ZH, day=2)
+    en_only = add_single(session, "en-only", Lang.EN, day=3)
+    for chat_id, lang in ((1, Lang.ZH), (2, Lang.ZH), (3, Lang.EN), (4, Lang.EN)):
+        add_reader(session, chat_id, lang=lang)
+    set_other_language(session, 2, False)
+    set_other_language(session, 4, False)
+    report = plan_due_digests(session, at(1), SETTINGS)
+    assert {p.chat_id: p.articles for p in report.planned} == {1: 3, 2: 2, 3: 3, 4: 2}
+    assert delivered(session, 1) == delivered(session, 3) == sorted([both, zh_only, en_only])
+    assert delivered(session, 2) == sorted([both, zh_only])
+    assert delivered(session, 4) == sorted([both, en_only])
+    texts = {
+        chat_id: "".join(
+            session.scalars(select(m.OutboxMessage.text).where(m.OutboxMessage.chat_id == chat_id))
+        )
+        for chat_id in (1, 2, 3, 4)
+    }
+    assert "（仅有英文版）" in texts[1]
+    assert "（仅有英文版）" not in texts[2]
+    assert "(Chinese only)" in texts[3]
+    assert "(Chinese only)" not in texts[4]
+
+
+def test_forced_digest_and_its_rest_leave_out_what_the_reader_hides(session: Session) -> None:
+    add_reader(session, 7, lang=Lang.ZH)
+    set_other_language(session, 7, False)
+    ids = [add_single(session, f"en{day}", Lang.EN, day=day) for day in range(1, 4)]
+    kept = [add_single(session, f"zh{day}", Lang.ZH, day=day) for day in range(4, 8)]
+    settings = replace(SETTINGS, digest=DigestSettings(max_articles=2))
+    planned = plan_due_digests(session, at(1), settings, force=True, chat_ids=[7]).planned
+    assert [p.articles for p in planned] == [2]
+    rest = digest_rest(session, planned[0].digest_id, 7, 0, 10)
+    assert rest is not None
+    assert sorted(a.id for a in rest.articles) == kept[:2]  # the two older Chinese ones
+    assert not set(ids) & {a.id for a in rest.articles}
+    set_other_language(session, 7, True)  # turned on since: the rest shows them too
+    rest = digest_rest(session, planned[0].digest_id, 7, 0, 10)
+    assert rest is not None
+    assert set(ids) <= {a.id for a in rest.articles}
+
+
+def test_preview_respects_the_setting(session: Session) -> None:
+    add_single(session, "en-only", Lang.EN)
+    shown = preview_messages(session, Lang.ZH, [], None, at(1), SETTINGS)
+    hidden = preview_messages(session, Lang.ZH, [], None, at(1), SETTINGS, other_language=False)
+    assert any(message.article_ids for message in shown)
+    assert not any(message.article_ids for message in hidden)

@@ -170,3 +170,27 @@ def test_the_more_button_leaves_out_what_was_pushed(session: Session) -> None:
     assert rest is not None
     assert len(rest.articles) == 2
     assert pushed not in [a.id for a in rest.articles]
+
+
+def test_a_reader_hiding_the_other_language_gets_no_push_of_an_article_only_in_it(
+    session: Session,
+) -> None:
+    from digestbot.model import Lang
+    from digestbot.store.subscribers import set_other_language
+    from tests.store.test_digests import add_single
+
+    add_article(session, "seed", tags=("tech",))
+    add_reader(session, 1, lang=Lang.ZH, tags=("tech",))
+    add_reader(session, 2, lang=Lang.ZH, tags=("tech",))
+    set_other_language(session, 2, False)
+    plan_due_digests(session, at(1), SETTINGS)
+    for chat_id in (1, 2):
+        mark_instant(session, chat_id, "tech")
+    english = add_single(session, "english", Lang.EN, day=2)  # tagged tech, English only
+    assert plan_due_digests(session, at(3), SETTINGS).pushes == 1
+    [text] = pushes(session, 1)
+    assert f"/read_{english}" in text
+    assert pushes(session, 2) == []
+    chinese = add_single(session, "chinese", Lang.ZH, day=3)
+    assert plan_due_digests(session, at(4), SETTINGS).pushes == 2
+    assert f"/read_{chinese}" in pushes(session, 2)[0]

@@ -19,6 +19,7 @@ from digestbot.store.subscribers import (
     ensure_subscriber,
     get_profile,
     set_language,
+    set_other_language,
     set_schedule,
     set_state,
     set_tags,
@@ -119,6 +120,21 @@ def test_tag_catalog_has_ids_and_counts_and_toggles_by_id(session: Session) -> N
     assert toggled[1] == "world"
     assert toggle_tag_id(session, 1, max(tag.id for tag in catalog) + 100) is None
     assert get_profile(session, 1).tags == ("world",)  # type: ignore[union-attr]
+
+
+def test_other_language_is_on_for_new_readers_and_can_be_turned_off(session: Session) -> None:
+    _new(session, 5)
+    profile = get_profile(session, 5)
+    assert profile is not None
+    assert profile.other_language
+    assert not set_other_language(session, 5, False).other_language
+    session.commit()
+    stored = get_profile(session, 5)
+    assert stored is not None
+    assert not stored.other_language
+    assert set_other_language(session, 5, True).other_language
+    with pytest.raises(LookupError):
+        set_other_language(session, 404, False)
 
 
 def test_two_processes_racing_a_start_make_one_reader(engine: Engine) -> None:

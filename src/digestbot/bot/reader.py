@@ -33,6 +33,11 @@ class Reader:
         return self.tr.lang
 
     @property
+    def other_language(self) -> bool:
+        """Whether the reader is also offered articles not in their language (default: yes)."""
+        return self.profile.other_language if self.profile is not None else True
+
+    @property
     def script(self) -> Script:
         """How the reader reads Chinese (interface and content)."""
         return self.tr.script

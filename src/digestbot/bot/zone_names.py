@@ -6,6 +6,8 @@ A zone is stored as an IANA id and shown by its localized location name (``中�
 IANA ids and, in Chinese (both scripts) and English, Babel's exemplar cities (``伦敦``, ``倫敦``,
 ``Tokyo``), its country names for countries with one zone (``日本``, ``Singapore``), and the
 zone names it shows (``中国时间``). A country with several zones (``美国``) is ambiguous.
+tzdata's entries that are no place (:data:`PSEUDO_ZONES`: ``Factory``, ``localtime``,
+``posixrules``) are never found or offered; one stored all the same reads ``UTC``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from babel.dates import get_timezone_location
 from digestbot.textwidth import display_width
 
 __all__ = [
+    "PSEUDO_ZONES",
     "ZoneMatch",
+    "is_place_zone",
     "lookup_zone",
     "offset_label",
     "zone_display_name",
@@ -60,6 +64,9 @@ _ETC_OFFSET = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")
 _UTC_NAMES = frozenset(
     {"UTC", "UCT", "GMT", "GMT0", "GMT+0", "GMT-0", "Zulu", "Universal", "Greenwich"}
 )
+# tzdata's files that are no place (``Factory`` is UTC with the abbreviation "-00", Babel knows it
+# as ``Etc/Unknown``; ``localtime`` and ``posixrules`` are whatever the machine links them to).
+PSEUDO_ZONES = frozenset({"Factory", "localtime", "posixrules", "Etc/Unknown"})
 _SUFFIXES = ("标准时间", "標準時間", "时间", "時間", "时区", "時區", "standardtime", "time")
 _DROPPED = re.compile(r"[\s_'’.\-]+")
 
@@ -72,10 +79,16 @@ class ZoneMatch:
     ambiguous: bool = False
 
 
+def is_place_zone(name: str) -> bool:
+    """Whether ``name`` is a zone a reader may choose: an IANA id tzdata has, and a place."""
+    return name not in PSEUDO_ZONES and name in zoneinfo.available_timezones()
+
+
 def offset_label(name: str) -> str | None:
-    """``UTC+8`` for ``Etc/GMT-8``, ``UTC`` for UTC's names; None for other zones."""
+    """``UTC+8`` for ``Etc/GMT-8``, ``UTC`` for UTC's names (and the pseudo-zones); None for
+    other zones."""
     bare = name.removeprefix("Etc/")
-    if bare in _UTC_NAMES:
+    if bare in _UTC_NAMES or name in PSEUDO_ZONES:
         return "UTC"
     match = _ETC_OFFSET.match(name)
     if match is None:
@@ -156,7 +169,7 @@ def lookup_zone(text: str) -> ZoneMatch | None:
 @functools.cache
 def _index() -> tuple[dict[str, str], frozenset[str]]:
     """Typed keys to zones, and the keys of countries with several zones (built once)."""
-    available = zoneinfo.available_timezones()
+    available = zoneinfo.available_timezones() - PSEUDO_ZONES
     index: dict[str, str] = {}
     several: set[str] = set()
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfoNotFoundError
 
@@ -24,8 +24,9 @@ from digestbot.digest.schedule import (
     local_now,
     local_today,
 )
-from digestbot.model import Lang, ReaderRhythm
+from digestbot.model import Lang, ReaderRhythm, offered_to
 from digestbot.store import models as m
+from digestbot.store.articles import article_langs
 
 __all__ = [
     "CHUNK",
@@ -53,23 +54,35 @@ class DueReader:
     local_date: date
     sequence: int
     script: Script = Script.HANS
+    other_language: bool = True  # also articles not in ``lang`` (model.offered_to)
 
 
 @dataclass(frozen=True, slots=True)
 class ArticlePool:
-    """Articles above the lowest watermark: (id, date, tags), newest first."""
+    """Articles above the lowest watermark: (id, date, tags), newest first; their languages."""
 
     top_id: int
     items: tuple[tuple[int, datetime, frozenset[str]], ...]
+    langs: Mapping[int, frozenset[Lang]] = field(default_factory=dict)
 
-    def new_for(self, watermark: int, tags: frozenset[str], had: set[int]) -> tuple[int, ...]:
-        """Ids newer than ``watermark``, matching ``tags``, not in ``had``; newest first."""
+    def new_for(
+        self,
+        watermark: int,
+        tags: frozenset[str],
+        had: set[int],
+        lang: Lang = Lang.ZH,
+        other_language: bool = True,
+    ) -> tuple[int, ...]:
+        """Ids newer than ``watermark``, matching ``tags``, not in ``had``, offered to a reader
+        of ``lang`` (:func:`~digestbot.model.offered_to`); newest first."""
+        langs = self.langs
         return tuple(
             article_id
             for article_id, _, article_tags in self.items
             if article_id > watermark
             and article_id not in had
             and (not tags or not tags.isdisjoint(article_tags))
+            and (other_language or offered_to(langs.get(article_id, ()), lang, other_language))
         )
 
 
@@ -107,6 +120,7 @@ def scheduled_readers(
             s.rhythm,
             s.weekly_day,
             s.paused_until,
+            s.other_language,
         ).where(
             s.state == m.SubscriberState.ACTIVE,
             s.timezone == name,
@@ -116,13 +130,12 @@ def scheduled_readers(
         if chat_ids is not None:
             query = query.where(s.chat_id.in_(chat_ids))
         today_began = day_start(local.date(), name)  # readers who joined before: due
-        for chat_id, lang, script, digest_time, created_at, rhythm, day, until in session.execute(
-            query
-        ):
+        rows = session.execute(query)
+        for chat_id, lang, script, digest_time, created_at, rhythm, day, until, other in rows:
             if not is_digest_day(ReaderRhythm(rhythm, day, until), local.date()):
                 continue
             if created_at < today_began or is_due(now, name, digest_time, created_at):
-                due.append(DueReader(chat_id, lang, name, local.date(), 0, script))
+                due.append(DueReader(chat_id, lang, name, local.date(), 0, script, other))
     return due
 
 
@@ -131,15 +144,16 @@ def forced_readers(
 ) -> list[DueReader]:
     """Every active reader (or exactly ``chat_ids``, whatever their state), due now."""
     s = m.Subscriber
-    query = select(s.chat_id, s.language, s.timezone, s.digest_time, s.script)
+    query = select(s.chat_id, s.language, s.timezone, s.digest_time, s.script, s.other_language)
     if chat_ids is None:
         query = query.where(s.state == m.SubscriberState.ACTIVE)
     else:
         query = query.where(s.chat_id.in_(chat_ids))
     readers = []
-    for chat_id, lang, name, digest_time, script in session.execute(query):
+    for chat_id, lang, name, digest_time, script, other in session.execute(query):
         try:
-            readers.append((chat_id, lang, name, local_today(now, name), digest_time, script))
+            local = local_today(now, name)
+            readers.append((chat_id, lang, name, local, digest_time, script, other))
         except (ZoneInfoNotFoundError, ValueError):
             log.warning("chat %s has the unknown time zone %r", chat_id, name)
     if not readers:
@@ -158,11 +172,11 @@ def forced_readers(
     for chat_id, day, sequence in rows:
         taken[(chat_id, day)] = sequence
     due = []
-    for chat_id, lang, name, day, digest_time, script in readers:
+    for chat_id, lang, name, day, digest_time, script, other in readers:
         last = taken.get((chat_id, day))
         scheduled_now = last is None and due_local_date(now, name, digest_time) == day
         sequence = 0 if scheduled_now else (last or 0) + 1
-        due.append(DueReader(chat_id, lang, name, day, sequence, script))
+        due.append(DueReader(chat_id, lang, name, day, sequence, script, other))
     return due
 
 
@@ -181,7 +195,7 @@ def watermarks_of(connection: Connection, chat_ids: Sequence[int]) -> dict[int, 
 
 
 def load_pool(connection: Connection, watermark: int, oldest: datetime | None) -> ArticlePool:
-    """Articles above ``watermark`` (and newer than ``oldest``) with their tags."""
+    """Articles above ``watermark`` (and newer than ``oldest``) with their tags and languages."""
     a = m.Article
     top = connection.execute(select(func.max(a.id))).scalar() or 0
     query = select(a.id, a.date).where(a.id > watermark, a.id <= top)
@@ -196,7 +210,8 @@ def load_pool(connection: Connection, watermark: int, oldest: datetime | None) -
     )
     for article_id, name in tag_rows:
         tags[article_id].add(name)
-    return ArticlePool(top, tuple((i, d, frozenset(tags.get(i, ()))) for i, d in rows))
+    items = tuple((i, d, frozenset(tags.get(i, ()))) for i, d in rows)
+    return ArticlePool(top, items, article_langs(connection, above=watermark, upto=top))
 
 
 def reader_tags(connection: Connection, chat_ids: Sequence[int]) -> dict[int, frozenset[str]]:

@@ -49,6 +49,7 @@ class InstantReader:
     timezone: str
     rhythm: ReaderRhythm
     instant: dict[str, int]
+    other_language: bool = True  # also articles not in ``lang`` (model.offered_to)
 
 
 def instant_readers(session: Session) -> list[InstantReader]:
@@ -64,6 +65,7 @@ def instant_readers(session: Session) -> list[InstantReader]:
             s.weekly_day,
             s.paused_until,
             s.quiet_hours,
+            s.other_language,
             m.Tag.name,
             st.instant_after,
         )
@@ -72,11 +74,11 @@ def instant_readers(session: Session) -> list[InstantReader]:
         .where(s.state == m.SubscriberState.ACTIVE, st.instant_after.is_not(None))
     )
     readers: dict[int, InstantReader] = {}
-    for chat_id, lang, script, zone, rhythm, day, until, quiet, tag, after in rows:
+    for chat_id, lang, script, zone, rhythm, day, until, quiet, other, tag, after in rows:
         reader = readers.get(chat_id)
         if reader is None:
             reader = readers[chat_id] = InstantReader(
-                chat_id, lang, script, zone, ReaderRhythm(rhythm, day, until, quiet), {}
+                chat_id, lang, script, zone, ReaderRhythm(rhythm, day, until, quiet), {}, other
             )
         reader.instant[tag] = after or 0
     return list(readers.values())
@@ -109,7 +111,9 @@ def plan_instant_pushes(session: Session, now: datetime, settings: Settings) -> 
         found = {
             article_id
             for tag, after in r.instant.items()
-            for article_id in pool.new_for(max(after, mark), frozenset({tag}), seen)
+            for article_id in pool.new_for(
+                max(after, mark), frozenset({tag}), seen, r.lang, r.other_language
+            )
         }
         if found:
             wanted[r.chat_id] = sorted(found)[:MAX_PUSHES_PER_TICK]  # in the order loaded

@@ -14,8 +14,9 @@ planning: that doubled its time (BENCHMARKS.md); tags changed since the digest c
 Scheduled digests take ``sequence`` 0 of their local date, so UNIQUE(chat_id, local_date,
 sequence) with INSERT ... ON CONFLICT DO NOTHING makes a second tick plan nothing. ``/digest``
 (``force``) takes the next sequence of the day, or 0 when today's scheduled one is due and not
-yet made. Readers are handled in chunks; those sharing (language, script, zone, date, new articles)
-share one composition, and rows go in with one executemany per table and chunk.
+yet made. Readers are handled in chunks; those sharing (language, script, other-language setting,
+zone, date, new articles) share one composition, and rows go in with one executemany per table
+and chunk.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ from digestbot.digest.instant import plan_instant_pushes
 from digestbot.digest.schedule import local_today
 from digestbot.model import Lang, StoredArticle
 from digestbot.store import models as m
-from digestbot.store.articles import get_articles
+from digestbot.store.articles import get_articles, offered_clause
 from digestbot.store.bulk import insert_returning, insert_rows, table_of
 
 __all__ = [
@@ -111,18 +112,19 @@ class _Planner:
     pool: ArticlePool
     articles: dict[int, StoredArticle] = field(default_factory=dict)
     composed: dict[tuple[Any, ...], list[ComposedMessage]] = field(default_factory=dict)
-    fresh: dict[tuple[int, frozenset[str]], tuple[int, ...]] = field(default_factory=dict)
+    fresh: dict[tuple[Any, ...], tuple[int, ...]] = field(default_factory=dict)
 
     def new_for(
-        self, watermark: int, tags: frozenset[str], had: set[int] | None
+        self, watermark: int, tags: frozenset[str], had: set[int] | None, reader: DueReader
     ) -> tuple[int, ...]:
         """The pool's new articles for a reader, shared by readers alike (nothing had above)."""
+        lang, other = reader.lang, reader.other_language
         if had:
-            return self.pool.new_for(watermark, tags, had)
-        key = (watermark, tags)
+            return self.pool.new_for(watermark, tags, had, lang, other)
+        key = (watermark, tags, None if other else lang)
         found = self.fresh.get(key)
         if found is None:
-            found = self.fresh[key] = self.pool.new_for(watermark, tags, set())
+            found = self.fresh[key] = self.pool.new_for(watermark, tags, set(), lang, other)
         return found
 
 
@@ -281,7 +283,7 @@ def _new_articles(
     new: dict[int, tuple[int, ...]] = {}
     for d in chunk:
         fresh = planner.new_for(
-            watermarks.get(d.chat_id, 0), tags.get(d.chat_id, frozenset()), had.get(d.chat_id)
+            watermarks.get(d.chat_id, 0), tags.get(d.chat_id, frozenset()), had.get(d.chat_id), d
         )
         if fresh or not force:
             new[d.chat_id] = fresh
@@ -344,8 +346,9 @@ def _load_articles(planner: _Planner, ids: set[int]) -> None:
 
 
 def _compose(planner: _Planner, d: DueReader, fresh: tuple[int, ...]) -> list[ComposedMessage]:
-    """The reader's messages, composed once per (language, script, zone, date, new articles)."""
-    key = (d.lang, d.script, d.timezone, d.local_date, fresh)
+    """The reader's messages, composed once per (language, script, other-language setting, zone,
+    date, new articles)."""
+    key = (d.lang, d.script, d.other_language, d.timezone, d.local_date, fresh)
     found = planner.composed.get(key)
     if found is None:
         shown = [
@@ -370,8 +373,10 @@ def preview_messages(
     since: datetime | None,
     now: datetime,
     settings: Settings,
+    other_language: bool = True,
 ) -> list[ComposedMessage]:
-    """The messages a reader with ``lang`` and ``tags`` would get now for articles since ``since``.
+    """The messages a reader with ``lang`` and ``tags`` (and the other-language setting) would
+    get now for articles since ``since``.
 
     Nothing is written: the switch buttons get digest id 0.
     """
@@ -380,7 +385,8 @@ def preview_messages(
     if since is not None:
         oldest = since if oldest is None else max(oldest, since)
     pool = load_pool(session.connection(), 0, oldest)
-    fresh = pool.new_for(0, frozenset(t.strip().lower() for t in tags if t.strip()), set())
+    wanted = frozenset(t.strip().lower() for t in tags if t.strip())
+    fresh = pool.new_for(0, wanted, set(), lang, other_language)
     shown = get_articles(session, list(fresh[: settings.digest.max_articles]))
     timezone = settings.digest.timezone
     content = DigestContent(lang, timezone, local_today(now, timezone), shown, len(fresh))
@@ -438,9 +444,11 @@ def digest_rest(
     session: Session, digest_id: int, chat_id: int, offset: int, limit: int, max_age_days: int = 0
 ) -> DigestRest | None:
     """Up to ``limit`` of the articles ``chat_id``'s digest counted but did not show, from
-    ``offset`` of them, newest first (None: no such digest of this chat, or nothing there)."""
+    ``offset`` of them, newest first (None: no such digest of this chat, or nothing there).
+    Only articles offered to the reader now count (their language and other-language setting)."""
     digest = session.get(m.Digest, digest_id)
-    if digest is None or digest.chat_id != chat_id:
+    reader = session.get(m.Subscriber, chat_id)
+    if digest is None or digest.chat_id != chat_id or reader is None:
         return None
     earlier = select(func.max(m.Digest.last_article_id)).where(
         m.Digest.chat_id == chat_id, m.Digest.id < digest_id
@@ -460,6 +468,9 @@ def digest_rest(
     )
     if max_age_days:
         query = query.where(a.date >= digest.created_at - timedelta(days=max_age_days))
+    offered = offered_clause(reader.language, reader.other_language)
+    if offered is not None:
+        query = query.where(offered)
     tags = reader_tags(session.connection(), [chat_id]).get(chat_id)
     if tags:
         tagged = (

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from digestbot.model import Article, ArticleText, Lang, StoredArticle
+from digestbot.model import Article, ArticleText, Lang, StoredArticle, required_lang
 from digestbot.store import models as m
 from digestbot.store.bulk import insert_rows, table_of
 from digestbot.store.search_schema import (
@@ -29,6 +29,7 @@ __all__ = [
     "ArticleToSave",
     "PreparedIndex",
     "Saved",
+    "article_langs",
     "article_tags",
     "article_urls",
     "count_articles",
@@ -40,6 +41,7 @@ __all__ = [
     "list_articles",
     "list_tags",
     "lock_for_loading",
+    "offered_clause",
     "prepare_index",
     "rebuild_search_index",
     "save_article",
@@ -358,6 +360,37 @@ def article_tags(session: Session, article_ids: Iterable[int]) -> dict[int, tupl
     return {article_id: tuple(names) for article_id, names in tags.items()}
 
 
+def article_langs(
+    connection: Connection,
+    *,
+    ids: Iterable[int] | None = None,
+    above: int | None = None,
+    upto: int | None = None,
+) -> dict[int, frozenset[Lang]]:
+    """The languages of each article: those in ``ids`` and/or with ids in (``above``, ``upto``]."""
+    t = m.ArticleText
+    query = select(t.article_id, t.lang)
+    if ids is not None:
+        query = query.where(t.article_id.in_(list(ids)))
+    if above is not None:
+        query = query.where(t.article_id > above)
+    if upto is not None:
+        query = query.where(t.article_id <= upto)
+    langs: dict[int, set[Lang]] = defaultdict(set)
+    for article_id, lang in connection.execute(query):
+        langs[article_id].add(lang)
+    return {article_id: frozenset(found) for article_id, found in langs.items()}
+
+
+def offered_clause(reader_lang: Lang, other_language: bool) -> ColumnElement[bool] | None:
+    """:func:`digestbot.model.offered_to` as a condition on ``articles`` (None: every article)."""
+    needed = required_lang(reader_lang, other_language)
+    if needed is None:
+        return None
+    t = m.ArticleText
+    return select(t.id).where(t.article_id == m.Article.id, t.lang == needed).exists()
+
+
 def get_article(session: Session, id_or_key: int | str) -> StoredArticle | None:
     """The article with this id (int) or key (str; a key of digits falls back to the id)."""
     row = None
@@ -377,10 +410,17 @@ def get_articles(session: Session, ids: Sequence[int]) -> list[StoredArticle]:
 
 
 def list_articles(
-    session: Session, *, tag: str | None = None, limit: int | None = None
+    session: Session,
+    *,
+    tag: str | None = None,
+    limit: int | None = None,
+    offered: ColumnElement[bool] | None = None,
 ) -> list[StoredArticle]:
-    """Articles newest first, optionally only those with ``tag`` (case-insensitive)."""
+    """Articles newest first, optionally only those with ``tag`` (case-insensitive) and those
+    ``offered`` to a reader (:func:`offered_clause`)."""
     query = select(m.Article).order_by(m.Article.date.desc(), m.Article.id.desc())
+    if offered is not None:
+        query = query.where(offered)
     if tag is not None:
         query = (
             query.join(m.ArticleTag, m.ArticleTag.article_id == m.Article.id)

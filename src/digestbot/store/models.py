@@ -204,6 +204,8 @@ class Subscriber(_Timestamps, Base):
     state: Mapped[SubscriberState] = mapped_column(
         _str_enum(SubscriberState, "subscriber_state"), default=SubscriberState.ACTIVE, index=True
     )
+    # "also show articles not available in my language" (digestbot.model.offered_to)
+    other_language: Mapped[bool] = mapped_column(default=True, server_default=true())
     rhythm: Mapped[Rhythm] = mapped_column(  # how often the scheduled digest comes
         _str_enum(Rhythm, "rhythm"), default=Rhythm.DAILY, server_default=Rhythm.DAILY.value
     )

@@ -28,6 +28,7 @@ __all__ = [
     "ensure_subscriber",
     "get_profile",
     "set_language",
+    "set_other_language",
     "set_schedule",
     "set_state",
     "set_tags",
@@ -50,6 +51,7 @@ class Profile:
     state: SubscriberState
     tags: tuple[str, ...]  # followed tags, sorted; empty means every tag
     script: Script = Script.HANS  # how the reader reads Chinese
+    other_language: bool = True  # also offered articles not in their language (model.offered_to)
     rhythm: ReaderRhythm = field(default_factory=ReaderRhythm)  # digest days, quiet hours
 
 
@@ -148,6 +150,13 @@ def set_language(
     return _profile(session, row)
 
 
+def set_other_language(session: Session, chat_id: int, on: bool) -> Profile:
+    """Whether the reader is also offered articles not available in their language."""
+    row = _row(session, chat_id)
+    row.other_language = on
+    return _profile(session, row)
+
+
 def set_schedule(
     session: Session, chat_id: int, *, timezone: str | None = None, digest_time: time | None = None
 ) -> Profile:
@@ -234,5 +243,6 @@ def _profile(session: Session, row: Subscriber) -> Profile:
         state=row.state,
         tags=_tags(session, row.chat_id),
         script=row.script,
+        other_language=row.other_language,
         rhythm=ReaderRhythm(row.rhythm, row.weekly_day, row.paused_until, row.quiet_hours),
     )

@@ -21,7 +21,7 @@ from digestbot.bot.handlers.search import matching_hits
 from digestbot.bot.reader import load_reader
 from digestbot.bot.views.inline import MAX_PAGES, inline_results, parse_inline_offset
 from digestbot.model import Lang, StoredArticle
-from digestbot.store.articles import get_articles, list_articles
+from digestbot.store.articles import get_articles, list_articles, offered_clause
 from digestbot.store.tokenize import fit_query
 
 __all__ = ["CACHE_SECONDS", "MAX_INLINE_RESULTS", "InlinePage", "find_inline", "register"]
@@ -32,14 +32,17 @@ CACHE_SECONDS = 10
 InlinePage = tuple[list[StoredArticle], bool]  # the page's articles, whether a next page exists
 
 
-def find_inline(session: Session, query: str, lang: Lang, page: int = 0) -> InlinePage:
+def find_inline(
+    session: Session, query: str, lang: Lang, page: int = 0, other_language: bool = True
+) -> InlinePage:
     """Page ``page`` of the articles matching ``query`` (``lang`` matches first; the newest when
-    it is empty), and whether more follow."""
+    it is empty), only those offered to the reader, and whether more follow."""
     wanted = MAX_INLINE_RESULTS * (page + 1) + 1  # one more tells whether a next page exists
     if not query.strip():
-        found = list_articles(session, limit=wanted)
+        offered = offered_clause(lang, other_language)
+        found = list_articles(session, limit=wanted, offered=offered)
     else:
-        hits = matching_hits(session, fit_query(query)[0], lang, wanted)
+        hits = matching_hits(session, fit_query(query)[0], lang, wanted, other_language)
         found = get_articles(session, [hit.article_id for hit in hits])
     start = MAX_INLINE_RESULTS * page
     return found[start : start + MAX_INLINE_RESULTS], len(found) > start + MAX_INLINE_RESULTS
@@ -57,7 +60,10 @@ async def on_inline_query(update: Update, context: Context) -> None:
         await inline.answer([], cache_time=CACHE_SECONDS, is_personal=True)
         return
     with context.metrics.search_seconds.time():
-        found, more = await run_db(context.deps, lambda s: find_inline(s, words, reader.lang, page))
+        found, more = await run_db(
+            context.deps,
+            lambda s: find_inline(s, words, reader.lang, page, reader.other_language),
+        )
     results = inline_results(found, reader.tr, context.bot.username or "")
     hint = messages.INLINE_HINT if not words.strip() else messages.INLINE_NO_RESULTS
     button = None

@@ -64,6 +64,7 @@ from digestbot.store.subscribers import (
     Profile,
     ensure_subscriber,
     get_profile,
+    set_other_language,
     set_schedule,
     set_state,
     tag_catalog,
@@ -253,13 +254,17 @@ async def on_tag_button(update: Update, context: Context) -> None:
 
 
 async def on_settings_button(update: Update, context: Context) -> None:
-    """A /settings button: change the language, tags, time, time zone or subscription."""
+    """A /settings button: change the language, tags, time, time zone, subscription or
+    whether articles only in the other language are shown."""
     pressed = await pressed_button(update, context, parse_settings_data)
     if pressed is None:
         return
     query, reader, action = pressed
     if action in (SettingsAction.SUBSCRIBE, SettingsAction.UNSUBSCRIBE):
         await _toggle_subscription(query, context, reader, action)
+        return
+    if action in (SettingsAction.SHOW_OTHER_LANGUAGE, SettingsAction.HIDE_OTHER_LANGUAGE):
+        await _set_other_language(query, context, reader, action)
         return
     await query.answer()
     if action is SettingsAction.LANGUAGE:
@@ -327,6 +332,21 @@ async def _toggle_subscription(
             context.shown, query, *render_settings(reader.tr, deps.settings.reader, profile)
         )
     await query.answer(answer)
+
+
+async def _set_other_language(
+    query: CallbackQuery, context: Context, reader: Reader, action: SettingsAction
+) -> None:
+    """Show or hide articles only in the other language; the settings message follows."""
+    deps = context.deps
+    on = action is SettingsAction.SHOW_OTHER_LANGUAGE
+    await ensure_profile(deps, reader)
+    profile = await run_db(deps, lambda s: set_other_language(s, reader.chat_id, on))
+    await edit_pressed(
+        context.shown, query, *render_settings(reader.tr, deps.settings.reader, profile)
+    )
+    done = messages.OTHER_LANGUAGE_SHOWN if on else messages.OTHER_LANGUAGE_HIDDEN
+    await query.answer(reader.tr.gettext(done))
 
 
 async def on_reply(update: Update, context: Context) -> None:

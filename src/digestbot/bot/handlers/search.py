@@ -1,11 +1,12 @@
 """Handlers: ``/search <words>``, plain text in a private chat, and the page buttons.
 
-Results come in the reader's language first, then matches only in the other language; at most
-:data:`MAX_RESULTS` articles are paged. The query is kept in the database under a short random
-token (it may exceed the 64 bytes of callback data; :mod:`digestbot.bot.conversation`), so any bot
-process turns the pages; a page button with an unknown token has expired and says so. A long
-query is cut to what a search reads (:func:`~digestbot.store.tokenize.fit_query`: characters,
-words, phrases) and the reader is told.
+Results come in the reader's language first, then matches only in the other language; articles
+not available in the reader's language are left out when the reader hides them (/settings,
+:func:`~digestbot.model.offered_to`). At most :data:`MAX_RESULTS` articles are paged. The query
+is kept in the database under a short random token (it may exceed the 64 bytes of callback data;
+:mod:`digestbot.bot.conversation`), so any bot process turns the pages; a page button with an
+unknown token has expired and says so. A long query is cut to what a search reads
+(:func:`~digestbot.store.tokenize.fit_query`: characters, words, phrases) and the reader is told.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ from digestbot.bot.views.search import (
     render_results,
 )
 from digestbot.errors import QueryError
-from digestbot.model import Lang
+from digestbot.model import Lang, offered_to
+from digestbot.store.articles import article_langs
 from digestbot.store.search import SearchHit, search_articles
 from digestbot.store.tokenize import MAX_QUERY_CHARS, fit_query
 
@@ -58,20 +60,31 @@ class ResultPage:
     more: bool = False
 
 
-def matching_hits(session: Session, query: str, lang: Lang, limit: int) -> list[SearchHit]:
-    """The best ``limit`` matches for ``query``: in ``lang`` first, then the others, each once."""
+def matching_hits(
+    session: Session, query: str, lang: Lang, limit: int, other_language: bool = True
+) -> list[SearchHit]:
+    """The best ``limit`` matches for ``query``: in ``lang`` first, then the others, each once;
+    only articles offered to a reader of ``lang`` with this ``other_language`` setting."""
     try:
         first = search_articles(session, query, lang=lang, limit=limit)
         second = search_articles(session, query, lang=lang.other, limit=limit)
     except QueryError:  # nothing searchable in it (only punctuation, say)
         return []
     seen = {hit.article_id for hit in first}
-    return [*first, *(hit for hit in second if hit.article_id not in seen)][:limit]
+    second = [hit for hit in second if hit.article_id not in seen]
+    if not other_language:  # the first all have ``lang``; the second may not
+        langs = article_langs(session.connection(), ids={hit.article_id for hit in second})
+        second = [
+            hit for hit in second if offered_to(langs.get(hit.article_id, ()), lang, other_language)
+        ]
+    return [*first, *second][:limit]
 
 
-def find_results(session: Session, query: str, lang: Lang, page: int) -> ResultPage:
+def find_results(
+    session: Session, query: str, lang: Lang, page: int, other_language: bool = True
+) -> ResultPage:
     """Page ``page`` of the matches for ``query`` (see :func:`matching_hits`)."""
-    hits = matching_hits(session, query, lang, MAX_RESULTS)
+    hits = matching_hits(session, query, lang, MAX_RESULTS, other_language)
     start = page * PAGE_SIZE
     more = len(hits) >= MAX_RESULTS
     return ResultPage(tuple(hits[start : start + PAGE_SIZE]), len(hits), more)
@@ -84,7 +97,9 @@ async def _results(
     deps = context.deps
     query, shortened = fit_query(text)
     with context.metrics.search_seconds.time():
-        found = await run_db(deps, lambda s: find_results(s, query, reader.lang, page))
+        found = await run_db(
+            deps, lambda s: find_results(s, query, reader.lang, page, reader.other_language)
+        )
     if found.total == 0:
         return render_no_results(query, reader.tr, shortened=shortened)
     tz = reader_timezone(deps, reader)

@@ -9,11 +9,11 @@ __all__ = ["render_help"]
 
 
 def render_help(tr: Translator) -> str:
-    """Header, one line per command, and the plain-text search hint."""
+    """Header, one line per command, the plain-text search hint and the other-language note."""
     lines = [tr.gettext(messages.HELP_HEADER)]
     lines += [
         tr.gettext(messages.HELP_LINE, command=name, description=tr.gettext(description))
         for name, description in messages.COMMANDS
     ]
-    lines += ["", tr.gettext(messages.HELP_FOOTER)]
+    lines += ["", tr.gettext(messages.HELP_FOOTER), tr.gettext(messages.HELP_OTHER_LANGUAGE)]
     return "\n".join(lines)

@@ -1,7 +1,8 @@
 """The /tags keyboard and the /settings view (pure), with their callback-data codecs.
 
 Callback data: ``tag:t:<tag id>:<page>`` (toggle), ``tag:p:<page>`` (turn the page),
-``tag:done``; ``set:<lang|tags|time|tz>`` (change a setting), ``sub:<on|off>``; the one-tap
+``tag:done``; ``set:<lang|tags|time|tz>`` (change a setting), ``set:other:<on|off>`` (articles
+only in the other language shown or hidden), ``sub:<on|off>``; the one-tap
 choices ``time:<HHMM|other>`` and ``tz:<IANA id|other>`` (at most 38 bytes). Tags travel as
 database ids, so the data stays far below Telegram's 64 bytes whatever the tag's name.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 import enum
 import html
 import re
-import zoneinfo
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import time
@@ -22,7 +22,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from digestbot import messages
 from digestbot.bot.views.rhythm import OPEN_DATA, rhythm_name
 from digestbot.bot.views.start import language_name
-from digestbot.bot.zone_names import zone_display_name, zone_place
+from digestbot.bot.zone_names import is_place_zone, zone_display_name, zone_place
+from digestbot.chinese_script import Script
 from digestbot.config import ReaderSettings
 from digestbot.i18n import Translator
 from digestbot.model import Lang
@@ -35,6 +36,7 @@ __all__ = [
     "SCHEDULE_BUTTONS",
     "TAGS_PER_PAGE",
     "TAG_DONE_DATA",
+    "TRADITIONAL_ZONES",
     "ScheduleChoice",
     "SettingsAction",
     "TagAction",
@@ -66,7 +68,12 @@ _ZONE_DATA = re.compile(r"^tz:(?:([A-Za-z0-9_+/-]{1,40})|(other))$")
 COMMON_TIMES = tuple(time(hour) for hour in (6, 7, 8, 9, 10, 12, 18, 21))
 TIMES_PER_ROW = 3
 ZONES_PER_ROW = 2
-# Zones offered as buttons, by the reader's language; the reader's own zone is added to them.
+# Zones offered as buttons, by the reader's language (Traditional readers: by their region, their
+# own first: Taiwan, or Hong Kong and Macau); the reader's own zone is added to them.
+TRADITIONAL_ZONES = {
+    Script.HANT_TW: ("Asia/Taipei", "Asia/Hong_Kong", "Asia/Shanghai", "Asia/Singapore"),
+    Script.HANT_HK: ("Asia/Hong_Kong", "Asia/Taipei", "Asia/Shanghai", "Asia/Singapore"),
+}
 COMMON_ZONES = {
     Lang.ZH: ("Asia/Shanghai", "Asia/Taipei", "Asia/Hong_Kong", "Asia/Singapore"),
     Lang.EN: (
@@ -96,6 +103,8 @@ class SettingsAction(enum.StrEnum):
     TAGS = "set:tags"
     TIME = "set:time"
     TIME_ZONE = "set:tz"
+    SHOW_OTHER_LANGUAGE = "set:other:on"
+    HIDE_OTHER_LANGUAGE = "set:other:off"
     SUBSCRIBE = "sub:on"
     UNSUBSCRIBE = "sub:off"
 
@@ -137,14 +146,17 @@ def parse_schedule_data(data: str) -> ScheduleChoice | None:
     name, other = match.groups()
     if other:
         return ScheduleChoice(SettingsAction.TIME_ZONE)
-    if name not in zoneinfo.available_timezones():
+    if not is_place_zone(name):  # forged, or a pseudo-zone such as Factory
         return None
     return ScheduleChoice(SettingsAction.TIME_ZONE, timezone=name)
 
 
-def common_zones(lang: Lang, current: str) -> tuple[str, ...]:
-    """The zones offered to a reader of ``lang``: the reader's own first when it is not common."""
+def common_zones(lang: Lang, current: str, script: Script = Script.HANS) -> tuple[str, ...]:
+    """The zones offered to a reader of ``lang`` (and ``script``, for Chinese): the reader's own
+    first when it is not common."""
     common = COMMON_ZONES.get(lang) or COMMON_ZONES[Lang.ZH if lang.startswith("zh") else Lang.EN]
+    if lang is Lang.ZH:
+        common = TRADITIONAL_ZONES.get(script, common)
     return common if current in common else (current, *common)
 
 
@@ -177,7 +189,7 @@ def render_zone_choice(tr: Translator, profile: Profile) -> tuple[str, InlineKey
             _marked(zone_place(name, tr.locale), name == profile.timezone),
             callback_data=f"tz:{name}",
         )
-        for name in common_zones(tr.lang, profile.timezone)
+        for name in common_zones(tr.lang, profile.timezone, tr.script)
     ]
     other = tr.gettext(messages.BUTTON_OTHER_TIME_ZONE)
     buttons.append(InlineKeyboardButton(other, callback_data="tz:other"))
@@ -271,7 +283,7 @@ def render_settings(
     tr: Translator, labels: ReaderSettings, profile: Profile
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The /settings message: each setting on a line, buttons to change each."""
-    active = profile.state is SubscriberState.ACTIVE
+    active, other = profile.state is SubscriberState.ACTIVE, profile.other_language
     values = (
         (messages.SETTINGS_LANGUAGE, language_name(profile.language, profile.script)),
         (
@@ -288,6 +300,10 @@ def render_settings(
             tr.gettext(messages.SETTING_ON if active else messages.SETTING_OFF),
         ),
         (messages.SETTINGS_RHYTHM, rhythm_name(tr, profile.rhythm)),
+        (
+            messages.SETTINGS_OTHER_LANGUAGE,
+            tr.gettext(messages.SETTING_SHOWN if other else messages.SETTING_HIDDEN),
+        ),
     )
     lines = [tr.gettext(messages.SETTINGS_HEADER)]
     lines += [
@@ -317,6 +333,11 @@ def render_settings(
                 button(messages.BUTTON_UNSUBSCRIBE, SettingsAction.UNSUBSCRIBE)
                 if active
                 else button(messages.BUTTON_SUBSCRIBE, SettingsAction.SUBSCRIBE)
+            ],
+            [
+                button(messages.BUTTON_HIDE_OTHER_LANGUAGE, SettingsAction.HIDE_OTHER_LANGUAGE)
+                if other
+                else button(messages.BUTTON_SHOW_OTHER_LANGUAGE, SettingsAction.SHOW_OTHER_LANGUAGE)
             ],
         ]
     )

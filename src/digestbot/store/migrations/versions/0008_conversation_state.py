@@ -5,7 +5,7 @@ when that update lands on another bot process or after a restart.
 ``value`` is JSON text (``json.dumps`` escapes NUL, which PostgreSQL text cannot hold); a row
 whose ``expires_at`` has passed is as good as gone and the runtime's clean-up deletes it.
 
-Revision ID: 0009
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-06
 """
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
+revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
