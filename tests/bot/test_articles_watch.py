@@ -26,6 +26,7 @@ from tests.support.processes import (
     digestbot_process,
     stopped_cleanly,
     wait_until,
+    watched_folder_config,
 )
 from tests.support.sandboxed import sandbox_settings
 
@@ -161,10 +162,7 @@ async def test_two_bots_watching_one_folder_on_one_postgresql_load_each_file_onc
 ) -> None:
     if not bot_database.startswith("postgresql"):
         pytest.skip("several bot processes share one database on PostgreSQL")
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    config = tmp_path / "digestbot.toml"
-    config.write_text(f'[paths]\narticles_dir = "{folder}"\ndata_dir = "{tmp_path / "data"}"\n')
+    folder, config = watched_folder_config(tmp_path)
     env = {"DIGESTBOT_DATABASE_URL": bot_database}
     async with Emulator() as first_api, Emulator() as second_api:
         bots = [

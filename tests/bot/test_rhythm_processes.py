@@ -20,6 +20,7 @@ from tests.support.processes import (
     sent_message_ids,
     stopped_cleanly,
     wait_until,
+    watched_folder_config,
 )
 
 READER = 4242
@@ -65,11 +66,8 @@ async def test_two_processes_send_the_digest_and_the_instant_push_once(
 ) -> None:
     if not bot_database.startswith("postgresql"):
         pytest.skip("several bot processes share one database on PostgreSQL")
-    folder = tmp_path / "articles"
-    folder.mkdir()
+    folder, config = watched_folder_config(tmp_path)
     (folder / "morning.md").write_text(article("Morning fab news"), encoding="utf-8")
-    config = tmp_path / "digestbot.toml"
-    config.write_text(f'[paths]\narticles_dir = "{folder}"\ndata_dir = "{tmp_path / "data"}"\n')
     env = {"DIGESTBOT_DATABASE_URL": bot_database}
     async with Emulator(latency=0.2) as api:
         add_due_reader(api, sessions, READER)  # in UTC, digest time 00:00: due now

@@ -35,6 +35,16 @@ ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 
 
+def watched_folder_config(tmp_path: Path) -> tuple[Path, Path]:
+    """An empty articles folder under ``tmp_path`` and a config file naming it (and a data
+    folder beside it), for bot processes that watch the folder: (folder, config)."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    config = tmp_path / "digestbot.toml"
+    config.write_text(f'[paths]\narticles_dir = "{folder}"\ndata_dir = "{tmp_path / "data"}"\n')
+    return folder, config
+
+
 async def digestbot_process(
     emulator: Emulator, *args: str, env: dict[str, str] | None = None
 ) -> asyncio.subprocess.Process:
