@@ -93,6 +93,23 @@ RHYTHM_QUIET_ON = N_("Quiet hours, 22:00 to 07:00: instant articles wait until m
 RHYTHM_QUIET_OFF = N_("Quiet hours off: instant articles come day and night.")
 RHYTHM_PICK_DAY = N_("On which day should the weekly digest come?")
 RHYTHM_PICK_PAUSE = N_("Pause the digest until which day?")
+BUTTON_PAUSE_OTHER_DATE = N_("Other date…")
+ASK_PAUSE_DATE_TYPED = N_(
+    "Send the day your digests should come again, for example <code>25 Dec</code>, "
+    "<code>next Monday</code> or <code>2 weeks</code>."
+)
+INVALID_PAUSE_DATE = N_(
+    "I could not read {value} as a day. Please send it like <code>25 Dec</code>, "
+    "<code>next Monday</code> or <code>3 days</code>."
+)
+PAUSE_DATE_NOT_AHEAD = N_(
+    "{value} is not after today ({today}). Please send a later day, for example "
+    "<code>next Monday</code> or <code>2 weeks</code>."
+)
+PAUSE_DATE_TOO_FAR = N_(
+    "{value} is more than a year away. Please send a day within a year, for example "
+    "<code>25 Dec</code> or <code>2 weeks</code>."
+)
 BUTTON_RHYTHM_WEEKLY = N_("Weekly")
 BUTTON_PAUSE = N_("Pause")
 BUTTON_RESUME = N_("Resume")
