@@ -26,6 +26,16 @@ def bot_latency() -> float:
     return 0.2
 
 
+async def started(
+    bot: BotHarness, user: int, name: str = "", code: str | None = None
+) -> dict[str, Any]:
+    """The user (``code``: Telegram's language) says /start on Sunday at noon in Shanghai; the
+    greeting."""
+    bot.user(user, name, code)
+    bot.clock.now = SUNDAY_NOON
+    return await bot.say(user, "/start")
+
+
 async def typing_a_date(bot: BotHarness, user: int) -> dict[str, Any]:
     """/settings, the rhythm screen, Pause, then "Other date…": the screen asking for the day."""
     screen = await rhythm_screen(bot, user)
@@ -41,8 +51,7 @@ def paused_until(bot: BotHarness, user: int) -> date | None:
 
 
 async def test_simplified_reader_types_next_monday_after_a_past_date(bot: BotHarness) -> None:
-    bot.clock.now = SUNDAY_NOON
-    await bot.say(LI, "/start")
+    await started(bot, LI)
     asking = await typing_a_date(bot, LI)
     assert asking["text"].endswith(
         "请发送恢复推送的日期，例如12月25日、下周一或两周。\n发送 /cancel 可保留当前设置。"
@@ -71,9 +80,7 @@ async def test_simplified_reader_types_next_monday_after_a_past_date(bot: BotHar
 async def test_taiwan_reader_is_told_an_unreadable_day_then_cancels_then_types_a_date(
     bot: BotHarness,
 ) -> None:
-    bot.user(TW, "小美", "zh-tw")
-    bot.clock.now = SUNDAY_NOON
-    await bot.say(TW, "/start")
+    await started(bot, TW, "小美", "zh-tw")
     asking = await typing_a_date(bot, TW)
     assert asking["text"].endswith(
         "請傳送恢復推送的日期，例如12月25日、下週一或兩週。\n傳送 /cancel 即可保留目前的設定。"
@@ -96,9 +103,7 @@ async def test_taiwan_reader_is_told_an_unreadable_day_then_cancels_then_types_a
 
 
 async def test_hong_kong_reader_pauses_for_two_weeks(bot: BotHarness) -> None:
-    bot.user(HK, "家豪", "zh-hk")
-    bot.clock.now = SUNDAY_NOON
-    await bot.say(HK, "/start")
+    await started(bot, HK, "家豪", "zh-hk")
     await typing_a_date(bot, HK)
     too_far = await bot.say(HK, "2028年1月1日")
     assert too_far["text"].startswith("「2028年1月1日」距今超過一年，請傳送一年以內的日期")

@@ -38,6 +38,7 @@ __all__ = [
     "RhythmAction",
     "RhythmKind",
     "RhythmScreen",
+    "digest_when",
     "parse_rhythm_data",
     "pause_allowed",
     "pause_choices",
@@ -144,6 +145,26 @@ def rhythm_name(tr: Translator, rhythm: ReaderRhythm) -> str:
             return tr.gettext(
                 messages.RHYTHM_PAUSED_UNTIL, date=tr.format_date(rhythm.paused_until)
             )
+
+
+def digest_when(tr: Translator, rhythm: ReaderRhythm, at: time, timezone: str) -> str:
+    """When the digest comes, for a sentence: "every day at 08:00 (China Time)", "on weekdays
+    at ...", "every Wednesday at ...", "every day at ... from Dec 25, 2026" (``timezone``: the
+    zone's name as shown, escaped)."""
+    fields = {"time": f"{at:%H:%M}", "timezone": timezone}
+    match rhythm.rhythm:
+        case Rhythm.DAILY:
+            return tr.gettext(messages.SCHEDULE_DAILY, **fields)
+        case Rhythm.WEEKDAYS:
+            return tr.gettext(messages.SCHEDULE_WEEKDAYS, **fields)
+        case Rhythm.WEEKLY:
+            day = _weekday(tr, rhythm.weekly_day)
+            return tr.gettext(messages.SCHEDULE_WEEKLY, day=day, **fields)
+        case Rhythm.PAUSED:
+            if rhythm.paused_until is None:
+                return tr.gettext(messages.SCHEDULE_PAUSED)
+            until = tr.format_date(rhythm.paused_until)
+            return tr.gettext(messages.SCHEDULE_PAUSED_UNTIL, date=until, **fields)
 
 
 def _label(tr: Translator, labels: ReaderSettings, tag: str) -> str:
