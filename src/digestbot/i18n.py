@@ -6,7 +6,7 @@ Strings are marked in the source and translated per reader at run time::
     from digestbot.i18n import translator
 
     t = translator(Lang.ZH)
-    t.gettext(messages.SUBSCRIBED, time="08:00", timezone="Asia/Shanghai")
+    t.gettext(messages.SCHEDULE_DAILY, time="08:00", timezone="中国时间")
     t.plural(messages.ARTICLE_COUNT, 3)          # "3 篇文章"; ``{n}`` is filled in for you
     t.format_date(article.date, "Asia/Shanghai")  # "2024年5月12日"
     translator(Lang.ZH, Script.HANT_TW).gettext(messages.LANGUAGE_CHOSEN)  # Traditional, Taiwan

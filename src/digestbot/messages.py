@@ -20,10 +20,14 @@ from digestbot.model import Lang
 LANGUAGE_NAMES: Final[Mapping[Lang, str]] = MappingProxyType({Lang.ZH: "中文", Lang.EN: "English"})
 
 # /start and /language
-GREETING = N_("Hello {name}! I send a daily digest of articles in Chinese and English.")
-GREETING_SCHEDULE = N_(
-    "It arrives every day at {time} ({timezone}), and /settings can change that."
-)
+GREETING = N_("Hello {name}! I send digests of articles in Chinese and English.")
+GREETING_SCHEDULE = N_("It arrives {when}, and /settings can change that.")
+# When the digest comes ({when} above and below), by the reader's rhythm
+SCHEDULE_DAILY = N_("every day at {time} ({timezone})")
+SCHEDULE_WEEKDAYS = N_("on weekdays at {time} ({timezone})")
+SCHEDULE_WEEKLY = N_("every {day} at {time} ({timezone})")
+SCHEDULE_PAUSED_UNTIL = N_("every day at {time} ({timezone}) from {date}")
+SCHEDULE_PAUSED = N_("once you resume it in /settings")
 GREETING_AGAIN = N_("Welcome back, {name}!")
 CHOOSE_LANGUAGE = N_("Which language would you like?")
 LANGUAGE_CHOSEN = N_("Done: I will talk to you in English from now on.")
@@ -40,10 +44,10 @@ TAG_UNFOLLOWED = N_("No longer following: {tag}")
 TAG_GONE = N_("That tag no longer exists. Here are the current tags.")
 
 # /subscribe, /unsubscribe
-SUBSCRIBED = N_("Subscribed! Your digest arrives every day at {time} ({timezone}).")
+SUBSCRIBED = N_("Subscribed! Your digest arrives {when}.")
 ALREADY_SUBSCRIBED = N_("You are already subscribed.")
 UNSUBSCRIBED = N_("Unsubscribed: no more digests. Send /subscribe any time to come back.")
-NOT_SUBSCRIBED = N_("You are not subscribed. Send /subscribe to get the daily digest.")
+NOT_SUBSCRIBED = N_("You are not subscribed. Send /subscribe to get the digest.")
 BUTTON_SUBSCRIBE = N_("Subscribe")
 BUTTON_UNSUBSCRIBE = N_("Unsubscribe")
 
@@ -54,7 +58,7 @@ SETTINGS_LANGUAGE = N_("Language")
 SETTINGS_TAGS = N_("Tags")
 SETTINGS_DIGEST_TIME = N_("Digest time")
 SETTINGS_TIME_ZONE = N_("Time zone")
-SETTINGS_SUBSCRIPTION = N_("Daily digest")
+SETTINGS_SUBSCRIPTION = N_("Digests")
 SETTING_ON = N_("On")
 SETTING_OFF = N_("Off")
 TAGS_ALL = N_("All topics")
@@ -93,6 +97,23 @@ RHYTHM_QUIET_ON = N_("Quiet hours, 22:00 to 07:00: instant articles wait until m
 RHYTHM_QUIET_OFF = N_("Quiet hours off: instant articles come day and night.")
 RHYTHM_PICK_DAY = N_("On which day should the weekly digest come?")
 RHYTHM_PICK_PAUSE = N_("Pause the digest until which day?")
+BUTTON_PAUSE_OTHER_DATE = N_("Other date…")
+ASK_PAUSE_DATE_TYPED = N_(
+    "Send the day your digests should come again, for example <code>25 Dec</code>, "
+    "<code>next Monday</code> or <code>2 weeks</code>."
+)
+INVALID_PAUSE_DATE = N_(
+    "I could not read {value} as a day. Please send it like <code>25 Dec</code>, "
+    "<code>next Monday</code> or <code>3 days</code>."
+)
+PAUSE_DATE_NOT_AHEAD = N_(
+    "{value} is not after today ({today}). Please send a later day, for example "
+    "<code>next Monday</code> or <code>2 weeks</code>."
+)
+PAUSE_DATE_TOO_FAR = N_(
+    "{value} is more than a year away. Please send a day within a year, for example "
+    "<code>25 Dec</code> or <code>2 weeks</code>."
+)
 BUTTON_RHYTHM_WEEKLY = N_("Weekly")
 BUTTON_PAUSE = N_("Pause")
 BUTTON_RESUME = N_("Resume")
@@ -102,11 +123,11 @@ BUTTON_BACK_TO_SETTINGS = N_("Back to settings")
 INSTANT_ON = N_("Instant: {tag}")
 INSTANT_OFF = N_("No longer instant: {tag}")
 ASK_DIGEST_TIME = N_(
-    "Choose the time of your daily digest, or send one, for example <code>7:30</code> "
+    "Choose the time of your digest, or send one, for example <code>7:30</code> "
     "or <code>6pm</code>."
 )
 ASK_DIGEST_TIME_TYPED = N_(
-    "Send the time of your daily digest, for example <code>7:30</code>, <code>18:30</code> "
+    "Send the time of your digest, for example <code>7:30</code>, <code>18:30</code> "
     "or <code>6pm</code>."
 )
 ASK_TIME_ZONE = N_(
@@ -131,7 +152,7 @@ TIME_ZONE_SEVERAL = N_(
     "{value} has several time zones. Please send your city instead, "
     "for example <code>New York</code>."
 )
-DIGEST_TIME_SET = N_("Your digest now arrives every day at {time} ({timezone}).")
+DIGEST_TIME_SET = N_("Your digest now arrives {when}.")
 ASK_CANCEL_HINT = N_("Send /cancel to keep the current setting.")
 TIME_ZONE_WHOLE_HOURS = N_(
     "{value} is not a whole number of hours from UTC. Please send your city instead, "
@@ -142,8 +163,12 @@ NOTHING_TO_CANCEL = N_("There is nothing to cancel.")
 
 # /search and plain-text search
 GREETING_REPLY = N_(
-    "Hello! I send a daily digest of articles, and I find articles for you: send me some words, "
-    "for example <code>battery</code>. Send /help to see everything I can do."
+    "Hello! I send you a digest of articles {when}, and I find articles for you: send me some "
+    "words, for example <code>battery</code>. Send /help to see everything I can do."
+)
+GREETING_REPLY_NO_DIGEST = N_(
+    "Hello! I find articles for you: send me some words, for example <code>battery</code>. "
+    "Send /subscribe for a digest of new articles, and /help to see everything I can do."
 )
 SEARCH_RESULTS = NP_(
     "Results for <b>{query}</b>: {n} article", "Results for <b>{query}</b>: {n} articles"
@@ -198,6 +223,7 @@ INLINE_HINT = N_("Type some words to search the articles")
 HELP_HEADER = N_("<b>What I can do</b>")
 HELP_LINE = N_("/{command} — {description}")
 HELP_FOOTER = N_("You can also just send me some words to search the articles.")
+HELP_SCHEDULE = N_("Your digest arrives {when}; /settings changes that.")
 HELP_OTHER_LANGUAGE = N_(
     "Articles only in the other language are shown too, marked as such; /settings can hide them."
 )
@@ -206,8 +232,8 @@ COMMANDS = (
     ("help", N_("What each command does")),
     ("language", N_("Choose Chinese or English")),
     ("tags", N_("Choose the topics you follow")),
-    ("subscribe", N_("Get the daily digest")),
-    ("unsubscribe", N_("Stop the daily digest")),
+    ("subscribe", N_("Get the digest of new articles")),
+    ("unsubscribe", N_("Stop the digest")),
     ("settings", N_("Language, tags, digest time and time zone")),
     ("search", N_("Search the articles: /search words")),
     ("read", N_("Read an article: /read number")),

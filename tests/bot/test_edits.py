@@ -5,13 +5,22 @@ it was)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity
+from telegram import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+)
+from telegram.error import BadRequest, NetworkError, TimedOut
 
-from digestbot.bot.edits import ShownMessages, View, needs_edit, shows_already
+from digestbot.bot.edits import ShownMessages, View, edit_pressed, needs_edit, shows_already
 from digestbot.sandbox.html import parse_html
 from tests.support.bot import ANN, BotHarness
 
@@ -112,3 +121,48 @@ async def test_a_double_press_makes_one_edit_and_no_refused_request(bot: BotHarn
     assert bot.message(ANN, question["message_id"])["text"] == "好的，之后我会用中文和你交流。"
     edits = [r for r in bot.requests() if r["method"] == "editMessageText"]
     assert len(edits) == 1
+
+
+class SlowQuery:
+    """A pressed button's query whose edits reach Telegram but whose answers may be lost: the
+    network boundary, faked (``raising`` is raised by the next edit, after it is counted)."""
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        self.edits = 0
+        self.raising: BaseException | None = None
+
+    async def edit_message_text(self, *args: object, **kwargs: object) -> None:
+        self.edits += 1
+        raising, self.raising = self.raising, None
+        if raising is not None:
+            raise raising
+
+
+async def test_an_edit_that_timed_out_is_not_made_again() -> None:
+    """Telegram applied it and only the answer was lost: the same edit again would be refused
+    ("message is not modified"), so the bot remembers it as made."""
+    remembered = ShownMessages()
+    query = SlowQuery(shown("<b>Tags</b> before"))
+    query.raising = TimedOut()
+    with pytest.raises(TimedOut):
+        await edit_pressed(remembered, cast(CallbackQuery, query), "<b>Tags</b> after", KEYBOARD)
+    assert remembered.get(7, 1) is not None
+    await edit_pressed(remembered, cast(CallbackQuery, query), "<b>Tags</b> after", KEYBOARD)
+    assert query.edits == 1
+    await edit_pressed(remembered, cast(CallbackQuery, query), "<b>Tags</b> later", KEYBOARD)
+    assert query.edits == 2
+
+
+@pytest.mark.parametrize(
+    "error", [NetworkError("connection reset"), BadRequest("Message to edit not found")]
+)
+async def test_an_edit_that_failed_is_forgotten_and_made_again(error: Exception) -> None:
+    remembered = ShownMessages()
+    query = SlowQuery(shown("<b>Tags</b> before"))
+    query.raising = error
+    with pytest.raises(type(error)):
+        await edit_pressed(remembered, cast(CallbackQuery, query), "<b>Tags</b> after", KEYBOARD)
+    assert remembered.get(7, 1) is None
+    await edit_pressed(remembered, cast(CallbackQuery, query), "<b>Tags</b> after", KEYBOARD)
+    assert query.edits == 2

@@ -40,7 +40,7 @@ async def _type_zone(bot: BotHarness, user: int, typed: str, stored: str, shown:
 
 async def test_english_reader_picks_a_time_and_a_zone_by_button(bot: BotHarness) -> None:
     question = await _question(bot, ANN, "set:time")
-    assert question["text"].startswith("Choose the time of your daily digest")
+    assert question["text"].startswith("Choose the time of your digest")
     assert button_data(question) == TIME_BUTTONS
     assert "✅ 08:00" in button_labels(question)
     edited = await _choose(bot, ANN, question, "time:0700")
@@ -79,7 +79,7 @@ async def test_chinese_reader_picks_a_zone_by_button_and_types_a_time(bot: BotHa
 
     question = await _question(bot, LI, "set:time")
     edited = await _choose(bot, LI, question, "time:other")
-    assert edited.startswith("请发送每日摘要的推送时间，例如7点半、18:30或下午6点。")
+    assert edited.startswith("请发送摘要的推送时间，例如7点半、18:30或下午6点。")
     assert button_data(bot.message(LI, question["message_id"])) == []
     for typed, expected in (("7点半", time(7, 30)), ("早上7点", time(7)), ("下午6点", time(18))):
         await _question(bot, LI, "set:time")
@@ -165,10 +165,10 @@ async def test_one_tap_settings_under_latency(bot: BotHarness) -> None:
 @pytest.mark.parametrize(
     ("user", "text", "expected"),
     [
-        (LI, "你好", "你好！我每天为你推送文章摘要，也能帮你找文章"),
-        (LI, "您好！", "你好！我每天为你推送文章摘要"),
-        (ANN, "hello", "Hello! I send a daily digest of articles, and I find articles for you"),
-        (ANN, "Hi!", "Hello! I send a daily digest"),
+        (LI, "你好", "你好！我能帮你找文章：直接发送关键词即可"),
+        (LI, "您好！", "你好！我能帮你找文章"),
+        (ANN, "hello", "Hello! I find articles for you: send me some words"),
+        (ANN, "Hi!", "Hello! I find articles for you"),
     ],
 )
 async def test_a_greeting_is_answered_not_searched(

@@ -120,7 +120,7 @@ async def test_a_clock_move_with_nobody_due_says_when_the_next_digest_comes(
         running, "POST", "clock", advance_minutes=minutes_until_local(before, 7, 0)
     )
     summary = moved.json()["summary"]
-    assert summary.startswith("Nobody is due: each reader gets the digest at their own time.")
+    assert summary.startswith("Nobody is due: each reader gets the digest at their own time, ")
     assert "The next is at 08:00 Asia/Shanghai, in " in summary
     assert "Send digests now" in summary
 

@@ -9,10 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digestbot.digest.plan import PlannedDigest, PlanReport
+from digestbot.digest.rhythm import is_digest_day
+from digestbot.model import ReaderRhythm, Rhythm
 from digestbot.sandbox_app.summary import (
+    ALL_PAUSED,
     BUSY,
     NO_READERS,
     NextDigest,
+    ReaderSchedule,
     explain_send_now,
     explain_tick,
     next_digest,
@@ -25,6 +29,12 @@ instants = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
 )
 times = st.times()
+rhythms = st.builds(
+    ReaderRhythm,
+    st.sampled_from(Rhythm),
+    st.integers(0, 6),
+    st.one_of(st.none(), st.dates(date(2000, 1, 1), date(2100, 1, 1))),
+)
 
 
 def planned(*messages: int) -> tuple[PlannedDigest, ...]:
@@ -34,30 +44,53 @@ def planned(*messages: int) -> tuple[PlannedDigest, ...]:
     )
 
 
-@given(instants, st.lists(st.tuples(times, st.sampled_from(ZONES)), min_size=1, max_size=4))
-def test_the_next_digest_is_the_soonest_time_after_now(
-    now: datetime, schedules: list[tuple[time, str]]
+daily_schedules = st.builds(ReaderSchedule, times, st.sampled_from(ZONES))
+
+
+@given(instants, st.lists(daily_schedules, min_size=1, max_size=4))
+def test_the_next_daily_digest_is_the_soonest_time_after_now(
+    now: datetime, schedules: list[ReaderSchedule]
 ) -> None:
     found = next_digest(now, schedules)
     assert found is not None
     assert now < found.at <= now + timedelta(hours=26)  # a day, and a clock change at most
-    assert (found.local_time, found.timezone) in schedules
+    assert (found.local_time, found.timezone) in {(s.local_time, s.timezone) for s in schedules}
 
 
-@given(instants, times, st.sampled_from(["UTC", "Asia/Shanghai"]))
-def test_without_clock_changes_the_next_digest_is_at_its_local_time(
-    now: datetime, at: time, name: str
+@given(instants, times, st.sampled_from(["UTC", "Asia/Shanghai"]), rhythms)
+def test_without_clock_changes_the_next_digest_is_at_its_local_time_on_a_digest_day(
+    now: datetime, at: time, name: str, rhythm: ReaderRhythm
 ) -> None:
-    found = next_digest(now, [(at, name)])
+    found = next_digest(now, [ReaderSchedule(at, name, rhythm)])
+    if rhythm.rhythm is Rhythm.PAUSED and rhythm.paused_until is None:
+        assert found is None
+        return
     assert found is not None
     local = found.at.astimezone(ZoneInfo(name))
     assert local.time().replace(tzinfo=None) == at
-    assert found.at - now <= timedelta(days=1)
+    assert local.date() == found.day
+    assert is_digest_day(rhythm, found.day)
+    day = now.astimezone(ZoneInfo(name)).date()
+    while day < found.day:  # no digest day in between whose time is still to come
+        assert (
+            not is_digest_day(rhythm, day)
+            or datetime.combine(day, at, tzinfo=ZoneInfo(name)) <= now
+        )
+        day += timedelta(days=1)
+    if rhythm.rhythm is not Rhythm.PAUSED:
+        assert found.at - now <= timedelta(days=7)
 
 
-def test_no_readers_no_next_digest_and_unknown_zones_are_skipped() -> None:
+def test_no_readers_no_next_digest_and_unknown_zones_and_endless_pauses_are_skipped() -> None:
     assert next_digest(NOW, []) is None
-    assert next_digest(NOW, [(time(8), "Mars/Olympus_Mons")]) is None
+    assert next_digest(NOW, [ReaderSchedule(time(8), "Mars/Olympus_Mons")]) is None
+    paused = ReaderSchedule(time(8), "UTC", ReaderRhythm(Rhythm.PAUSED))
+    assert next_digest(NOW, [paused]) is None
+    weekly = ReaderSchedule(time(9), "UTC", ReaderRhythm(Rhythm.WEEKLY, weekly_day=4))
+    found = next_digest(NOW, [paused, weekly])  # NOW is a Monday, 22:30 UTC
+    assert found == NextDigest(
+        datetime(2026, 5, 29, 9, tzinfo=UTC), time(9), "UTC", date(2026, 5, 29)
+    )
 
 
 def test_plural() -> None:
@@ -80,12 +113,21 @@ def test_send_now_explains_each_outcome() -> None:
 
 
 def test_a_tick_explains_why_nobody_was_due_and_when_the_next_comes() -> None:
-    upcoming = NextDigest(NOW + timedelta(hours=1, minutes=30), time(8), "Asia/Shanghai")
-    said = explain_tick(PlanReport(), NOW, upcoming)
-    assert said.startswith("Nobody is due: each reader gets the digest at their own time.")
+    upcoming = NextDigest(
+        NOW + timedelta(hours=1, minutes=30), time(8), "Asia/Shanghai", date(2026, 5, 26)
+    )
+    said = explain_tick(PlanReport(), NOW, upcoming, readers=1)
+    assert said.startswith("Nobody is due: each reader gets the digest at their own time, on")
     assert "The next is at 08:00 Asia/Shanghai, in 1 h 30 min on the bot's clock." in said
     assert "Send digests now to send everyone one now" in said
+    later = NextDigest(
+        NOW + timedelta(days=3, hours=1, minutes=30), time(8), "UTC", date(2026, 5, 29)
+    )
+    assert "The next is at 08:00 UTC on Friday 2026-05-29, in 3 days 1 h on the bot's" in (
+        explain_tick(PlanReport(), NOW, later, readers=1)
+    )
     assert explain_tick(PlanReport(), NOW, None) == NO_READERS
+    assert explain_tick(PlanReport(), NOW, None, readers=2) == ALL_PAUSED
     assert explain_tick(None, NOW, upcoming) == BUSY
     came = explain_tick(PlanReport(due=1, planned=planned(2)), NOW, None)
     assert came == "Planned 1 digest (2 messages); sending now. Their digest time came."

@@ -274,3 +274,11 @@ def test_factory_reads_utc_and_keeps_utcs_clock() -> None:
     assert (
         now.astimezone(back).utcoffset() == now.astimezone(zoneinfo.ZoneInfo("Factory")).utcoffset()
     )
+
+
+def test_hong_kong_readers_see_zone_names_without_daylight_time() -> None:
+    """Babel keeps zh_Hant_HK's daylight format ("{0}夏令時間") as its only region format."""
+    hong_kong = Locale.parse("zh_Hant_HK")
+    assert zone_display_name("Asia/Shanghai", hong_kong) == "中國時間"
+    assert zone_display_name("Asia/Hong_Kong", hong_kong) == "中國香港特別行政區時間"
+    assert not [z for z in ZONES if "夏令" in zone_display_name(z, hong_kong)]

@@ -25,7 +25,7 @@ async def test_settings_show_every_setting_with_buttons(bot: BotHarness) -> None
         "Tags: All topics",
         "Digest time: 08:00",
         "Time zone: China Time",
-        "Daily digest: On",
+        "Digests: On",
         "Rhythm: Every day",
         "Articles only in the other language: Shown",
     ]
@@ -49,7 +49,7 @@ async def test_chinese_settings(bot: BotHarness) -> None:
 
 async def test_change_time_by_reply(bot: BotHarness) -> None:
     question = await _ask(bot, ANN, "set:time")
-    assert question["text"].startswith("Choose the time of your daily digest")
+    assert question["text"].startswith("Choose the time of your digest")
     done = await bot.say(ANN, "7:30")
     assert done["text"].startswith("Your digest now arrives every day at 07:30 (China Time).")
     assert "Digest time: 07:30" in done["text"]
@@ -60,7 +60,7 @@ async def test_change_time_by_reply(bot: BotHarness) -> None:
 
 async def test_invalid_time_keeps_waiting_in_chinese(bot: BotHarness) -> None:
     question = await _ask(bot, LI, "set:time")
-    assert question["text"].startswith("请选择每日摘要的推送时间")
+    assert question["text"].startswith("请选择摘要的推送时间")
     wrong = await bot.say(LI, "25:99")
     assert wrong["text"].startswith("无法识别时间“25:99”")
     done = await bot.say(LI, "20")
@@ -106,12 +106,12 @@ async def test_unsubscribe_and_subscribe_buttons_edit_the_settings(bot: BotHarne
     answer = await bot.press(ANN, shown, "sub:off")
     assert answer["text"].startswith("Unsubscribed")
     edited = bot.message(ANN, shown["message_id"])
-    assert "Daily digest: Off" in edited["text"]
+    assert "Digests: Off" in edited["text"]
     assert "sub:on" in button_data(edited)
     assert _profile(bot, ANN).state is SubscriberState.UNSUBSCRIBED
     answer = await bot.press(ANN, edited, "sub:on")
     assert answer["text"].startswith("Subscribed!")
-    assert "Daily digest: On" in bot.message(ANN, shown["message_id"])["text"]
+    assert "Digests: On" in bot.message(ANN, shown["message_id"])["text"]
 
 
 async def test_language_and_tags_buttons_send_their_choices(bot: BotHarness) -> None:

@@ -164,7 +164,7 @@ async def test_one_conversation_alternating_between_two_webhook_processes(balanc
     settings = await bots.say(ANN, "/settings")
     await bots.press(ANN, settings, "set:time")
     question = await bots.driver.next_bot_message(ANN, 20)
-    assert question["text"].startswith("Choose the time of your daily digest")
+    assert question["text"].startswith("Choose the time of your digest")
     done = await bots.say(ANN, "7:30")  # typed, to the bot that did not ask
     assert done["text"].startswith("Your digest now arrives every day at 07:30")
     assert bots.profile(ANN).digest_time == time(7, 30)

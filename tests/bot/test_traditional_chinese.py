@@ -51,7 +51,7 @@ async def test_taiwan_reader_gets_traditional_interface_content_and_digest(
     bot.user(TW, "小美", "zh-tw")
     tsmc = add_article(bot, "tsmc", {Lang.ZH: TSMC_ZH})
     greeting = await bot.say(TW, "/start")
-    assert greeting["text"].startswith("你好，小美！我每天為你推送中英文文章摘要。")
+    assert greeting["text"].startswith("你好，小美！我為你推送中英文文章摘要。")
     assert "摘要每天08:00（中國時間）送達" in greeting["text"]
     assert button_labels(greeting) == ["简体中文", "繁體中文", "English"]
     assert profile_script(bot, TW) == (Lang.ZH, Script.HANT_TW)

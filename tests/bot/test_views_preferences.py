@@ -115,7 +115,7 @@ def test_settings_view_lines_and_buttons() -> None:
     assert "Language: 简体中文" in text
     assert "Time zone: UTC+8" in text
     assert "Digest time: 07:05" in text
-    assert "Daily digest: Off" in text
+    assert "Digests: Off" in text
     assert "Articles only in the other language: Shown" in text
     assert _data(markup)[-2:] == ["sub:on", "set:other:off"]
 

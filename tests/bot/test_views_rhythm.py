@@ -63,7 +63,7 @@ def screen_data(markup: InlineKeyboardMarkup) -> list[str]:
     RHYTHMS,
     TAGS,
     st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 1, 1)),
-    st.sampled_from([None, RhythmKind.PICK_DAY, RhythmKind.PICK_PAUSE]),
+    st.sampled_from([None, RhythmKind.PICK_DAY, RhythmKind.PICK_PAUSE, RhythmKind.TYPE_PAUSE]),
 )
 def test_every_button_of_the_screen_parses_back_and_fits(
     tr: Translator,

@@ -59,3 +59,24 @@ def test_tags_and_since_narrow_the_preview(
 def test_a_bad_date_is_a_usage_error(database: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["digest", "preview", "--database", database, "--since", "May 5"]) == 2
     assert "2024-05-12" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("lang", "mark", "only_other"),
+    [
+        ("en", "(Chinese only)", "首批动力电池迎来集中退役"),
+        ("zh", "（仅有英文版）", "Heat pump sales"),
+    ],
+)
+def test_the_other_language_flag_shows_or_hides_articles_only_in_the_other_language(
+    database: str, capsys: pytest.CaptureFixture[str], lang: str, mark: str, only_other: str
+) -> None:
+    default = preview(capsys, database, "--lang", lang, "--html")
+    shown = preview(capsys, database, "--lang", lang, "--html", "--other-language")
+    hidden = preview(capsys, database, "--lang", lang, "--html", "--no-other-language")
+    assert default == shown  # on by default, as for readers
+    assert mark in shown
+    assert only_other in shown
+    assert mark not in hidden
+    assert only_other not in hidden
+    assert "/read_" in hidden  # articles in both languages stay

@@ -27,6 +27,7 @@ from digestbot.bot.handlers import (
     inline,
     preferences,
     read,
+    replies,
     rhythm,
     search,
     start,
@@ -46,8 +47,8 @@ __all__ = ["HANDLER_MODULES", "BotApplication", "PtbApplication", "build_applica
 PtbApplication = BotApplication
 
 HANDLER_MODULES = (
-    group_admin, start, help, rhythm, preferences, search, read, inline, digest, admin, alerts,
-    fallback,
+    group_admin, replies, start, help, rhythm, preferences, search, read, inline, digest, admin,
+    alerts, fallback,
 )  # fmt: skip
 
 

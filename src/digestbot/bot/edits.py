@@ -4,7 +4,10 @@ Telegram refuses an edit to the same text, formatting and keyboard ("message is 
 the bot compares first: the visible text and the formatted spans of the new HTML against those of
 the message, and the keyboards. A press carries the message as it was when pressed, so two quick
 presses would both see it before either edit; :class:`ShownMessages` remembers what the bot last
-made each message show (set before the edit is sent), and that is compared instead.
+made each message show (set before the edit is sent), and that is compared instead. An edit that
+fails is forgotten again, but one that timed out is kept: Telegram may well have applied it, and
+an identical edit would be refused as "not modified" (one that it did not apply shows the old
+content until the next press that changes something).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import NamedTuple
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TimedOut
 
 from digestbot.render.telegram_html import parse_html
 
@@ -138,6 +141,8 @@ async def edit_pressed(
             return
         if key is not None:
             shown.put(*key, before)
+        raise
+    except TimedOut:  # Telegram may have applied it: an identical edit would be refused
         raise
     except BaseException:
         if key is not None:

@@ -17,7 +17,13 @@ from digestbot import messages
 from digestbot.bot.zone_names import lookup_zone, offset_label
 from digestbot.errors import DigestbotError
 
-__all__ = ["ScheduleInputError", "parse_digest_time", "parse_time_zone", "zone_label"]
+__all__ = [
+    "ScheduleInputError",
+    "parse_digest_time",
+    "parse_time_zone",
+    "read_number",
+    "zone_label",
+]
 
 _NUMBER = r"\d{1,2}|[零〇一二两兩三四五六七八九十]{1,3}"
 _MORNING = ("凌晨", "清晨", "早晨", "早上", "上午", "早")
@@ -42,7 +48,8 @@ _MAX_EAST, _MAX_WEST = 14, 12  # the Etc/GMT zones that exist
 
 
 class ScheduleInputError(DigestbotError):
-    """A reply that is not a usable time or time zone; ``message`` is the catalog id to show."""
+    """A reply that is not a usable time, time zone or day (:mod:`digestbot.bot.pause_input`);
+    ``message`` is the catalog id to show."""
 
     def __init__(self, message: str, value: str) -> None:
         super().__init__(f"{message} ({value!r})")
@@ -57,7 +64,7 @@ def _normalized(text: str) -> str:
     return "".join(value.split()).rstrip("。.!！")
 
 
-def _number(text: str | None) -> int | None:
+def read_number(text: str | None) -> int | None:
     """``7``, ``07``, ``七``, ``十五``, ``二十三`` as an int; None for none or nonsense."""
     if text is None:
         return None
@@ -104,8 +111,8 @@ def parse_digest_time(text: str) -> time:
     match = _CHINESE_TIME.match(value) or _CLOCK_TIME.match(value)
     if match is not None:
         groups = match.groupdict()
-        hour = _number(groups["hour"])
-        minute = _number(groups.get("minute"))
+        hour = read_number(groups["hour"])
+        minute = read_number(groups.get("minute"))
         if groups.get("half"):
             minute = 30
         elif groups.get("quarter"):
@@ -140,7 +147,7 @@ def parse_time_zone(text: str) -> str:
         sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
         return _offset_zone(sign, hours, minutes, value)
     match = _CHINESE_OFFSET.match(compact)
-    hours_said = _number(match.group(2)) if match is not None else None
+    hours_said = read_number(match.group(2)) if match is not None else None
     if match is not None and hours_said is not None:
         return _offset_zone("+" if match.group(1) in "东東" else "-", hours_said, 0, value)
     found = lookup_zone(value)

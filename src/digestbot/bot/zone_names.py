@@ -120,9 +120,18 @@ def zone_display_name(name: str, locale: Locale) -> str:
     if offset is not None:
         return offset
     zone, country = _zone_and_country(name, locale)
+    named = _naming_locale(locale)
     if country is not None:
-        return str(locale.zone_formats["region"] % country)
-    return get_timezone_location(zone, locale=locale)
+        return str(named.zone_formats["region"] % country)
+    return get_timezone_location(zone, locale=named)
+
+
+@functools.cache
+def _naming_locale(locale: Locale) -> Locale:
+    """The locale whose format names zones: ``locale``, or its language and script where Babel
+    keeps a daylight-time format for it (zh_Hant_HK's "{0}夏令時間" for every zone, all year)."""
+    base = Locale(locale.language, script=locale.script)
+    return base if locale.zone_formats["region"] != base.zone_formats["region"] else locale
 
 
 def zone_place(name: str, locale: Locale) -> str:

@@ -23,14 +23,17 @@ MESSAGE_RULE = "-" * 40  # printed between two messages of the preview
 
 
 def cmd_digest_preview(args: argparse.Namespace) -> int:
-    """Print the digest messages a reader with ``--lang`` and ``--tags`` would get now."""
+    """Print the digest messages a reader with ``--lang``, ``--tags`` and the other-language
+    setting would get now."""
     settings = settings_from(args)
     sessions = open_store(settings)
     lang = args.lang or settings.reader.default_language
     since = utc_midnight(args.since) if args.since else None
     with sessions() as session:
         require_known_tags(session, args.tags)
-        composed = preview_messages(session, lang, args.tags, since, utc_now(), settings)
+        composed = preview_messages(
+            session, lang, args.tags, since, utc_now(), settings, args.other_language
+        )
     if args.json:
         print_json(
             [
@@ -87,6 +90,13 @@ def add_digest_commands(commands: Any, common: argparse.ArgumentParser) -> Any:
     )
     preview.add_argument(
         "--since", type=day, metavar="DATE", help="only articles dated on or after DATE (UTC)"
+    )
+    preview.add_argument(
+        "--other-language",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="whether the reader sees articles only in the other language, marked as such "
+        "(default: yes, as readers do until they hide them in /settings)",
     )
     output = preview.add_mutually_exclusive_group()
     output.add_argument(

@@ -20,7 +20,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from datetime import time as clock_time
 from typing import Any
 
 from sqlalchemy import select
@@ -31,8 +30,14 @@ from digestbot.bot.app import PtbApplication
 from digestbot.bot.context import Context
 from digestbot.bot.deps import run_db
 from digestbot.digest.plan import PlanReport
+from digestbot.model import ReaderRhythm
 from digestbot.sandbox.emulator import Emulator
-from digestbot.sandbox_app.summary import explain_send_now, explain_tick, next_digest
+from digestbot.sandbox_app.summary import (
+    ReaderSchedule,
+    explain_send_now,
+    explain_tick,
+    next_digest,
+)
 from digestbot.store import models as m
 
 __all__ = [
@@ -95,11 +100,16 @@ def _plan_view(report: PlanReport | None) -> dict[str, int]:
     }
 
 
-def _reader_schedules(session: Session) -> list[tuple[clock_time, str]]:
-    """Each distinct (digest time, time zone) of the active readers."""
+def _reader_schedules(session: Session) -> list[ReaderSchedule]:
+    """Each distinct digest time, time zone and rhythm of the active readers."""
     s = m.Subscriber
-    query = select(s.digest_time, s.timezone).where(s.state == m.SubscriberState.ACTIVE)
-    return [(at, name) for at, name in session.execute(query.distinct())]
+    query = select(
+        s.digest_time, s.timezone, s.rhythm, s.weekly_day, s.paused_until, s.quiet_hours
+    ).where(s.state == m.SubscriberState.ACTIVE)
+    return [
+        ReaderSchedule(at, name, ReaderRhythm(rhythm, weekly_day, paused_until, quiet))
+        for at, name, rhythm, weekly_day, paused_until, quiet in session.execute(query.distinct())
+    ]
 
 
 def _number(body: dict[str, Any], name: str) -> float | None:
@@ -150,10 +160,11 @@ class SandboxControls:
         report = await runtime.tick()
         self.emulator.state.notify()  # the page shows the new time
         now = self.clock()
-        upcoming = None
+        upcoming, readers = None, 0
         if report is not None and report.due == 0:
-            upcoming = next_digest(now, await run_db(runtime.deps, _reader_schedules))
-        summary = explain_tick(report, now, upcoming)
+            schedules = await run_db(runtime.deps, _reader_schedules)
+            upcoming, readers = next_digest(now, schedules), len(schedules)
+        summary = explain_tick(report, now, upcoming, readers=readers)
         if speed is not None:
             summary = f"The bot's clock runs at {self.clock.speed:g}× now. {summary}"
         return self.clock_view() | _plan_view(report) | {"summary": summary}

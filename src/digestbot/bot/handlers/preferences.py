@@ -1,15 +1,12 @@
-"""Handlers: /tags, /subscribe, /unsubscribe, /settings, their buttons, and short replies.
+"""Handlers: /tags, /subscribe, /unsubscribe, /settings and their buttons.
 
 After "change time" or "change time zone" the question offers buttons (common times, zones for
-the reader's language) and the next plain text of that user in that chat is the answer too: a
-handler in group -1 takes it (raising ApplicationHandlerStop) only while the database says a
-reply is awaited (:mod:`digestbot.bot.conversation`: any process may take the answer), so other
-text goes on to search. ``/cancel`` or any command ends the wait.
+the reader's language) and the next plain text of that user in that chat is the answer too
+(:mod:`digestbot.bot.handlers.replies` hands it to :func:`answer_schedule`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,17 +18,13 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    MessageHandler,
-    filters,
 )
 
 from digestbot import messages
-from digestbot.bot.commands import parse_command
 from digestbot.bot.context import Context
-from digestbot.bot.conversation import await_answer, awaited_answer, end_wait
+from digestbot.bot.conversation import await_answer, end_wait
 from digestbot.bot.deps import BotDeps, run_db
 from digestbot.bot.edits import edit_pressed
 from digestbot.bot.ids import is_stored_id
@@ -72,7 +65,9 @@ from digestbot.store.subscribers import (
 )
 
 __all__ = [
+    "ANSWER_ECHO",
     "Subscription",
+    "answer_schedule",
     "ensure_profile",
     "pressed_button",
     "register",
@@ -349,47 +344,7 @@ async def _set_other_language(
     await query.answer(reader.tr.gettext(done))
 
 
-async def on_reply(update: Update, context: Context) -> None:
-    """Group -1: take the awaited time or time zone; /cancel or any command ends the wait."""
-    message = update.effective_message
-    chat = update.effective_chat
-    if message is None or message.text is None or chat is None:
-        return
-    deps = context.deps
-    user_id = message.from_user.id if message.from_user is not None else None
-    awaited = await awaited_answer(deps, chat.id, user_id)
-    awaiting = None if awaited is None else _awaitable(awaited)
-    parsed = parse_command(message.text)  # any command, whichever bot it names, ends the wait
-    command = parsed[0] if parsed is not None else None
-    if command is not None and command != "cancel":
-        if awaited is not None:
-            await end_wait(deps, chat.id, user_id)
-        return
-    if command is None and awaiting is None:
-        return
-    reader = await _reader(update, context)
-    if reader is None:
-        return
-    if command == "cancel":
-        if awaited is not None:
-            await end_wait(deps, chat.id, user_id)
-        done = messages.CANCELLED if awaiting is not None else messages.NOTHING_TO_CANCEL
-        await _reply(update, reader.tr.gettext(done))
-    elif await _answer_schedule(update, context, reader, awaiting, message.text):
-        await end_wait(deps, chat.id, user_id)
-    raise ApplicationHandlerStop
-
-
-def _awaitable(value: str) -> SettingsAction | None:
-    """The awaited answer's question, if ``value`` names one (time or time zone)."""
-    with contextlib.suppress(ValueError):
-        action = SettingsAction(value)
-        if action in (SettingsAction.TIME, SettingsAction.TIME_ZONE):
-            return action
-    return None
-
-
-async def _answer_schedule(
+async def answer_schedule(
     update: Update, context: Context, reader: Reader, awaiting: object, text: str
 ) -> bool:
     """Store the reply as the digest time or time zone; False (and why) when it is not one."""
@@ -423,9 +378,6 @@ async def _store_schedule(
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add this module's handlers to ``application``."""
-    application.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, on_reply), group=-1
-    )
     application.add_handler(CommandHandler("tags", on_tags))
     application.add_handler(CommandHandler("subscribe", on_subscribe))
     application.add_handler(CommandHandler("unsubscribe", on_unsubscribe))

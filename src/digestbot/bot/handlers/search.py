@@ -31,6 +31,7 @@ from digestbot.bot.conversation import recall_search, remember_search
 from digestbot.bot.deps import run_db
 from digestbot.bot.edits import edit_pressed
 from digestbot.bot.greetings import is_greeting
+from digestbot.bot.handlers.help import digest_schedule
 from digestbot.bot.handlers.read import reader_timezone
 from digestbot.bot.reader import Reader, load_reader
 from digestbot.bot.views.search import (
@@ -148,7 +149,9 @@ async def on_text(update: Update, context: Context) -> None:
     if is_greeting(message.text or ""):
         reader = await load_reader(update, context.deps)
         if reader is not None:
-            text = reader.tr.gettext(messages.GREETING_REPLY)
+            text = digest_schedule(reader, messages.GREETING_REPLY) or reader.tr.gettext(
+                messages.GREETING_REPLY_NO_DIGEST
+            )
             await message.reply_text(text, parse_mode=ParseMode.HTML)
         return
     await _search(update, context, message.text or "")

@@ -20,7 +20,7 @@ from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from digestbot import messages
-from digestbot.bot.views.rhythm import OPEN_DATA, rhythm_name
+from digestbot.bot.views.rhythm import OPEN_DATA, digest_when, rhythm_name
 from digestbot.bot.views.start import language_name
 from digestbot.bot.zone_names import is_place_zone, zone_display_name, zone_place
 from digestbot.chinese_script import Script
@@ -124,13 +124,10 @@ class ScheduleChoice:
 
 
 def schedule_text(tr: Translator, message: str, profile: Profile) -> str:
-    """``message`` (SUBSCRIBED, DIGEST_TIME_SET, GREETING_SCHEDULE ...) with the reader's
-    digest time and time zone."""
-    return tr.gettext(
-        message,
-        time=f"{profile.digest_time:%H:%M}",
-        timezone=html.escape(zone_display_name(profile.timezone, tr.locale)),
-    )
+    """``message`` (SUBSCRIBED, DIGEST_TIME_SET, GREETING_SCHEDULE, HELP_SCHEDULE ...) saying
+    ``{when}`` the reader's digest comes: their rhythm, digest time and time zone."""
+    zone = html.escape(zone_display_name(profile.timezone, tr.locale))
+    return tr.gettext(message, when=digest_when(tr, profile.rhythm, profile.digest_time, zone))
 
 
 def parse_schedule_data(data: str) -> ScheduleChoice | None:

@@ -2,9 +2,10 @@
 
 Callback data (``rh:``, at most 14 bytes): ``rh:open``, ``rh:back`` (to /settings),
 ``rh:r:<daily|weekdays>``, ``rh:wk`` (pick the weekly day) and ``rh:w:<0-6>`` (Monday 0),
-``rh:pz`` (pick the pause's end) and ``rh:p:<YYYYMMDD>``, ``rh:resume``, ``rh:q`` (quiet hours
-on/off), ``rh:i:<tag id>`` (instant on/off). A pause date is checked by the handler (it must be
-after the reader's today and within a year); a tag id that is no followed tag is said to be gone.
+``rh:pz`` (pick the pause's end) and ``rh:p:<YYYYMMDD>``, ``rh:pd`` (type the pause's end: the
+reader's next text answers), ``rh:resume``, ``rh:q`` (quiet hours on/off), ``rh:i:<tag id>``
+(instant on/off). A pause date is checked by the handler (it must be after the reader's today and
+within a year); a tag id that is no followed tag is said to be gone.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from digestbot import messages
+from digestbot.bot.pause_input import pause_allowed
 from digestbot.config import ReaderSettings
 from digestbot.digest.rhythm import next_digest_day
 from digestbot.i18n import Translator
@@ -32,9 +34,11 @@ __all__ = [
     "OPEN_DATA",
     "PAUSE_DAYS",
     "RHYTHM_BUTTONS",
+    "TYPE_PAUSE_DATA",
     "RhythmAction",
     "RhythmKind",
     "RhythmScreen",
+    "digest_when",
     "parse_rhythm_data",
     "pause_allowed",
     "pause_choices",
@@ -44,13 +48,13 @@ __all__ = [
 
 RHYTHM_BUTTONS = r"^rh:"
 OPEN_DATA = "rh:open"
+TYPE_PAUSE_DATA = "rh:pd"  # also what the awaited answer is kept as (bot.conversation)
 INSTANT_MARK = "⚡"
 PAUSE_DAYS = (3, 7, 14, 30)  # the one-tap pause lengths, shown as the day digests come again
-MAX_PAUSE_DAYS = 366
 DAYS_PER_ROW = 4
 TAGS_PER_ROW = 2
 _DATA = re.compile(
-    r"^rh:(?:(open|back|wk|pz|resume|q)|r:(daily|weekdays)|w:([0-6])|p:(\d{8})|i:(\d{1,18}))$"
+    r"^rh:(?:(open|back|wk|pz|pd|resume|q)|r:(daily|weekdays)|w:([0-6])|p:(\d{8})|i:(\d{1,18}))$"
 )
 
 
@@ -63,6 +67,7 @@ class RhythmKind(enum.StrEnum):
     PICK_DAY = "wk"
     WEEKLY = "w"
     PICK_PAUSE = "pz"
+    TYPE_PAUSE = "pd"  # the pause's end is typed
     PAUSE = "p"
     RESUME = "resume"
     QUIET = "q"
@@ -105,15 +110,10 @@ def pause_choices(today: date) -> tuple[date, ...]:
     return tuple(today + timedelta(days=n) for n in PAUSE_DAYS)
 
 
-def pause_allowed(until: date, today: date) -> bool:
-    """Whether a pause may end on ``until`` (after today, within a year)."""
-    return today < until <= today + timedelta(days=MAX_PAUSE_DAYS)
-
-
 @dataclass(frozen=True, slots=True)
 class RhythmScreen:
     """What the screen shows: the reader's rhythm, followed tags, their local now and digest
-    time, and which picker is open (``picking``: PICK_DAY, PICK_PAUSE or None)."""
+    time, and which picker is open (``picking``: PICK_DAY, PICK_PAUSE, TYPE_PAUSE or None)."""
 
     rhythm: ReaderRhythm
     tags: Sequence[FollowedTag]
@@ -145,6 +145,26 @@ def rhythm_name(tr: Translator, rhythm: ReaderRhythm) -> str:
             return tr.gettext(
                 messages.RHYTHM_PAUSED_UNTIL, date=tr.format_date(rhythm.paused_until)
             )
+
+
+def digest_when(tr: Translator, rhythm: ReaderRhythm, at: time, timezone: str) -> str:
+    """When the digest comes, for a sentence: "every day at 08:00 (China Time)", "on weekdays
+    at ...", "every Wednesday at ...", "every day at ... from Dec 25, 2026" (``timezone``: the
+    zone's name as shown, escaped)."""
+    fields = {"time": f"{at:%H:%M}", "timezone": timezone}
+    match rhythm.rhythm:
+        case Rhythm.DAILY:
+            return tr.gettext(messages.SCHEDULE_DAILY, **fields)
+        case Rhythm.WEEKDAYS:
+            return tr.gettext(messages.SCHEDULE_WEEKDAYS, **fields)
+        case Rhythm.WEEKLY:
+            day = _weekday(tr, rhythm.weekly_day)
+            return tr.gettext(messages.SCHEDULE_WEEKLY, day=day, **fields)
+        case Rhythm.PAUSED:
+            if rhythm.paused_until is None:
+                return tr.gettext(messages.SCHEDULE_PAUSED)
+            until = tr.format_date(rhythm.paused_until)
+            return tr.gettext(messages.SCHEDULE_PAUSED_UNTIL, date=until, **fields)
 
 
 def _label(tr: Translator, labels: ReaderSettings, tag: str) -> str:
@@ -191,6 +211,9 @@ def _text(tr: Translator, labels: ReaderSettings, screen: RhythmScreen) -> str:
         lines += ["", tr.gettext(messages.RHYTHM_PICK_DAY)]
     elif screen.picking is RhythmKind.PICK_PAUSE:
         lines += ["", tr.gettext(messages.RHYTHM_PICK_PAUSE)]
+    elif screen.picking is RhythmKind.TYPE_PAUSE:
+        typed = (messages.ASK_PAUSE_DATE_TYPED, messages.ASK_CANCEL_HINT)
+        lines += ["", *(tr.gettext(line) for line in typed)]
     return "\n".join(lines)
 
 
@@ -214,9 +237,11 @@ def _rhythm_rows(tr: Translator, screen: RhythmScreen) -> list[list[InlineKeyboa
         chosen = rhythm.weekly_day if kind is Rhythm.WEEKLY else None
         days = [_button(_weekday(tr, d), f"rh:w:{d}", d == chosen) for d in range(7)]
         rows += _rows(days, DAYS_PER_ROW)
-    elif screen.picking is RhythmKind.PICK_PAUSE:
+    elif screen.picking in (RhythmKind.PICK_PAUSE, RhythmKind.TYPE_PAUSE):
         ends = pause_choices(screen.local_now.date())
         rows.append([_button(_short_date(tr, d), f"rh:p:{d:%Y%m%d}") for d in ends])
+        other = tr.gettext(messages.BUTTON_PAUSE_OTHER_DATE)
+        rows.append([_button(other, TYPE_PAUSE_DATA, screen.picking is RhythmKind.TYPE_PAUSE)])
     return rows
 
 
