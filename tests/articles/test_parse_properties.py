@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digestbot.articles.fields import parse_tags
+from digestbot.articles.fields import MAX_TAG_CHARS, parse_tags
 from digestbot.articles.parse import parse_article
 from digestbot.articles.summary import SUMMARY_LIMITS, cut_summary, lead
 from digestbot.errors import ArticleError
@@ -198,11 +199,20 @@ def test_latin_summary_is_never_cut_mid_word(text: str) -> None:
     assert set(summary.rstrip("…").split()) <= set(text.split())
 
 
-@given(st.lists(st.none() | st.integers() | st.floats(allow_nan=False) | st.text()) | st.text())
+tag_text = st.text(max_size=MAX_TAG_CHARS // 2)  # lower() may lengthen; over the limit: next test
+
+
+@given(st.lists(st.none() | st.integers() | st.floats(allow_nan=False) | tag_text) | tag_text)
 def test_tags_are_always_lower_case_and_unique(value: object) -> None:
     result = parse_tags(value)
     assert len(set(result)) == len(result)
     assert all(tag and tag == " ".join(tag.lower().split()) for tag in result)
+
+
+@given(st.text(st.characters(categories=["L", "N"]), min_size=MAX_TAG_CHARS + 1))
+def test_a_tag_over_the_limit_is_refused(text: str) -> None:
+    with pytest.raises(ArticleError, match="over the limit"):
+        parse_tags([text])
 
 
 # --- hostile front matter --------------------------------------------------------------------
