@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import parse_args, result_line
 from digestbot.config import DigestSettings, Settings
-from digestbot.digest.plan import PlanReport, plan_due_digests
+from digestbot.delivery.tick import plan_tick
+from digestbot.digest.plan import PlanReport
 from digestbot.model import Article, ArticleText, Lang
 from digestbot.store import models as m
 from digestbot.store.articles import ArticleToSave, save_articles
@@ -180,12 +181,14 @@ def plan(url: str, max_articles: int, traced: bool, pipe: Connection) -> None:
     peak = tracemalloc.get_traced_memory()[1] / 2**20 if traced else 0.0
     engine.dispose()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    pipe.send((len(report.planned), report.messages, elapsed, rss, peak))
+    pipe.send((report.digests, report.messages, elapsed, rss, peak))
 
 
 def plan_now(sessions: sessionmaker[Session], settings: Settings) -> PlanReport:
-    with sessions.begin() as session:
-        return plan_due_digests(session, NOW, settings)
+    """One tick's planning as the bot runs it: in batches, a transaction each."""
+    report = plan_tick(sessions, NOW, settings)
+    assert report is not None, "another planner holds the tick"
+    return report
 
 
 def in_child(target: Callable[..., None], *args: Any) -> Any:

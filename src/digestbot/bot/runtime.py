@@ -42,7 +42,7 @@ from watchfiles import Change, awatch
 
 from digestbot.articles.files import ARTICLE_SUFFIXES, printable
 from digestbot.bot.conversation import forget_expired
-from digestbot.bot.deps import BotDeps, run_db
+from digestbot.bot.deps import BotDeps, run_db, run_db_work
 from digestbot.delivery.pacing import ChatPace
 from digestbot.delivery.retention import prune_outbox
 from digestbot.delivery.sender import OutboxSender, SenderHooks
@@ -211,15 +211,18 @@ class Runtime:
         async with self._ticking:
             now = deps.clock()
             with self.metrics.tick_seconds.time():
-                report = await run_db(deps, lambda s: plan_tick(s, now, deps.settings, force=force))
+                report = await run_db_work(
+                    deps,
+                    lambda: asyncio.to_thread(
+                        plan_tick, deps.sessions, now, deps.settings, force=force
+                    ),
+                )
         self.last_tick = time.time()
         self.metrics.last_tick.set(self.last_tick)
         if report is not None:
-            self.metrics.digests_planned.inc(len(report.planned))
+            self.metrics.digests_planned.inc(report.digests)
         if report is not None and report.messages:
-            _log.info(
-                "tick: planned %d digest(s), %d message(s)", len(report.planned), report.messages
-            )
+            _log.info("tick: planned %d digest(s), %d message(s)", report.digests, report.messages)
         self.wake()
         return report
 

@@ -32,6 +32,7 @@ __all__ = [
     "CHUNK",
     "ArticlePool",
     "DueReader",
+    "due_zones",
     "forced_readers",
     "had_articles",
     "load_pool",
@@ -86,98 +87,120 @@ class ArticlePool:
         )
 
 
-def scheduled_readers(
-    session: Session, now: datetime, chat_ids: Sequence[int] | None
-) -> list[DueReader]:
-    """Active readers whose digest time has passed today, whose rhythm has a digest today, and
-    whose digest is not made yet."""
+def due_zones(session: Session) -> list[str]:
+    """The time zones of active readers (scheduled planning goes zone by zone)."""
     s = m.Subscriber
-    zones = session.scalars(
-        select(s.timezone).where(s.state == m.SubscriberState.ACTIVE).distinct()
-    ).all()
+    return sorted(
+        session.scalars(
+            select(s.timezone).where(s.state == m.SubscriberState.ACTIVE).distinct()
+        ).all()
+    )
+
+
+def scheduled_readers(
+    session: Session,
+    now: datetime,
+    zone: str,
+    chat_ids: Sequence[int] | None,
+    *,
+    after: int | None = None,
+    limit: int = CHUNK,
+) -> tuple[list[DueReader], int | None]:
+    """Active readers in ``zone`` whose digest time has passed today, whose rhythm has a digest
+    today, and whose digest is not made yet: up to ``limit`` of them by chat id above ``after``
+    (None: from the first). Returns them and the last chat id read (None: the zone is done)."""
+    s = m.Subscriber
+    try:
+        local = local_now(now, zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("skipping readers with the unknown time zone %r", zone)
+        return [], None
+    made = (
+        select(m.Digest.id)
+        .where(
+            m.Digest.chat_id == s.chat_id,
+            m.Digest.local_date == local.date(),
+            m.Digest.sequence == 0,
+        )
+        .exists()
+    )
+    query = select(
+        s.chat_id,
+        s.language,
+        s.script,
+        s.digest_time,
+        s.created_at,
+        s.rhythm,
+        s.weekly_day,
+        s.paused_until,
+        s.other_language,
+    ).where(
+        s.state == m.SubscriberState.ACTIVE,
+        s.timezone == zone,
+        s.digest_time <= local.time(),
+        ~made,
+    )
+    if chat_ids is not None:
+        query = query.where(s.chat_id.in_(chat_ids))
+    if after is not None:
+        query = query.where(s.chat_id > after)
+    today_began = day_start(local.date(), zone)  # readers who joined before: due
+    rows = session.execute(query.order_by(s.chat_id).limit(limit)).all()
     due: list[DueReader] = []
-    for name in zones:
-        try:
-            local = local_now(now, name)
-        except (ZoneInfoNotFoundError, ValueError):
-            log.warning("skipping readers with the unknown time zone %r", name)
+    for chat_id, lang, script, digest_time, created_at, rhythm, day, until, other in rows:
+        if not is_digest_day(ReaderRhythm(rhythm, day, until), local.date()):
             continue
-        made = (
-            select(m.Digest.id)
-            .where(
-                m.Digest.chat_id == s.chat_id,
-                m.Digest.local_date == local.date(),
-                m.Digest.sequence == 0,
-            )
-            .exists()
-        )
-        query = select(
-            s.chat_id,
-            s.language,
-            s.script,
-            s.digest_time,
-            s.created_at,
-            s.rhythm,
-            s.weekly_day,
-            s.paused_until,
-            s.other_language,
-        ).where(
-            s.state == m.SubscriberState.ACTIVE,
-            s.timezone == name,
-            s.digest_time <= local.time(),
-            ~made,
-        )
-        if chat_ids is not None:
-            query = query.where(s.chat_id.in_(chat_ids))
-        today_began = day_start(local.date(), name)  # readers who joined before: due
-        rows = session.execute(query)
-        for chat_id, lang, script, digest_time, created_at, rhythm, day, until, other in rows:
-            if not is_digest_day(ReaderRhythm(rhythm, day, until), local.date()):
-                continue
-            if created_at < today_began or is_due(now, name, digest_time, created_at):
-                due.append(DueReader(chat_id, lang, name, local.date(), 0, script, other))
-    return due
+        if created_at < today_began or is_due(now, zone, digest_time, created_at):
+            due.append(DueReader(chat_id, lang, zone, local.date(), 0, script, other))
+    return due, (rows[-1][0] if len(rows) == limit else None)
 
 
 def forced_readers(
-    session: Session, now: datetime, chat_ids: Sequence[int] | None
-) -> list[DueReader]:
-    """Every active reader (or exactly ``chat_ids``, whatever their state), due now."""
+    session: Session,
+    now: datetime,
+    chat_ids: Sequence[int] | None,
+    *,
+    after: int | None = None,
+    limit: int = CHUNK,
+) -> tuple[list[DueReader], int | None]:
+    """Every active reader (or exactly ``chat_ids``, whatever their state), due now: up to
+    ``limit`` by chat id above ``after``, and the last chat id read (None: no more)."""
     s = m.Subscriber
     query = select(s.chat_id, s.language, s.timezone, s.digest_time, s.script, s.other_language)
     if chat_ids is None:
         query = query.where(s.state == m.SubscriberState.ACTIVE)
     else:
         query = query.where(s.chat_id.in_(chat_ids))
+    if after is not None:
+        query = query.where(s.chat_id > after)
+    rows = session.execute(query.order_by(s.chat_id).limit(limit)).all()
+    last = rows[-1][0] if len(rows) == limit else None
     readers = []
-    for chat_id, lang, name, digest_time, script, other in session.execute(query):
+    for chat_id, lang, name, digest_time, script, other in rows:
         try:
             local = local_today(now, name)
             readers.append((chat_id, lang, name, local, digest_time, script, other))
         except (ZoneInfoNotFoundError, ValueError):
             log.warning("chat %s has the unknown time zone %r", chat_id, name)
     if not readers:
-        return []
+        return [], last
     days = {r[3] for r in readers}
     taken: dict[tuple[int, date], int] = {}
     digest = m.Digest
     taken_query = (
         select(digest.chat_id, digest.local_date, func.max(digest.sequence))
-        .where(digest.local_date.in_(days))
+        .where(digest.local_date.in_(days), digest.chat_id.in_([r[0] for r in readers]))
         .group_by(digest.chat_id, digest.local_date)
     )
-    if chat_ids is not None:
-        taken_query = taken_query.where(digest.chat_id.in_(chat_ids))
-    rows = session.execute(taken_query)
-    for chat_id, day, sequence in rows:
+    for chat_id, day, sequence in session.execute(taken_query):
         taken[(chat_id, day)] = sequence
     due = []
     for chat_id, lang, name, day, digest_time, script, other in readers:
-        last = taken.get((chat_id, day))
-        scheduled_now = last is None and due_local_date(now, name, digest_time) == day
-        sequence = 0 if scheduled_now else (last or 0) + 1
+        last_sequence = taken.get((chat_id, day))
+        scheduled_now = last_sequence is None and due_local_date(now, name, digest_time) == day
+        sequence = 0 if scheduled_now else (last_sequence or 0) + 1
         due.append(DueReader(chat_id, lang, name, day, sequence, script, other))
-    return due
+    return due, last
 
 
 def watermarks_of(connection: Connection, chat_ids: Sequence[int]) -> dict[int, int]:
@@ -194,10 +217,14 @@ def watermarks_of(connection: Connection, chat_ids: Sequence[int]) -> dict[int, 
     return found
 
 
-def load_pool(connection: Connection, watermark: int, oldest: datetime | None) -> ArticlePool:
-    """Articles above ``watermark`` (and newer than ``oldest``) with their tags and languages."""
+def load_pool(
+    connection: Connection, watermark: int, oldest: datetime | None, top: int | None = None
+) -> ArticlePool:
+    """Articles above ``watermark`` (and newer than ``oldest``) with their tags and languages,
+    up to ``top`` (None: the newest there is)."""
     a = m.Article
-    top = connection.execute(select(func.max(a.id))).scalar() or 0
+    if top is None:
+        top = connection.execute(select(func.max(a.id))).scalar() or 0
     query = select(a.id, a.date).where(a.id > watermark, a.id <= top)
     if oldest is not None:
         query = query.where(a.date >= oldest)

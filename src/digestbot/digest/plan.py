@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from itertools import repeat
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -48,6 +48,7 @@ from digestbot.digest.due import (
     CHUNK,
     ArticlePool,
     DueReader,
+    due_zones,
     forced_readers,
     had_articles,
     load_pool,
@@ -70,6 +71,7 @@ __all__ = [
     "digest_message",
     "digest_rest",
     "plan_due_digests",
+    "plan_in_batches",
     "preview_messages",
 ]
 
@@ -88,36 +90,88 @@ class PlannedDigest:
     articles: int
 
 
+SHOWN_PLANNED = 1_000  # digests a report lists one by one; its counts cover all of them
+_CACHED_COMPOSITIONS = 20_000  # compositions kept for readers alike; more: start again
+
+
 @dataclass(frozen=True, slots=True)
 class PlanReport:
-    """What one planning pass did."""
+    """What one planning pass did: counts, and the first ``SHOWN_PLANNED`` digests one by one
+    (for a summary or a test; a million readers do not make a million records in memory)."""
 
     due: int = 0  # readers considered
-    planned: tuple[PlannedDigest, ...] = ()
+    planned: tuple[PlannedDigest, ...] = ()  # the first SHOWN_PLANNED digests
     skipped: int = 0  # already planned by someone else, or nothing new on /digest
     pushes: int = 0  # instant pushes queued (digestbot.digest.instant)
+    digests: int = 0  # digests written
+    digest_messages: int = 0  # their outbox rows
 
     @property
     def messages(self) -> int:
         """Outbox rows written."""
-        return sum(p.messages for p in self.planned) + self.pushes
+        return self.digest_messages + self.pushes
+
+    def add(self, due: int, done: Sequence[PlannedDigest]) -> PlanReport:
+        """This report and one more batch: ``due`` readers considered, ``done`` planned."""
+        room = SHOWN_PLANNED - len(self.planned)
+        return replace(
+            self,
+            due=self.due + due,
+            planned=self.planned + tuple(done[:room]) if room > 0 else self.planned,
+            skipped=self.skipped + due - len(done),
+            digests=self.digests + len(done),
+            digest_messages=self.digest_messages + sum(p.messages for p in done),
+        )
+
+
+T = TypeVar("T")
+RunInTransaction = Callable[[Callable[[Session], T]], T]
+"""Runs a unit of work in a transaction: the caller's one, or a new one each (batches)."""
 
 
 @dataclass
 class _Planner:
-    session: Session
     now: datetime
     settings: Settings
     cache: BlockCache
-    pool: ArticlePool
+    session: Session | None = None  # the current batch's
+    pool: ArticlePool | None = None
+    pool_floor: int = 0  # the watermark the pool was loaded above
     articles: dict[int, StoredArticle] = field(default_factory=dict)
     composed: dict[tuple[Any, ...], list[ComposedMessage]] = field(default_factory=dict)
     fresh: dict[tuple[Any, ...], tuple[int, ...]] = field(default_factory=dict)
+
+    def begin(self, session: Session, watermarks: Iterable[int]) -> ArticlePool:
+        """Start a batch in ``session``: the pool must reach down to its lowest watermark (the
+        newest article id stays the one of the first batch: one tick, one watermark)."""
+        self.session = session
+        floor = min(watermarks, default=0)
+        if self.pool is None or floor < self.pool_floor:
+            max_age = self.settings.digest.max_age_days
+            self.pool = load_pool(
+                session.connection(),
+                floor,
+                self.now - timedelta(days=max_age) if max_age else None,
+                None if self.pool is None else self.pool.top_id,
+            )
+            self.pool_floor = floor
+            self.fresh.clear()
+        if len(self.composed) > _CACHED_COMPOSITIONS:  # memory stays flat
+            self.composed.clear()
+        if len(self.fresh) > _CACHED_COMPOSITIONS:
+            self.fresh.clear()
+        return self.pool
+
+    @property
+    def db(self) -> Session:
+        assert self.session is not None, "begin a batch first"
+        return self.session
 
     def new_for(
         self, watermark: int, tags: frozenset[str], had: set[int] | None, reader: DueReader
     ) -> tuple[int, ...]:
         """The pool's new articles for a reader, shared by readers alike (nothing had above)."""
+        assert self.pool is not None
         lang, other = reader.lang, reader.other_language
         if had:
             return self.pool.new_for(watermark, tags, had, lang, other)
@@ -136,55 +190,77 @@ def plan_due_digests(
     force: bool = False,
     chat_ids: Sequence[int] | None = None,
 ) -> PlanReport:
-    """Plan every due digest, then the instant pushes due; ``force``: a digest now for each
-    active reader (or ``chat_ids``), no pushes."""
-    report = _plan_digests(session, now, settings, force=force, chat_ids=chat_ids)
+    """Plan every due digest, then the instant pushes due, all in ``session``'s transaction;
+    ``force``: a digest now for each active reader (or ``chat_ids``), no pushes."""
+
+    def run(work: Callable[[Session], T]) -> T:
+        return work(session)
+
+    return plan_in_batches(run, now, settings, force=force, chat_ids=chat_ids)
+
+
+def plan_in_batches(
+    run: RunInTransaction[Any],
+    now: datetime,
+    settings: Settings,
+    *,
+    force: bool = False,
+    chat_ids: Sequence[int] | None = None,
+) -> PlanReport:
+    """Plan as :func:`plan_due_digests` does, a batch of readers (by chat id) per ``run``: with a
+    new transaction each, memory and transactions stay small however many readers there are, and
+    planning stopped anywhere (a crash) resumes where it stopped (what is made is not due)."""
+    report = _plan_digests(run, now, settings, force=force, chat_ids=chat_ids)
     if force or chat_ids is not None:
         return report
-    return replace(report, pushes=plan_instant_pushes(session, now, settings))
+    return replace(report, pushes=run(lambda s: plan_instant_pushes(s, now, settings)))
 
 
 def _plan_digests(
-    session: Session,
+    run: RunInTransaction[Any],
     now: datetime,
     settings: Settings,
     *,
     force: bool,
     chat_ids: Sequence[int] | None,
 ) -> PlanReport:
-    due = (
-        forced_readers(session, now, chat_ids)
-        if force
-        else scheduled_readers(session, now, chat_ids)
-    )
+    planner = _Planner(now, settings, BlockCache(settings.reader.tag_label))
+    zones: list[str | None] = [None] if force else run(due_zones)
+    report = PlanReport()
+    for zone in zones:
+        after: int | None = None
+        while True:
+            batch = partial(
+                _plan_batch, planner=planner, zone=zone, after=after, force=force, chat_ids=chat_ids
+            )
+            due, done, after = run(batch)
+            report = report.add(due, done)
+            if after is None:
+                break
+    return report
+
+
+def _plan_batch(
+    session: Session,
+    *,
+    planner: _Planner,
+    zone: str | None,
+    after: int | None,
+    force: bool,
+    chat_ids: Sequence[int] | None,
+) -> tuple[int, list[PlannedDigest], int | None]:
+    """Plan the next batch of readers (of ``zone``; all when forced) above chat id ``after``:
+    how many were due, the digests planned, and where the next batch starts (None: done)."""
+    now = planner.now
+    if zone is None:
+        due, last = forced_readers(session, now, chat_ids, after=after)
+    else:
+        due, last = scheduled_readers(session, now, zone, chat_ids, after=after)
     if not due:
-        return PlanReport()
-    connection = session.connection()
-    watermarks = watermarks_of(connection, [d.chat_id for d in due])
-    max_age = settings.digest.max_age_days
-    planner = _Planner(
-        session,
-        now,
-        settings,
-        BlockCache(settings.reader.tag_label),
-        load_pool(
-            connection,
-            min(watermarks.get(d.chat_id, 0) for d in due),
-            now - timedelta(days=max_age) if max_age else None,
-        ),
-    )
-    planned: list[PlannedDigest] = []
-    skipped = 0
-    for chunk in _chunks(due, CHUNK):
-        done = _plan_chunk(planner, chunk, watermarks, force=force)
-        planned.extend(done)
-        skipped += len(chunk) - len(done)
-    return PlanReport(due=len(due), planned=tuple(planned), skipped=skipped)
-
-
-def _chunks(items: Sequence[DueReader], size: int) -> Iterator[Sequence[DueReader]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+        return 0, [], last
+    watermarks = watermarks_of(session.connection(), [d.chat_id for d in due])
+    planner.begin(session, (watermarks.get(d.chat_id, 0) for d in due))
+    return len(due), _plan_chunk(planner, due, watermarks, force=force), last
 
 
 def _plan_chunk(
@@ -276,7 +352,7 @@ def _new_articles(
 ) -> dict[int, tuple[int, ...]]:
     """The new article ids of each reader in ``chunk`` who gets a digest (on ``/digest``,
     ``force``, a reader with nothing new gets none)."""
-    connection = planner.session.connection()
+    connection = planner.db.connection()
     ids = [d.chat_id for d in chunk]
     tags = reader_tags(connection, ids)
     had = had_articles(connection, ids, min(watermarks.get(i, 0) for i in ids))
@@ -292,14 +368,16 @@ def _new_articles(
 
 def _insert_digests(planner: _Planner, rows: Sequence[_DigestRow]) -> dict[int, int]:
     """Insert the digests; the new digest id by chat (a digest already there is left out)."""
+    assert planner.pool is not None
+    top_id = planner.pool.top_id
     added = insert_returning(
-        planner.session.connection(),
+        planner.db.connection(),
         table_of(m.Digest),
         _DigestRow._fields,
         rows,
         conflict=("chat_id", "local_date", "sequence"),
         returning=("chat_id", "id"),
-        constants={"last_article_id": planner.pool.top_id, "created_at": planner.now},
+        constants={"last_article_id": top_id, "created_at": planner.now},
     )
     return dict(added)
 
@@ -308,7 +386,7 @@ def _insert_messages(
     planner: _Planner, shown: Sequence[_Shown], outbox: Sequence[_OutboxRow]
 ) -> None:
     """Insert what the digests show and their messages, pending from now."""
-    connection = planner.session.connection()
+    connection = planner.db.connection()
     insert_rows(connection, table_of(m.DigestArticle), _LINK_COLUMNS, _link_rows(shown))
     constants = {
         "parse_mode": "HTML",
@@ -341,7 +419,7 @@ def _markup_json(digest_id: int, message: ComposedMessage, shown: Lang, script: 
 def _load_articles(planner: _Planner, ids: set[int]) -> None:
     missing = sorted(ids - planner.articles.keys())
     for start in range(0, len(missing), CHUNK):
-        for article in get_articles(planner.session, missing[start : start + CHUNK]):
+        for article in get_articles(planner.db, missing[start : start + CHUNK]):
             planner.articles[article.id] = article
 
 
