@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.config import Settings
 from digestbot.delivery.outcomes import DrainReport
-from digestbot.delivery.retention import prune_outbox
+from digestbot.delivery.retention import prune_digests, prune_outbox
 from digestbot.delivery.sender import OutboxSender
 from digestbot.delivery.transport import OutboxBot
 from digestbot.digest.plan import PlanReport, plan_in_batches
@@ -149,6 +149,7 @@ async def send_once(
         drained = await sender.drain(linger=linger)
         try:
             await prune_outbox(sender.db, utc_now(), settings.delivery.keep_days)
+            await prune_digests(sender.db, utc_now(), settings.delivery.keep_days)
         except SQLAlchemyError:  # housekeeping: the next run or the bot cleans up instead
             _log.warning("outbox clean-up failed; it is tried again next time", exc_info=True)
     finally:

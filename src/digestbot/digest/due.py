@@ -257,14 +257,11 @@ def reader_tags(connection: Connection, chat_ids: Sequence[int]) -> dict[int, fr
 def had_articles(
     connection: Connection, chat_ids: Sequence[int], above: int
 ) -> dict[int, set[int]]:
-    """Articles above ``above`` each reader already had, in a digest or pushed on arrival."""
+    """Articles above ``above`` each reader already had other than in a digest: pushed on
+    arrival (what a digest showed lies at or below the reader's watermark)."""
     rows = connection.execute(
-        select(m.DigestArticle.chat_id, m.DigestArticle.article_id)
-        .where(m.DigestArticle.chat_id.in_(chat_ids), m.DigestArticle.article_id > above)
-        .union_all(
-            select(m.InstantPush.chat_id, m.InstantPush.article_id).where(
-                m.InstantPush.chat_id.in_(chat_ids), m.InstantPush.article_id > above
-            )
+        select(m.InstantPush.chat_id, m.InstantPush.article_id).where(
+            m.InstantPush.chat_id.in_(chat_ids), m.InstantPush.article_id > above
         )
     )
     had: dict[int, set[int]] = defaultdict(set)

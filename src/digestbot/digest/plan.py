@@ -21,13 +21,13 @@ and chunk.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from functools import cache, partial
-from itertools import repeat
+from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import func, select
@@ -36,13 +36,11 @@ from sqlalchemy.orm import Session
 from digestbot.chinese_script import Script
 from digestbot.config import Settings
 from digestbot.digest.compose import (
-    CALLBACK_PREFIX,
     BlockCache,
     ComposedMessage,
     DigestContent,
     compose_digest,
     digest_markup,
-    switch_markup,
 )
 from digestbot.digest.due import (
     CHUNK,
@@ -138,7 +136,8 @@ class _Planner:
     pool: ArticlePool | None = None
     pool_floor: int = 0  # the watermark the pool was loaded above
     articles: dict[int, StoredArticle] = field(default_factory=dict)
-    composed: dict[tuple[Any, ...], list[ComposedMessage]] = field(default_factory=dict)
+    composed: dict[tuple[Any, ...], _Composition] = field(default_factory=dict)
+    composition_ids: dict[str, int] = field(default_factory=dict)  # stored, by fingerprint
     fresh: dict[tuple[Any, ...], tuple[int, ...]] = field(default_factory=dict)
 
     def begin(self, session: Session, watermarks: Iterable[int]) -> ArticlePool:
@@ -158,6 +157,7 @@ class _Planner:
             self.fresh.clear()
         if len(self.composed) > _CACHED_COMPOSITIONS:  # memory stays flat
             self.composed.clear()
+            self.composition_ids.clear()
         if len(self.fresh) > _CACHED_COMPOSITIONS:
             self.fresh.clear()
         return self.pool
@@ -266,32 +266,44 @@ def _plan_batch(
 def _plan_chunk(
     planner: _Planner, chunk: Sequence[DueReader], watermarks: dict[int, int], *, force: bool
 ) -> list[PlannedDigest]:
-    """Plan one chunk of readers: select what is new, insert the digests (a reader another
-    process planned already is skipped), compose their messages, insert them; returns those
-    written."""
+    """Plan one chunk of readers: select what is new, compose it (once for readers alike) and
+    store each composition once, insert the digests (a reader another process planned already
+    is skipped) and their messages; returns those written."""
     new = _new_articles(planner, chunk, watermarks, force=force)
     readers = [d for d in chunk if d.chat_id in new]
     _load_articles(
         planner,
         {i for fresh in new.values() for i in fresh[: planner.settings.digest.max_articles]},
     )
-    digest_ids = _insert_digests(planner, [_DigestRow.of(d, len(new[d.chat_id])) for d in readers])
+    composed = {d.chat_id: _compose(planner, d, new[d.chat_id]) for d in readers}
+    stored = _store_compositions(planner, {c.fingerprint: c for c in composed.values()})
+    digest_ids = _insert_digests(
+        planner,
+        [
+            _DigestRow.of(d, len(new[d.chat_id]), stored.get(composed[d.chat_id].fingerprint))
+            for d in readers
+        ],
+    )
     planned: list[PlannedDigest] = []
-    shown: list[_Shown] = []
-    outbox: list[_OutboxRow] = []
+    outbox: list[tuple[int, int, int, int | None]] = []
     for d in readers:
         digest_id = digest_ids.get(d.chat_id)
         if digest_id is None:
             continue
-        composed = _compose(planner, d, new[d.chat_id])
-        for message in composed:
-            shown.append(_Shown(d.chat_id, digest_id, message.seq, message.article_ids))
-            outbox.append(_OutboxRow.of(d, digest_id, message))
-        count = sum(len(message.article_ids) for message in composed)
+        composition = composed[d.chat_id]
+        composition_id = stored.get(composition.fingerprint)
+        outbox.extend((d.chat_id, digest_id, c.seq, composition_id) for c in composition.messages)
         planned.append(
-            PlannedDigest(d.chat_id, digest_id, d.local_date, d.sequence, len(composed), count)
+            PlannedDigest(
+                d.chat_id,
+                digest_id,
+                d.local_date,
+                d.sequence,
+                len(composition.messages),
+                composition.articles,
+            )
         )
-    _insert_messages(planner, shown, outbox)
+    _insert_messages(planner, outbox)
     return planned
 
 
@@ -303,48 +315,41 @@ class _DigestRow(NamedTuple):
     sequence: int
     lang: Lang
     total: int  # new articles for the reader, shown or counted in "…and N more"
+    composition_id: int | None  # None: nothing to send (an empty digest)
 
     @classmethod
-    def of(cls, reader: DueReader, total: int) -> _DigestRow:
-        return cls(reader.chat_id, reader.local_date, reader.sequence, reader.lang, total)
-
-
-class _Shown(NamedTuple):
-    """The articles that message ``seq`` of a digest shows: a ``digest_articles`` row each."""
-
-    chat_id: int
-    digest_id: int
-    seq: int
-    article_ids: tuple[int, ...]
-
-
-_LINK_COLUMNS = ("chat_id", "article_id", "digest_id", "seq")  # what _link_rows yields
-
-
-def _link_rows(shown: Iterable[_Shown]) -> Iterator[tuple[int, int, int, int]]:
-    """The ``digest_articles`` rows of ``shown`` (zip, not a named row each: there are ten
-    times as many links as digests, and this is the planner's hottest loop)."""
-    for s in shown:
-        yield from zip(repeat(s.chat_id), s.article_ids, repeat(s.digest_id), repeat(s.seq))
-
-
-class _OutboxRow(NamedTuple):
-    """An ``outbox`` row to insert (state, attempts and times are the tick's)."""
-
-    chat_id: int
-    digest_id: int
-    seq: int
-    text: str
-    reply_markup: str | None  # JSON: the language switch, on messages that show articles
-
-    @classmethod
-    def of(cls, reader: DueReader, digest_id: int, message: ComposedMessage) -> _OutboxRow:
-        markup = (
-            _markup_json(digest_id, message, reader.lang, reader.script)
-            if message.article_ids
-            else None
+    def of(cls, reader: DueReader, total: int, composition_id: int | None) -> _DigestRow:
+        return cls(
+            reader.chat_id, reader.local_date, reader.sequence, reader.lang, total, composition_id
         )
-        return cls(reader.chat_id, digest_id, message.seq, message.text, markup)
+
+
+@dataclass(frozen=True, slots=True)
+class _Composition:
+    """A digest's messages as composed for readers alike, and the hash that stores them once."""
+
+    lang: Lang
+    script: Script
+    messages: tuple[ComposedMessage, ...]
+    fingerprint: str = ""
+
+    @classmethod
+    def of(cls, lang: Lang, script: Script, messages: Sequence[ComposedMessage]) -> _Composition:
+        rendered = [(c.seq, c.text, c.article_ids, c.more) for c in messages]
+        what = json.dumps([lang.value, script.value, rendered], ensure_ascii=False)
+        return cls(lang, script, tuple(messages), hashlib.sha256(what.encode()).hexdigest())
+
+    @property
+    def articles(self) -> int:
+        """How many articles its messages show."""
+        return sum(len(c.article_ids) for c in self.messages)
+
+    def rows(self, composition_id: int) -> Iterator[tuple[int, int, str, str, str | None]]:
+        """Its ``composition_messages`` rows."""
+        for c in self.messages:
+            markup = markup_template(c, self.lang, self.script) if c.article_ids else None
+            ids = ",".join(map(str, c.article_ids))
+            yield composition_id, c.seq, c.text, ids, markup
 
 
 def _new_articles(
@@ -382,38 +387,71 @@ def _insert_digests(planner: _Planner, rows: Sequence[_DigestRow]) -> dict[int, 
     return dict(added)
 
 
-def _insert_messages(
-    planner: _Planner, shown: Sequence[_Shown], outbox: Sequence[_OutboxRow]
-) -> None:
-    """Insert what the digests show and their messages, pending from now."""
-    connection = planner.db.connection()
-    insert_rows(connection, table_of(m.DigestArticle), _LINK_COLUMNS, _link_rows(shown))
+def _store_compositions(planner: _Planner, found: dict[str, _Composition]) -> dict[str, int]:
+    """The id of each composition with messages, stored now unless it was before (by this
+    planner or another: a composition is stored once, whoever plans)."""
+    ids = planner.composition_ids
+    missing = sorted(f for f, c in found.items() if c.messages and f not in ids)
+    if missing:
+        connection = planner.db.connection()
+        added = dict(
+            insert_returning(
+                connection,
+                table_of(m.Composition),
+                ("fingerprint",),
+                [(f,) for f in missing],
+                conflict=("fingerprint",),
+                returning=("fingerprint", "id"),
+                constants={"created_at": planner.now},
+            )
+        )
+        insert_rows(
+            connection,
+            table_of(m.CompositionMessage),
+            ("composition_id", "seq", "text", "article_ids", "markup"),
+            (row for f, i in added.items() for row in found[f].rows(i)),
+            {"parse_mode": "HTML"},
+        )
+        ids.update(added)
+        if len(added) < len(missing):  # stored before, by a planner that stopped or another
+            c = m.Composition
+            query = select(c.fingerprint, c.id).where(
+                c.fingerprint.in_([f for f in missing if f not in added])
+            )
+            ids.update(dict(planner.db.execute(query).all()))
+    return {f: ids[f] for f in found if f in ids}
+
+
+def _insert_messages(planner: _Planner, outbox: Sequence[tuple[int, int, int, int | None]]) -> None:
+    """Insert the digests' messages (chat, digest, seq, composition), pending from now: the text
+    is the composition's."""
     constants = {
+        "text": "",
         "parse_mode": "HTML",
         "state": m.OutboxState.PENDING,
         "attempts": 0,
         "next_attempt_at": planner.now,
         "created_at": planner.now,
     }
-    insert_rows(connection, table_of(m.OutboxMessage), _OutboxRow._fields, outbox, constants)
+    insert_rows(
+        planner.db.connection(),
+        table_of(m.OutboxMessage),
+        ("chat_id", "digest_id", "seq", "composition_id"),
+        outbox,
+        constants,
+    )
 
 
-@cache
-def _markup_parts(shown: Lang, script: Script) -> tuple[str, str]:
-    """``switch_markup`` JSON for ``shown`` cut around its callback data."""
-    sample = switch_markup(0, 0, shown, script=script)
-    data = sample["inline_keyboard"][0][0]["callback_data"]
-    before, after = json.dumps(sample, ensure_ascii=False).split(json.dumps(data))
-    return f'{before}"{CALLBACK_PREFIX}', after
+_DIGEST_SENTINEL = 9_007_199_254_740_991  # stands for the digest id in markup templates
 
 
-def _markup_json(digest_id: int, message: ComposedMessage, shown: Lang, script: Script) -> str:
-    """``digest_markup`` as JSON text (made per message: from a template but for the last
-    message of a digest with more articles than it shows)."""
-    if message.more:
-        return json.dumps(digest_markup(digest_id, message.seq, shown, script=script, more=True))
-    before, after = _markup_parts(shown, script)
-    return f'{before}:{digest_id}:{message.seq}:{shown.other.value}"{after}'
+def markup_template(message: ComposedMessage, shown: Lang, script: Script) -> str:
+    """``digest_markup`` of ``message`` as JSON text with ``{digest}`` for the reader's digest id
+    (:func:`~digestbot.store.outbox.fill_markup` puts it in)."""
+    markup = digest_markup(
+        _DIGEST_SENTINEL, message.seq, shown, script=script, more=bool(message.more)
+    )
+    return json.dumps(markup, ensure_ascii=False).replace(str(_DIGEST_SENTINEL), "{digest}")
 
 
 def _load_articles(planner: _Planner, ids: set[int]) -> None:
@@ -423,7 +461,7 @@ def _load_articles(planner: _Planner, ids: set[int]) -> None:
             planner.articles[article.id] = article
 
 
-def _compose(planner: _Planner, d: DueReader, fresh: tuple[int, ...]) -> list[ComposedMessage]:
+def _compose(planner: _Planner, d: DueReader, fresh: tuple[int, ...]) -> _Composition:
     """The reader's messages, composed once per (language, script, other-language setting, zone,
     date, new articles)."""
     key = (d.lang, d.script, d.other_language, d.timezone, d.local_date, fresh)
@@ -437,10 +475,10 @@ def _compose(planner: _Planner, d: DueReader, fresh: tuple[int, ...]) -> list[Co
         content = DigestContent(
             d.lang, d.timezone, d.local_date, shown, len(fresh), script=d.script
         )
-        found = compose_digest(
+        messages = compose_digest(
             planner.cache, content, send_empty=planner.settings.digest.send_empty
         )
-        planner.composed[key] = found
+        found = planner.composed[key] = _Composition.of(d.lang, d.script, messages)
     return found
 
 
@@ -493,20 +531,29 @@ def digest_message(
     digest = session.get(m.Digest, digest_id)
     if digest is None or digest.chat_id != chat_id:
         return None
-    rows = session.execute(
-        select(m.DigestArticle.article_id, m.DigestArticle.seq).where(
-            m.DigestArticle.digest_id == digest_id
-        )
-    ).all()
-    ids = [article_id for article_id, at in rows if at == seq]
-    articles = sorted(get_articles(session, ids), key=lambda a: (a.date, a.id), reverse=True)
+    shown = _shown(session, digest.composition_id)
+    articles = sorted(
+        get_articles(session, list(shown.get(seq, ()))), key=lambda a: (a.date, a.id), reverse=True
+    )
     if not articles:
         return None
-    last = max(at for _, at in rows)
-    more = max(digest.total - len(rows), 0) if seq == last else 0
+    last = max(shown)
+    count = sum(len(ids) for ids in shown.values())
+    more = max(digest.total - count, 0) if seq == last else 0
     return DigestMessage(
         digest_id, seq, digest.local_date, digest.total, tuple(articles), seq == 0, more
     )
+
+
+def _shown(session: Session, composition_id: int | None) -> dict[int, tuple[int, ...]]:
+    """The article ids each message of a composition shows, by seq (those that show some)."""
+    if composition_id is None:
+        return {}
+    cm = m.CompositionMessage
+    rows = session.execute(
+        select(cm.seq, cm.article_ids).where(cm.composition_id == composition_id)
+    ).all()
+    return {seq: tuple(int(i) for i in ids.split(",")) for seq, ids in rows if ids}
 
 
 @dataclass(frozen=True, slots=True)
@@ -532,16 +579,14 @@ def digest_rest(
         m.Digest.chat_id == chat_id, m.Digest.id < digest_id
     )
     a = m.Article
-    had = select(m.DigestArticle.article_id).where(
-        m.DigestArticle.chat_id == chat_id, m.DigestArticle.article_id == a.id
-    )
+    shown = [i for ids in _shown(session, digest.composition_id).values() for i in ids]
     pushed = select(m.InstantPush.article_id).where(
         m.InstantPush.chat_id == chat_id, m.InstantPush.article_id == a.id
     )
     query = select(a.id).where(
         a.id > (session.scalar(earlier) or 0),
         a.id <= digest.last_article_id,
-        ~had.exists(),
+        a.id.not_in(shown),
         ~pushed.exists(),  # an instant push had it
     )
     if max_age_days:
