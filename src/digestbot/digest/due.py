@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ARRAY, BigInteger, ColumnElement, Connection, any_, bindparam, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from digestbot.chinese_script import Script
 from digestbot.digest.rhythm import is_digest_day
@@ -32,6 +32,7 @@ __all__ = [
     "CHUNK",
     "ArticlePool",
     "DueReader",
+    "among",
     "due_zones",
     "forced_readers",
     "had_articles",
@@ -85,6 +86,16 @@ class ArticlePool:
             and (not tags or not tags.isdisjoint(article_tags))
             and (other_language or offered_to(langs.get(article_id, ()), lang, other_language))
         )
+
+
+def among(
+    column: ColumnElement[int] | InstrumentedAttribute[int], ids: Sequence[int], dialect: str
+) -> ColumnElement[bool]:
+    """``column IN ids``; on PostgreSQL ``= ANY(array)``, one parameter however many ids (a
+    parameter each costs psycopg a parse of the statement and SQLAlchemy a rendering)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(BigInteger())))
+    return column.in_(ids)
 
 
 def due_zones(session: Session) -> list[str]:
@@ -189,7 +200,10 @@ def forced_readers(
     digest = m.Digest
     taken_query = (
         select(digest.chat_id, digest.local_date, func.max(digest.sequence))
-        .where(digest.local_date.in_(days), digest.chat_id.in_([r[0] for r in readers]))
+        .where(
+            digest.local_date.in_(days),
+            among(digest.chat_id, [r[0] for r in readers], session.get_bind().dialect.name),
+        )
         .group_by(digest.chat_id, digest.local_date)
     )
     for chat_id, day, sequence in session.execute(taken_query):
@@ -210,7 +224,7 @@ def watermarks_of(connection: Connection, chat_ids: Sequence[int]) -> dict[int, 
         part = chat_ids[start : start + CHUNK]
         rows = connection.execute(
             select(m.Digest.chat_id, func.max(m.Digest.last_article_id))
-            .where(m.Digest.chat_id.in_(part))
+            .where(among(m.Digest.chat_id, part, connection.dialect.name))
             .group_by(m.Digest.chat_id)
         )
         found.update(dict(rows.all()))
@@ -246,7 +260,7 @@ def reader_tags(connection: Connection, chat_ids: Sequence[int]) -> dict[int, fr
     rows = connection.execute(
         select(m.SubscriberTag.chat_id, m.Tag.name)
         .join(m.Tag, m.Tag.id == m.SubscriberTag.tag_id)
-        .where(m.SubscriberTag.chat_id.in_(chat_ids))
+        .where(among(m.SubscriberTag.chat_id, chat_ids, connection.dialect.name))
     )
     tags: dict[int, set[str]] = defaultdict(set)
     for chat_id, name in rows:
@@ -261,7 +275,8 @@ def had_articles(
     arrival (what a digest showed lies at or below the reader's watermark)."""
     rows = connection.execute(
         select(m.InstantPush.chat_id, m.InstantPush.article_id).where(
-            m.InstantPush.chat_id.in_(chat_ids), m.InstantPush.article_id > above
+            among(m.InstantPush.chat_id, chat_ids, connection.dialect.name),
+            m.InstantPush.article_id > above,
         )
     )
     had: dict[int, set[int]] = defaultdict(set)
