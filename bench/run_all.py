@@ -28,7 +28,7 @@ TARGETS: dict[str, dict[str, str]] = {
         for query in ("zh1", "zh2", "zh4", "en")
         for quantile, limit in (("p50", "< 30"), ("p99", "< 100"))
     },
-    "compose": {"compose_s": "< 20", "peak_rss_mb": "< 300"},
+    "compose": {"compose_s": "< 20", "peak_rss_mb": "< 300", "bytes_per_reader": "< 500"},
     "sender": {
         "sender_rate_per_s": ">= 1000",
         "sender_vs_bare": ">= 0.5",

@@ -15,6 +15,7 @@ from digestbot.store.articles import get_articles, list_articles
 from digestbot.store.subscribers import ensure_subscriber, set_tags
 from tests.support.bot import ANN, LI, BotHarness, button_data, button_labels
 from tests.support.content import remove_article
+from tests.support.shown import shown_article_ids
 
 ZH = translator(Lang.ZH)
 
@@ -56,10 +57,8 @@ def science_count(bot: BotHarness) -> int:
 
 def delivered_tags(bot: BotHarness, chat_id: int) -> list[tuple[str, ...]]:
     with bot.sessions() as session:
-        ids = session.scalars(
-            select(m.DigestArticle.article_id).where(m.DigestArticle.chat_id == chat_id)
-        ).all()
-        return [article.tags for article in get_articles(session, list(ids))]
+        ids = shown_article_ids(session, chat_id=chat_id)
+        return [article.tags for article in get_articles(session, ids)]
 
 
 async def test_digest_delivers_the_readers_tags_in_chinese_then_nothing_new(
@@ -109,9 +108,7 @@ async def test_a_digest_whose_articles_are_gone_answers_no_longer_available(
     follow(bot, ANN, Lang.EN, ("science",))
     shown = await bot.say(ANN, "/digest")
     with bot.sessions() as session:
-        ids = session.scalars(
-            select(m.DigestArticle.article_id).where(m.DigestArticle.chat_id == ANN)
-        ).all()
+        ids = shown_article_ids(session, chat_id=ANN)
     for article_id in ids:
         remove_article(bot, article_id)
     answer = await bot.press(ANN, shown, button_data(shown)[0])

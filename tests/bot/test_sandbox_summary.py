@@ -100,15 +100,15 @@ def test_plural() -> None:
 def test_send_now_explains_each_outcome() -> None:
     assert explain_send_now(None) == BUSY
     assert explain_send_now(PlanReport()) == NO_READERS
-    assert explain_send_now(PlanReport(due=2, planned=planned(1, 2))) == (
+    assert explain_send_now(PlanReport().add(2, planned(1, 2))) == (
         "Planned 2 digests (3 messages); sending now."
     )
-    mixed = explain_send_now(PlanReport(due=3, planned=planned(1), skipped=2))
+    mixed = explain_send_now(PlanReport().add(3, planned(1)))
     assert mixed == (
         "Planned 1 digest (1 message); sending now. "
         "No digest for 2 readers: nothing new since their last digest."
     )
-    nothing = explain_send_now(PlanReport(due=1, skipped=1))
+    nothing = explain_send_now(PlanReport().add(1, ()))
     assert nothing.startswith("No digest sent: nothing new for the 1 reader since their last")
 
 
@@ -129,8 +129,8 @@ def test_a_tick_explains_why_nobody_was_due_and_when_the_next_comes() -> None:
     assert explain_tick(PlanReport(), NOW, None) == NO_READERS
     assert explain_tick(PlanReport(), NOW, None, readers=2) == ALL_PAUSED
     assert explain_tick(None, NOW, upcoming) == BUSY
-    came = explain_tick(PlanReport(due=1, planned=planned(2)), NOW, None)
+    came = explain_tick(PlanReport().add(1, planned(2)), NOW, None)
     assert came == "Planned 1 digest (2 messages); sending now. Their digest time came."
-    empty = explain_tick(PlanReport(due=1, planned=planned(0)), NOW, None)
+    empty = explain_tick(PlanReport().add(1, planned(0)), NOW, None)
     assert "nothing new in it, so no message is sent" in empty
-    assert "already planned" in explain_tick(PlanReport(due=1, skipped=1), NOW, None)
+    assert "already planned" in explain_tick(PlanReport().add(1, ()), NOW, None)

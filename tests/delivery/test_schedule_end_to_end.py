@@ -12,9 +12,10 @@ from digestbot.bot.app import build_application
 from digestbot.delivery.sender import OutboxSender
 from digestbot.model import Article, ArticleText, Lang
 from digestbot.store.articles import article_tags, save_article
-from digestbot.store.models import Digest, DigestArticle, OutboxMessage, OutboxState
+from digestbot.store.models import Digest, OutboxMessage, OutboxState
 from digestbot.store.subscribers import set_schedule, set_tags
 from tests.support.bot import ANN, LI, BotHarness
+from tests.support.shown import shown_article_ids
 
 MAY_25 = datetime(2026, 5, 25, tzinfo=UTC)
 
@@ -44,9 +45,7 @@ def _digests(bot: BotHarness, chat_id: int) -> list[tuple[date, set[str]]]:
         ).all()
         result = []
         for digest in digests:
-            ids = session.scalars(
-                select(DigestArticle.article_id).where(DigestArticle.digest_id == digest.id)
-            ).all()
+            ids = shown_article_ids(session, digest_id=digest.id)
             tags = article_tags(session, ids)
             result.append((digest.local_date, {t for i in ids for t in tags[i]}))
         return result
@@ -94,9 +93,7 @@ async def test_two_readers_get_their_digest_at_their_own_eight_oclock(bot: BotHa
     assert "world" in ann_tags
     with bot.sessions() as session:
         for chat_id, tag in ((LI, "tech"), (ANN, "world")):
-            ids = session.scalars(
-                select(DigestArticle.article_id).where(DigestArticle.chat_id == chat_id)
-            ).all()
+            ids = shown_article_ids(session, chat_id=chat_id)
             assert all(tag in tags for tags in article_tags(session, ids).values())
 
     # A restart: a second application on the same database plans and sends nothing again (on

@@ -23,7 +23,8 @@ TABLES = {
     "subscribers",
     "subscriber_tags",
     "digests",
-    "digest_articles",
+    "compositions",
+    "composition_messages",
     "outbox",
     "conversation_state",
 }
@@ -241,4 +242,73 @@ def test_upgrade_to_0007_keeps_readers_daily_with_quiet_hours(db_url: str) -> No
             (None,)
         ]
         assert connection.execute(text("SELECT count(*) FROM instant_pushes")).scalar() == 0
+    engine.dispose()
+
+
+def test_upgrade_to_0010_moves_what_digests_showed_into_compositions(db_url: str) -> None:
+    """What each digest showed becomes its composition (the language switch still works), its
+    watermark covers it, a pending message keeps its text, and ``digest_articles`` goes."""
+    from alembic import command
+
+    from digestbot.digest.plan import digest_message
+    from digestbot.store.db import session_factory
+    from digestbot.store.outbox import open_messages
+
+    engine = create_engine_for(db_url)
+    now = "2024-05-01 00:00:00"
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0009")
+        connection.execute(
+            text(
+                "INSERT INTO subscribers (chat_id, language, timezone, digest_time, state,"
+                " created_at, updated_at) VALUES (7, 'en', 'UTC', '08:00:00', 'active', :now,"
+                " :now)"
+            ),
+            {"now": now},
+        )
+        for article_id in (1, 2, 3):
+            connection.execute(
+                text(
+                    "INSERT INTO articles (id, key, date, content_hash, source_path, created_at,"
+                    " updated_at) VALUES (:id, :key, :now, 'h', 'a.md', :now, :now)"
+                ),
+                {"id": article_id, "key": f"a{article_id}", "now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO article_texts (article_id, lang, title, summary, body, plain,"
+                    " key_terms) VALUES (:id, 'en', 'T', 'S', 'B', 'P', '[]')"
+                ),
+                {"id": article_id},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO digests (id, chat_id, local_date, sequence, lang, total,"
+                " last_article_id, created_at) VALUES (5, 7, '2024-05-01', 0, 'en', 3, 0, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO digest_articles (chat_id, article_id, digest_id, seq) VALUES"
+                " (7, 1, 5, 0), (7, 2, 5, 1), (7, 3, 5, 1)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO outbox (chat_id, digest_id, seq, text, parse_mode, state, attempts,"
+                " next_attempt_at, created_at) VALUES (7, 5, 1, 'old text', 'HTML', 'pending',"
+                " 0, :now, :now)"
+            ),
+            {"now": now},
+        )
+    upgrade_schema(engine)
+    assert "digest_articles" not in inspect(engine).get_table_names()
+    with session_factory(engine)() as session:
+        watermark = session.execute(text("SELECT last_article_id FROM digests")).scalar()
+        assert watermark == 3
+        second = digest_message(session, 5, 1, 7)
+        assert second is not None
+        assert [a.id for a in second.articles] == [3, 2]
+        assert [row.text for row in open_messages(session)] == ["old text"]
     engine.dispose()

@@ -20,9 +20,11 @@ from digestbot.digest.plan import (
 from digestbot.model import Lang
 from digestbot.store import models as m
 from digestbot.store.articles import save_article
-from digestbot.store.outbox import prune_finished
+from digestbot.store.digests import prune_compositions, prune_digests
+from digestbot.store.outbox import open_messages, prune_finished
 from digestbot.store.subscribers import ensure_subscriber, set_other_language, set_tags
 from tests.store.factory import article, text
+from tests.support.shown import shown_article_ids
 
 SETTINGS = Settings()
 SHANGHAI, LONDON = "Asia/Shanghai", "Europe/London"
@@ -77,8 +79,7 @@ def digest_count(session: Session, chat_id: int) -> int:
 
 
 def delivered(session: Session, chat_id: int) -> list[int]:
-    query = select(m.DigestArticle.article_id).where(m.DigestArticle.chat_id == chat_id)
-    return sorted(session.scalars(query))
+    return sorted(shown_article_ids(session, chat_id=chat_id))
 
 
 def at(hour: int, minute: int = 0, day: int = 10) -> datetime:
@@ -103,16 +104,14 @@ def test_outbox_rows_are_pending_in_order_with_a_switch_button(session: Session)
     add_reader(session, 1, lang=Lang.ZH)
     settings = replace(SETTINGS, digest=DigestSettings(max_articles=12))
     planned = plan_due_digests(session, at(1), settings).planned[0]
-    rows = session.scalars(
-        select(m.OutboxMessage).where(m.OutboxMessage.digest_id == planned.digest_id)
-    ).all()
-    assert [row.seq for row in rows] == list(range(planned.messages))
-    assert all(row.state is m.OutboxState.PENDING and row.parse_mode == "HTML" for row in rows)
-    for row in rows:
+    rows = open_messages(session, planned.chat_id)
+    assert len(rows) == planned.messages
+    assert all(row.parse_mode == "HTML" for row in rows)
+    for seq, row in enumerate(rows):
         assert row.reply_markup is not None
         data = row.reply_markup["inline_keyboard"][0][0]["callback_data"]
         assert len(data.encode()) <= 64
-        assert parse_switch_data(data) == (planned.digest_id, row.seq, Lang.EN)
+        assert parse_switch_data(data) == (planned.digest_id, seq, Lang.EN)
     assert "2024年5月10日" in rows[0].text
     assert planned.articles == 12
 
@@ -301,16 +300,14 @@ def test_readers_of_one_script_share_a_digest_and_each_script_reads_its_own(
     for chat_id, script in readers.items():
         add_reader(session, chat_id, lang=Lang.ZH, script=script)
     plan_due_digests(session, at(9), SETTINGS)
-    rows = session.execute(select(m.OutboxMessage.chat_id, m.OutboxMessage.text)).all()
-    shown = dict(rows)
+    shown = {row.chat_id: row.text for row in open_messages(session)}
     assert shown[1] == shown[2]  # one composition for readers alike
     assert "<b>軟體新聞</b>\n軟體與晶片" in shown[1]  # Taiwan words
     assert "<b>軟件新聞</b>\n軟件與芯片" in shown[3]  # Hong Kong's
     assert "<b>软件新闻</b>\n软件与芯片" in shown[4]
     assert "的文章摘要" in shown[1]
     assert "篇新文章" in shown[1]
-    query = select(m.OutboxMessage.chat_id, m.OutboxMessage.reply_markup)
-    markups = dict(session.execute(query).all())
+    markups = {row.chat_id: row.reply_markup or {} for row in open_messages(session)}
     assert markups[1]["inline_keyboard"][0][0]["text"] == "閱讀英文版"
     assert markups[4]["inline_keyboard"][0][0]["text"] == "阅读英文版"
 
@@ -338,9 +335,7 @@ def test_readers_who_hide_the_other_language_get_only_articles_in_theirs(
     assert delivered(session, 2) == sorted([both, zh_only])
     assert delivered(session, 4) == sorted([both, en_only])
     texts = {
-        chat_id: "".join(
-            session.scalars(select(m.OutboxMessage.text).where(m.OutboxMessage.chat_id == chat_id))
-        )
+        chat_id: "".join(row.text for row in open_messages(session, chat_id))
         for chat_id in (1, 2, 3, 4)
     }
     assert "（仅有英文版）" in texts[1]
@@ -373,3 +368,36 @@ def test_preview_respects_the_setting(session: Session) -> None:
     hidden = preview_messages(session, Lang.ZH, [], None, at(1), SETTINGS, other_language=False)
     assert any(message.article_ids for message in shown)
     assert not any(message.article_ids for message in hidden)
+
+
+def test_retention_keeps_each_readers_newest_digest_so_nothing_comes_twice(
+    session: Session,
+) -> None:
+    add_article(session, "first", day=9)
+    add_reader(session, 1)
+    add_reader(session, 2)
+    plan_due_digests(session, at(1, day=10), SETTINGS)
+    add_article(session, "second", day=10)
+    plan_due_digests(session, at(1, day=11), SETTINGS, force=True, chat_ids=[1])
+    session.execute(update(m.OutboxMessage).values(state=m.OutboxState.SENT))
+    waiting = session.scalars(
+        select(m.OutboxMessage.composition_id).where(m.OutboxMessage.chat_id == 2)
+    ).first()
+    session.execute(
+        update(m.OutboxMessage)
+        .where(m.OutboxMessage.chat_id == 2)
+        .values(state=m.OutboxState.PENDING)
+    )
+    later = at(1, day=11) + timedelta(days=40)
+
+    while prune_digests(session, later - timedelta(days=30), limit=1):
+        pass
+    while prune_compositions(session, later - timedelta(days=30), limit=1):
+        pass
+
+    kept = session.execute(select(m.Digest.chat_id, m.Digest.composition_id)).all()
+    assert sorted(kept) == [(1, None), (2, None)]  # the newest each, for its watermark
+    assert session.scalars(select(m.Composition.id)).all() == [waiting]  # still to be sent
+    assert [row.text != "" for row in open_messages(session, 2)] == [True]
+    report = plan_due_digests(session, later, SETTINGS)
+    assert sorted((p.chat_id, p.articles) for p in report.planned) == [(1, 0), (2, 1)]

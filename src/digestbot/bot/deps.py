@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -13,7 +13,7 @@ from digestbot.config import Settings
 from digestbot.store.db import in_transaction
 from digestbot.store.health import DatabaseHealth, is_outage
 
-__all__ = ["BotDeps", "run_db"]
+__all__ = ["BotDeps", "run_db", "run_db_work"]
 
 T = TypeVar("T")
 
@@ -42,8 +42,14 @@ async def run_db(deps: BotDeps, work: Callable[[Session], T]) -> T:
     ``work`` must return plain values (dataclasses), not ORM objects: the session closes after it.
     """
 
+    return await run_db_work(deps, lambda: in_transaction(deps.sessions, work))
+
+
+async def run_db_work(deps: BotDeps, work: Callable[[], Awaitable[T]]) -> T:
+    """Await ``work`` (database work that runs its own transactions), recording in ``deps.health``
+    whether the database answered."""
     try:
-        result = await in_transaction(deps.sessions, work)
+        result = await work()
     except Exception as exc:
         if is_outage(exc):
             deps.health.failed(exc, "a handler")

@@ -42,9 +42,9 @@ from watchfiles import Change, awatch
 
 from digestbot.articles.files import ARTICLE_SUFFIXES, printable
 from digestbot.bot.conversation import forget_expired
-from digestbot.bot.deps import BotDeps, run_db
+from digestbot.bot.deps import BotDeps, run_db, run_db_work
 from digestbot.delivery.pacing import ChatPace
-from digestbot.delivery.retention import prune_outbox
+from digestbot.delivery.retention import prune_digests, prune_outbox
 from digestbot.delivery.sender import OutboxSender, SenderHooks
 from digestbot.delivery.tick import plan_tick, sender_clock
 from digestbot.delivery.transport import OutboxBot
@@ -211,15 +211,18 @@ class Runtime:
         async with self._ticking:
             now = deps.clock()
             with self.metrics.tick_seconds.time():
-                report = await run_db(deps, lambda s: plan_tick(s, now, deps.settings, force=force))
+                report = await run_db_work(
+                    deps,
+                    lambda: asyncio.to_thread(
+                        plan_tick, deps.sessions, now, deps.settings, force=force
+                    ),
+                )
         self.last_tick = time.time()
         self.metrics.last_tick.set(self.last_tick)
         if report is not None:
-            self.metrics.digests_planned.inc(len(report.planned))
+            self.metrics.digests_planned.inc(report.digests)
         if report is not None and report.messages:
-            _log.info(
-                "tick: planned %d digest(s), %d message(s)", len(report.planned), report.messages
-            )
+            _log.info("tick: planned %d digest(s), %d message(s)", report.digests, report.messages)
         self.wake()
         return report
 
@@ -279,11 +282,12 @@ class Runtime:
 
     async def prune(self) -> int:
         """Delete the finished outbox messages older than ``[delivery] keep_days`` (returns how
-        many) and the expired conversation state."""
+        many), digests and compositions that old (:func:`prune_digests`) and the expired
+        conversation state."""
         deps = self.deps
-        removed = await prune_outbox(
-            lambda work: run_db(deps, work), deps.clock(), deps.settings.delivery.keep_days
-        )
+        keep_days = deps.settings.delivery.keep_days
+        removed = await prune_outbox(lambda work: run_db(deps, work), deps.clock(), keep_days)
+        await prune_digests(lambda work: run_db(deps, work), deps.clock(), keep_days)
         forgotten = await forget_expired(deps)
         if forgotten:
             _log.info("conversations: deleted %d expired piece(s) of state", forgotten)

@@ -65,11 +65,9 @@ def cmd_digest_send(args: argparse.Namespace) -> int:
         )
     if report.planned is None:
         print("another process is planning; only the outbox was sent", file=sys.stderr)
-    elif report.planned.planned:
+    elif report.planned.digests:
         planned = report.planned
-        print(
-            f"planned {len(planned.planned)} digests, {planned.messages} messages", file=sys.stderr
-        )
+        print(f"planned {planned.digests} digests, {planned.messages} messages", file=sys.stderr)
     print(report.summary())
     return 1 if report.drained.failed else 0
 

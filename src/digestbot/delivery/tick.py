@@ -7,11 +7,12 @@ messages, report (beside a running bot on the same SQLite file: plan only, the b
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,10 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from digestbot.config import Settings
 from digestbot.delivery.outcomes import DrainReport
-from digestbot.delivery.retention import prune_outbox
+from digestbot.delivery.retention import prune_digests, prune_outbox
 from digestbot.delivery.sender import OutboxSender
 from digestbot.delivery.transport import OutboxBot
-from digestbot.digest.plan import PlanReport, plan_due_digests
+from digestbot.digest.plan import PlanReport, plan_in_batches
 from digestbot.monitoring.observe import RequestObserver
 from digestbot.store.models import utc_now
 
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 _TICK_LOCK_KEY = 0x64670001  # "dg" + 1, beside the schema's hash: see tick_lock
 SENDER_POOL = 8  # HTTP connections of the sender's bot
 TELEGRAM_API = "https://api.telegram.org"
@@ -63,17 +65,39 @@ def tick_lock(*, wait: bool = False) -> Select[tuple[Any]]:
     return select(take(_TICK_LOCK_KEY, func.hashtext(func.current_schema())))
 
 
-def plan_tick(
-    session: Session, now: datetime, settings: Settings, *, force: bool = False
-) -> PlanReport | None:
-    """Plan due digests (``force``: every active reader); None when another process is planning.
+class _Busy(Exception):
+    """Another process holds the tick."""
 
-    On PostgreSQL a transaction-scoped advisory lock keeps planners from racing; it goes with the
-    transaction, so a crashed planner never leaves it held.
+
+def plan_tick(
+    sessions: sessionmaker[Session], now: datetime, settings: Settings, *, force: bool = False
+) -> PlanReport | None:
+    """Plan due digests (``force``: every active reader) in batches, a transaction each; None
+    when another process is planning. Blocking: run it on a thread.
+
+    On PostgreSQL a transaction-scoped advisory lock keeps planners from racing: the first batch
+    tries it (taken: another planner is at work, this tick stops), each later one waits for it
+    (a ``/digest`` may hold it a moment). It goes with each transaction, so a crashed planner
+    never leaves it held; planners that meet between batches skip what the other made.
     """
-    if session.get_bind().dialect.name == "postgresql" and not session.scalar(tick_lock()):
+    postgres = sessions.kw["bind"].dialect.name == "postgresql"
+    batches = 0
+
+    def run(work: Callable[[Session], T]) -> T:
+        nonlocal batches
+        with sessions.begin() as session:
+            if postgres:
+                if batches == 0 and not session.scalar(tick_lock()):
+                    raise _Busy
+                if batches > 0:
+                    session.execute(tick_lock(wait=True))
+            batches += 1
+            return work(session)
+
+    try:
+        return plan_in_batches(run, now, settings, force=force)
+    except _Busy:
         return None
-    return plan_due_digests(session, now, settings, force=force)
 
 
 def sender_clock(clock: Callable[[], datetime]) -> Callable[[], datetime]:
@@ -119,12 +143,13 @@ async def send_once(
         if sending:
             await sender.recover()
         now = utc_now()
-        planned = await sender.db(lambda s: plan_tick(s, now, settings, force=force))
+        planned = await asyncio.to_thread(plan_tick, sessions, now, settings, force=force)
         if not sending:
             return SendReport(planned, DrainReport(), sent_elsewhere=True)
         drained = await sender.drain(linger=linger)
         try:
             await prune_outbox(sender.db, utc_now(), settings.delivery.keep_days)
+            await prune_digests(sender.db, utc_now(), settings.delivery.keep_days)
         except SQLAlchemyError:  # housekeeping: the next run or the bot cleans up instead
             _log.warning("outbox clean-up failed; it is tried again next time", exc_info=True)
     finally:

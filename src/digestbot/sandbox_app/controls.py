@@ -93,7 +93,7 @@ def _plan_view(report: PlanReport | None) -> dict[str, int]:
     if report is None:  # another process holds the tick (PostgreSQL)
         return {"planned": 0, "messages": 0, "due": 0, "skipped": 0}
     return {
-        "planned": len(report.planned),
+        "planned": report.digests,
         "messages": report.messages,
         "due": report.due,
         "skipped": report.skipped,

@@ -105,7 +105,7 @@ def next_digest(now: datetime, schedules: Iterable[ReaderSchedule]) -> NextDiges
 
 
 def _planned(report: PlanReport) -> str:
-    count, messages = len(report.planned), report.messages
+    count, messages = report.digests, report.messages
     if messages == 0:
         return (
             f"Planned {plural(count, 'digest')} with nothing new in "
@@ -121,10 +121,10 @@ def explain_send_now(report: PlanReport | None) -> str:
         return BUSY
     if report.due == 0:
         return NO_READERS
-    parts = [_planned(report)] if report.planned else []
+    parts = [_planned(report)] if report.digests else []
     if report.skipped:
         readers = plural(report.skipped, "reader")
-        if report.planned:
+        if report.digests:
             parts.append(f"No digest for {readers}: nothing new since their last digest.")
         else:
             parts.append(
@@ -142,7 +142,7 @@ def explain_tick(
     (``readers``: how many active readers there are, to tell "all paused" from "none")."""
     if report is None:
         return BUSY
-    if report.planned:
+    if report.digests:
         return f"{_planned(report)} Their digest time came."
     if report.due:
         return "The digests due now were already planned by an earlier tick; nothing more to do."

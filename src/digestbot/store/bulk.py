@@ -1,4 +1,5 @@
-"""Fast multi-row INSERT for planning: one DBAPI ``executemany`` over plain tuples.
+"""Fast multi-row INSERT for planning: one DBAPI ``executemany`` over plain tuples (PostgreSQL:
+``COPY``, and ``unnest`` of one array a column where rows come back).
 
 SQLAlchemy's ``execute(insert(table), dicts)`` runs every column of every row through its type
 processing; for a million digest-article links that alone takes tens of seconds. Here the values
@@ -80,10 +81,28 @@ def insert_rows(
 ) -> int:
     """Insert ``rows`` (values for ``columns``) plus ``constants`` on each; returns the count."""
     names, params = _prepare(connection, table, columns, rows, constants, process)
-    if params:
+    if params and connection.dialect.name == "postgresql":
+        _copy(connection, table, names, params)
+    elif params:
         sql = _head(connection, table, names) + _marks(connection, len(names))
         connection.exec_driver_sql(sql, params)
     return len(params)
+
+
+def _copy(
+    connection: Connection, table: Table, names: Sequence[str], params: Sequence[tuple[Any, ...]]
+) -> None:
+    """PostgreSQL: the rows by ``COPY ... FROM STDIN`` in the connection's transaction (a
+    stream, not a statement a row)."""
+    quote = connection.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(sql) as copy:
+            for row in params:
+                copy.write_row(row)
+    finally:
+        cursor.close()
 
 
 def insert_returning(
@@ -104,6 +123,8 @@ def insert_returning(
         f" ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO NOTHING"
         f" RETURNING {', '.join(quote(c) for c in returning)}"
     )
+    if connection.dialect.name == "postgresql":
+        return _insert_unnest(connection, table, names, params, tail)
     per_statement = max(1, _MAX_PARAMS // len(names))
     row_marks = _marks(connection, len(names))
     found: list[tuple[Any, ...]] = []
@@ -114,6 +135,25 @@ def insert_returning(
         result = connection.exec_driver_sql(_head(connection, table, names) + values + tail, flat)
         found.extend(tuple(row) for row in result)
     return found
+
+
+def _insert_unnest(
+    connection: Connection,
+    table: Table,
+    names: Sequence[str],
+    params: Sequence[tuple[Any, ...]],
+    tail: str,
+) -> list[tuple[Any, ...]]:
+    """PostgreSQL: the rows as one typed array per column, ``unnest`` into rows: a statement of a
+    few parameters however many rows (psycopg parses a statement's placeholders each time: tens
+    of thousands of them cost more than the insert)."""
+    if not params:
+        return []
+    types = [table.c[name].type.compile(dialect=connection.dialect) for name in names]
+    arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+    sql = _head(connection, table, names).replace(" VALUES ", f" SELECT * FROM unnest({arrays})")
+    columns = [list(values) for values in zip(*params, strict=True)]
+    return [tuple(row) for row in connection.exec_driver_sql(sql + tail, tuple(columns))]
 
 
 def _process(process: Any, value: Any) -> Any:

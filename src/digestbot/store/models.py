@@ -40,9 +40,10 @@ __all__ = [
     "ArticleTag",
     "ArticleText",
     "Base",
+    "Composition",
+    "CompositionMessage",
     "ConversationState",
     "Digest",
-    "DigestArticle",
     "InstantPush",
     "OutboxMessage",
     "OutboxState",
@@ -248,23 +249,36 @@ class Digest(Base):
     total: Mapped[int] = mapped_column(default=0, server_default="0")  # new articles, shown or not
     last_article_id: Mapped[int] = mapped_column(default=0, server_default="0")  # watermark
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # what it showed (no foreign key: retention removes compositions nobody refers to)
+    composition_id: Mapped[int | None] = mapped_column(BigId)
 
 
-class DigestArticle(Base):
-    """An article that reached a subscriber in a digest: at most once per subscriber."""
+class Composition(Base):
+    """A digest's rendered messages, stored once for every reader it went to (readers alike:
+    same language, script, zone, date, articles). ``fingerprint`` is a hash of what was rendered;
+    retention deletes a composition once no digest or open message refers to it."""
 
-    __tablename__ = "digest_articles"
+    __tablename__ = "compositions"
 
-    chat_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("subscribers.chat_id", ondelete="CASCADE"), primary_key=True
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class CompositionMessage(Base):
+    """Message ``seq`` of a composition: its text, the articles it shows (ids, comma-separated,
+    newest first) and its buttons as JSON with ``{digest}`` where the reader's digest id goes."""
+
+    __tablename__ = "composition_messages"
+
+    composition_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("compositions.id", ondelete="CASCADE"), primary_key=True
     )
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-    digest_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("digests.id", ondelete="CASCADE"), index=True
-    )
-    seq: Mapped[int] = mapped_column(default=0, server_default="0")  # the message it is in
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    text: Mapped[str] = mapped_column(Text)
+    parse_mode: Mapped[str | None] = mapped_column(String(16))
+    article_ids: Mapped[str] = mapped_column(Text, default="")
+    markup: Mapped[str | None] = mapped_column(Text)
 
 
 class InstantPush(Base):
@@ -296,7 +310,8 @@ class OutboxMessage(Base):
         BigId, ForeignKey("digests.id", ondelete="SET NULL"), index=True
     )
     seq: Mapped[int] = mapped_column(default=0)  # order within the digest
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # empty: message ``seq`` of ``composition_id``
+    composition_id: Mapped[int | None] = mapped_column(BigId)  # a digest's; no foreign key
     parse_mode: Mapped[str | None] = mapped_column(String(16))
     reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     state: Mapped[OutboxState] = mapped_column(

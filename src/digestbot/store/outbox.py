@@ -13,6 +13,7 @@ dead process's (``live_owners``); ``delivery.claims`` takes those back before th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,7 +22,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
-from digestbot.store.models import OutboxMessage, OutboxState, Subscriber, SubscriberState
+from digestbot.store.models import (
+    CompositionMessage,
+    OutboxMessage,
+    OutboxState,
+    Subscriber,
+    SubscriberState,
+)
 
 __all__ = [
     "CLAIM_LEASE",
@@ -37,12 +44,14 @@ __all__ = [
     "count_open",
     "delivery_counts",
     "enqueue",
+    "fill_markup",
     "lease_until",
     "live_owners",
     "mark_failed",
     "mark_retry",
     "mark_sent",
     "next_due_at",
+    "open_messages",
     "prune_finished",
     "recover_sending",
     "release",
@@ -177,7 +186,7 @@ def claim_due(
     )
     row = OutboxMessage
     returned: list[Any] = [row.id, row.chat_id, row.text, row.parse_mode, row.reply_markup]
-    returned.append(row.attempts)
+    returned.extend((row.attempts, row.composition_id, row.digest_id, row.seq))
     if last_sent:
         sent = aliased(OutboxMessage)
         returned.append(
@@ -192,9 +201,59 @@ def claim_due(
         .returning(*returned)
         .execution_options(synchronize_session=False)
     ).all()
-    rows = [OutboxRow(*values) for values in claimed]
+    rows = _with_compositions(session, claimed)
     rows.sort(key=lambda r: r.id)
     return rows
+
+
+def open_messages(session: Session, chat_id: int | None = None) -> list[OutboxRow]:
+    """The messages not yet sent (of ``chat_id``), as the sender would send them, in each
+    chat's order."""
+    row = OutboxMessage
+    query = select(
+        row.id,
+        row.chat_id,
+        row.text,
+        row.parse_mode,
+        row.reply_markup,
+        row.attempts,
+        row.composition_id,
+        row.digest_id,
+        row.seq,
+    ).where(row.state.in_(_OPEN))
+    if chat_id is not None:
+        query = query.where(row.chat_id == chat_id)
+    ordered = query.order_by(row.chat_id, row.created_at, row.seq, row.id)
+    return _with_compositions(session, session.execute(ordered).all())
+
+
+def _with_compositions(session: Session, claimed: Sequence[Any]) -> list[OutboxRow]:
+    """The claimed rows, a digest message's text and buttons taken from its composition (one
+    query for the batch)."""
+    wanted = {values[6] for values in claimed if values[6] is not None}
+    messages: dict[tuple[int, int], tuple[str, str | None, str | None]] = {}
+    if wanted:
+        cm = CompositionMessage
+        found = session.execute(
+            select(cm.composition_id, cm.seq, cm.text, cm.parse_mode, cm.markup).where(
+                cm.composition_id.in_(wanted)
+            )
+        ).all()
+        messages = {(c, seq): (body, mode, markup) for c, seq, body, mode, markup in found}
+    rows = []
+    for row_id, chat_id, body, mode, markup, attempts, composition, digest, seq, *last in claimed:
+        message = messages.get((composition, seq)) if composition is not None else None
+        if message is not None:
+            body, mode, template = message
+            markup = fill_markup(template, digest or 0) if template else None
+        rows.append(OutboxRow(row_id, chat_id, body, mode, markup, attempts, *last))
+    return rows
+
+
+def fill_markup(template: str, digest_id: int) -> dict[str, Any]:
+    """A composition message's buttons (JSON with ``{digest}``) for the reader's digest."""
+    value: dict[str, Any] = json.loads(template.replace("{digest}", str(digest_id)))
+    return value
 
 
 def mark_sent(session: Session, sent: Iterable[Sent]) -> None:

@@ -60,7 +60,7 @@ async def on_digest(update: Update, context: Context) -> None:
     if reader is None or message is None:
         return
     report = await run_db(deps, lambda session: _plan_now(session, deps, reader))
-    context.metrics.digests_planned.inc(len(report.planned))
+    context.metrics.digests_planned.inc(report.digests)
     if report.messages == 0:
         await message.reply_text(reader.tr.gettext(messages.DIGEST_NOTHING_SINCE_LAST))
         return
