@@ -59,6 +59,12 @@ class TierResult:
     wall_seconds: float
     sent: int
     processes: int
+    emulator_cpu: float = 0.0  # seconds of CPU (user + system) the emulator process used
+    sender_cpu: float = 0.0  # the same, summed over the sender processes
+
+    def cpu_ms_per_message(self, seconds: float) -> float:
+        """``seconds`` of CPU per accepted send, in milliseconds."""
+        return 1000.0 * seconds / self.accepted if self.accepted else 0.0
 
     @property
     def rate(self) -> float:
@@ -89,6 +95,7 @@ def _serve(conn: Connection, chats: int, profile: str) -> None:
                 return wait
 
             emu.limiter.acquire = counted  # type: ignore[method-assign]
+            setup_cpu = time.process_time()  # creating the users is not serving
             conn.send((emu.base_url, emu.token))
             await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "stop"
             texts = Counter(
@@ -99,7 +106,8 @@ def _serve(conn: Connection, chats: int, profile: str) -> None:
             )
             duplicates = sum(count - 1 for count in texts.values())
             span = accepted[-1] - accepted[0] if accepted else 0.0
-            conn.send((len(accepted), refused, span, duplicates))
+            cpu = time.process_time() - setup_cpu
+            conn.send((len(accepted), refused, span, duplicates, cpu))
 
     _profiled(main, profile)
 
@@ -132,7 +140,7 @@ def _send(conn: Connection, url: str, base_url: str, token: str, tier: Tier, pro
             finally:
                 sender.close()
         engine.dispose()
-        conn.send(report.sent)
+        conn.send((report.sent, time.process_time()))
 
     _profiled(main, profile)
 
@@ -209,12 +217,15 @@ def run_tier(url: str, tier: Tier, processes: int, profile: str = "") -> TierRes
             )
             process.start()
             senders.append((process, here))
-        sent = 0
+        sent, sender_cpu = 0, 0.0
         for process, here in senders:
-            sent += here.recv()
+            count, cpu = here.recv()
+            sent, sender_cpu = sent + count, sender_cpu + cpu
             process.join()
         wall = time.perf_counter() - started
         parent.send("stop")
-        accepted, refused, span, duplicates = parent.recv()
+        accepted, refused, span, duplicates, emulator_cpu = parent.recv()
         server.join(timeout=10)
-    return TierResult(accepted, refused, span, duplicates, wall, sent, processes)
+    return TierResult(
+        accepted, refused, span, duplicates, wall, sent, processes, emulator_cpu, sender_cpu
+    )
