@@ -214,7 +214,8 @@ def shared_budget(args: argparse.Namespace) -> dict[str, float]:
             f"processes), 429 answers {result.refused}, duplicates {result.duplicates}, "
             f"recorded as sent {result.sent:,}; CPU per accepted send: emulator "
             f"{result.cpu_ms_per_message(result.emulator_cpu):.3f} ms, senders "
-            f"{result.cpu_ms_per_message(result.sender_cpu):.3f} ms (all {result.processes}); "
+            f"{result.cpu_ms_per_message(result.sender_cpu):.3f} ms (all {result.processes}), "
+            f"their PostgreSQL backends {result.cpu_ms_per_message(result.database_cpu):.3f} ms; "
             f"load average {os.getloadavg()[0]:.1f}"
         )
     paid = results["paid"]
@@ -225,6 +226,7 @@ def shared_budget(args: argparse.Namespace) -> dict[str, float]:
         "duplicates": sum(r.duplicates for r in results.values()),
         "paid_emulator_cpu_ms": paid.cpu_ms_per_message(paid.emulator_cpu),
         "paid_sender_cpu_ms": paid.cpu_ms_per_message(paid.sender_cpu),
+        "paid_postgres_cpu_ms": paid.cpu_ms_per_message(paid.database_cpu),
     }
 
 
