@@ -212,13 +212,21 @@ def shared_budget(args: argparse.Namespace) -> dict[str, float]:
             f"{result.processes} process(es): {result.accepted:,} accepted at {result.rate:,.1f} "
             f"msg/s (first to last send; {result.wall_seconds:.1f} s wall from the start of the "
             f"processes), 429 answers {result.refused}, duplicates {result.duplicates}, "
-            f"recorded as sent {result.sent:,}"
+            f"recorded as sent {result.sent:,}; CPU per accepted send: emulator "
+            f"{result.cpu_ms_per_message(result.emulator_cpu):.3f} ms, senders "
+            f"{result.cpu_ms_per_message(result.sender_cpu):.3f} ms (all {result.processes}), "
+            f"their PostgreSQL backends {result.cpu_ms_per_message(result.database_cpu):.3f} ms; "
+            f"load average {os.getloadavg()[0]:.1f}"
         )
+    paid = results["paid"]
     return {
-        "paid_msg_per_s": results["paid"].rate,
+        "paid_msg_per_s": paid.rate,
         "free_msg_per_s": results["free"].rate,
         "http_429": sum(r.refused for r in results.values()),
         "duplicates": sum(r.duplicates for r in results.values()),
+        "paid_emulator_cpu_ms": paid.cpu_ms_per_message(paid.emulator_cpu),
+        "paid_sender_cpu_ms": paid.cpu_ms_per_message(paid.sender_cpu),
+        "paid_postgres_cpu_ms": paid.cpu_ms_per_message(paid.database_cpu),
     }
 
 

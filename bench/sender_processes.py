@@ -11,8 +11,11 @@ rule: the others would only wait for the lock).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import cProfile
 import multiprocessing
+import os
+import threading
 import time
 import uuid
 from collections import Counter
@@ -59,6 +62,13 @@ class TierResult:
     wall_seconds: float
     sent: int
     processes: int
+    emulator_cpu: float = 0.0  # seconds of CPU (user + system) the emulator process used
+    sender_cpu: float = 0.0  # the same, summed over the sender processes
+    database_cpu: float = 0.0  # the same, summed over the senders' PostgreSQL backends
+
+    def cpu_ms_per_message(self, seconds: float) -> float:
+        """``seconds`` of CPU per accepted send, in milliseconds."""
+        return 1000.0 * seconds / self.accepted if self.accepted else 0.0
 
     @property
     def rate(self) -> float:
@@ -89,6 +99,7 @@ def _serve(conn: Connection, chats: int, profile: str) -> None:
                 return wait
 
             emu.limiter.acquire = counted  # type: ignore[method-assign]
+            setup_cpu = time.process_time()  # creating the users is not serving
             conn.send((emu.base_url, emu.token))
             await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "stop"
             texts = Counter(
@@ -99,7 +110,8 @@ def _serve(conn: Connection, chats: int, profile: str) -> None:
             )
             duplicates = sum(count - 1 for count in texts.values())
             span = accepted[-1] - accepted[0] if accepted else 0.0
-            conn.send((len(accepted), refused, span, duplicates))
+            cpu = time.process_time() - setup_cpu
+            conn.send((len(accepted), refused, span, duplicates, cpu))
 
     _profiled(main, profile)
 
@@ -132,9 +144,39 @@ def _send(conn: Connection, url: str, base_url: str, token: str, tier: Tier, pro
             finally:
                 sender.close()
         engine.dispose()
-        conn.send(report.sent)
+        conn.send((report.sent, time.process_time()))
 
     _profiled(main, profile)
+
+
+class BackendCpu:
+    """Samples the CPU time of the PostgreSQL backends whose application_name is ``name`` (read
+    from /proc: the server on this machine) four times a second; :meth:`stop` returns the sum of
+    the last samples, in seconds (what a backend used after its last sample is missed)."""
+
+    def __init__(self, url: str, name: str) -> None:
+        self._engine = create_engine_for(url)
+        self._name = name
+        self._ticks: dict[int, int] = {}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        query = text("SELECT pid FROM pg_stat_activity WHERE application_name = :name")
+        with self._engine.connect() as connection:
+            while not self._done.wait(0.25):
+                for (pid,) in connection.execute(query, {"name": self._name}):
+                    with contextlib.suppress(OSError, IndexError, ValueError):
+                        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                        self._ticks[pid] = int(fields[11]) + int(fields[12])  # utime + stime
+                connection.rollback()
+
+    def stop(self) -> float:
+        self._done.set()
+        self._thread.join()
+        self._engine.dispose()
+        return sum(self._ticks.values()) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -155,7 +197,9 @@ def bench_database(url: str, name: str) -> Iterator[str]:
     with admin.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     try:
-        scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+        # The schema's name as application_name too: BackendCpu finds the senders' backends by it.
+        query = {"options": f"-csearch_path={schema}", "application_name": schema}
+        scoped = make_url(url).update_query_dict(query)
         yield scoped.render_as_string(hide_password=False)
     finally:
         with admin.begin() as connection:
@@ -193,6 +237,11 @@ def run_tier(url: str, tier: Tier, processes: int, profile: str = "") -> TierRes
         engine = create_engine_for(scoped)
         upgrade_schema(engine)
         fill_outbox(session_factory(engine), tier.messages, tier.chats)
+        if engine.dialect.name == "postgresql":
+            # Statistics, as autovacuum takes them within a minute of a big insert: without any,
+            # PostgreSQL guesses a hundred due rows and sorts them all at every claim.
+            with engine.begin() as connection:
+                connection.execute(text("ANALYZE outbox"))
         engine.dispose()
         parent, child = multiprocessing.Pipe()
         path = f"{profile}/{tier.name}-emulator.prof" if profile else ""
@@ -200,6 +249,8 @@ def run_tier(url: str, tier: Tier, processes: int, profile: str = "") -> TierRes
         server.start()
         base_url, token = parent.recv()
         started = time.perf_counter()
+        name = make_url(scoped).query.get("application_name")
+        backends = BackendCpu(url, str(name)) if name else None
         senders = []
         for number in range(processes):
             here, there = multiprocessing.Pipe()
@@ -209,12 +260,25 @@ def run_tier(url: str, tier: Tier, processes: int, profile: str = "") -> TierRes
             )
             process.start()
             senders.append((process, here))
-        sent = 0
+        sent, sender_cpu = 0, 0.0
         for process, here in senders:
-            sent += here.recv()
+            count, cpu = here.recv()
+            sent, sender_cpu = sent + count, sender_cpu + cpu
             process.join()
         wall = time.perf_counter() - started
+        database_cpu = backends.stop() if backends is not None else 0.0
         parent.send("stop")
-        accepted, refused, span, duplicates = parent.recv()
+        accepted, refused, span, duplicates, emulator_cpu = parent.recv()
         server.join(timeout=10)
-    return TierResult(accepted, refused, span, duplicates, wall, sent, processes)
+    return TierResult(
+        accepted,
+        refused,
+        span,
+        duplicates,
+        wall,
+        sent,
+        processes,
+        emulator_cpu,
+        sender_cpu,
+        database_cpu,
+    )

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from urllib.parse import urlencode
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from telegram.error import NetworkError, TimedOut
 
 from digestbot.delivery.tick import standalone_bot
-from digestbot.delivery.transport import KeepAliveRequest
+from digestbot.delivery.transport import KeepAliveRequest, form_body
 from digestbot.sandbox.emulator import Emulator
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -146,3 +149,8 @@ async def test_post_text_sends_markup_and_returns_the_message_id(emulator: Emula
     assert message["message_id"] == message_id
     assert message["html"] == "<b>hi</b>"
     assert message["reply_markup"] == markup
+
+
+@given(st.dictionaries(st.text(min_size=1), st.text(), max_size=5))
+def test_the_form_body_is_what_urlencode_writes(parameters: dict[str, str]) -> None:
+    assert form_body(parameters) == urlencode(parameters).encode()

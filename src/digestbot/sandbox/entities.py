@@ -99,6 +99,8 @@ def _optional_str(value: Any) -> str | None:
 
 def utf16_len(s: str) -> int:
     """Length of ``s`` in UTF-16 code units (characters beyond U+FFFF count twice)."""
+    if s.isascii():
+        return len(s)
     return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
 
 

@@ -121,7 +121,10 @@ class _Parser:
         if b"&" in chunk:
             chunk = _REFERENCE.sub(self._reference_bytes, chunk)
         self.out += chunk
-        self.units += len(chunk.decode("utf-8").encode("utf-16-le")) // 2
+        if chunk.isascii():
+            self.units += len(chunk)
+        else:
+            self.units += len(chunk.decode("utf-8").encode("utf-16-le")) // 2
 
     def _reference_bytes(self, match: re.Match[bytes]) -> bytes:
         code = _reference_code(match)
@@ -196,6 +199,12 @@ class _Parser:
     def _quoted_value(self, pos: int) -> tuple[int, str]:
         quote = self.data[pos]
         pos += 1
+        stop = self.data.find(b"\0", pos)  # always found: the data ends in NUL
+        closing = self.data.find(quote, pos, stop)
+        stop = stop if closing < 0 else closing
+        if self.data.find(b"&", pos, stop) < 0:  # no reference to decode: the bytes as they are
+            value_bytes = self.data[pos:stop]
+            return (stop + 1 if closing >= 0 else stop), value_bytes.decode("utf-8", "replace")
         value = bytearray()
         while self.data[pos] != quote and self.data[pos] != 0:
             if self.data[pos] == ord("&"):

@@ -7,6 +7,7 @@ least ``/``; ``tg://host?query`` with a host of letters, digits, ``-`` and ``_``
 
 from __future__ import annotations
 
+import re
 import string
 
 __all__ = ["checked_link"]
@@ -14,13 +15,15 @@ __all__ = ["checked_link"]
 _HOST_CHARS = frozenset(string.ascii_lowercase + string.digits + ".-_!$,~*'();&+=")
 _TG_HOST_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
 _MAX_PORT = 65535
+_CONTROL = re.compile("[\x00-\x20]")
 
 
 def _valid_host(host: str) -> bool:
     """Letters, digits and URL-safe marks; any non-ASCII character is allowed as TDLib does."""
     if host.startswith("[") and host.endswith("]"):
         return all(ch in "0123456789abcdef:." for ch in host[1:-1])
-    return bool(host) and host != "." and all(ch in _HOST_CHARS or ord(ch) >= 128 for ch in host)
+    others = set(host) - _HOST_CHARS
+    return bool(host) and host != "." and all(ord(ch) >= 128 for ch in others)
 
 
 def _encode_path(path: str) -> str:
@@ -28,7 +31,7 @@ def _encode_path(path: str) -> str:
     path = path.rstrip(" \t\r\n\v\0")
     if not path.startswith("/"):
         path = "/" + path
-    return "".join(f"%{ord(ch):02X}" if ord(ch) <= 0x20 else ch for ch in path)
+    return _CONTROL.sub(lambda control: f"%{ord(control[0]):02X}", path)
 
 
 def _tg_link(rest: str) -> str | None:

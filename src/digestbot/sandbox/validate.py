@@ -156,6 +156,8 @@ def coerce_params(method: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for param in spec.params:
         value = raw.get(param.name)
+        if value is None and not param.required:
+            continue  # absent: as an empty value, nothing to read
         if "InputFile" in param.types and value is not None and not isinstance(value, str):
             result[param.name] = value  # an uploaded file, passed through untouched
             continue

@@ -300,7 +300,7 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        Index("ix_outbox_claim", "state", "next_attempt_at"),
+        Index("ix_outbox_claim", "state", "next_attempt_at", "id"),  # the claim order
         Index("ix_outbox_chat_id_state", "chat_id", "state"),
     )
 
