@@ -1,7 +1,7 @@
 """Search benchmark: top-10 with snippets on a large SQLite database, beside bare sqlite3 queries.
 
     python bench/bench_search.py [--articles 100000] [--queries 200] [--db bench/out/search.sqlite3]
-        [--folding-rounds N]
+        [--folding-rounds N [--folding-control]] [--no-bare]
 
 Builds the database through ``save_article`` (reused when it already holds the articles), then
 times ``search_articles`` (bm25, snippets) per query class, a bare FTS5 MATCH ranked the same
@@ -336,6 +336,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="compare folding with itself instead (A/A: the noise of the comparison)",
     )
+    parser.add_argument(
+        "--no-bare",
+        action="store_true",
+        help="leave out the bare FTS5 and instr columns (slow: seconds a query on a busy machine)",
+    )
     quick = {"articles": 5_000, "queries": 50, "db": Path("bench/out/search-quick.sqlite3")}
     args = parse_args(parser, quick, argv)
     url = f"sqlite:///{args.db}"
@@ -372,18 +377,20 @@ def main(argv: list[str] | None = None) -> None:
             * 100
         )
         ours = timed(lambda q: search_articles(session, q, limit=10), queries)
-        fts = timed(
-            lambda q: bare.execute(
-                "SELECT rowid FROM {0} WHERE {0} MATCH ? ORDER BY rank LIMIT 10".format(
-                    *bare_match(q)
-                ),
-                (bare_match(q)[1],),
-            ).fetchall(),
-            queries,
-        )
-        column = "plain" if is_cjk(queries[0][0]) else "lower(plain)"
-        scan_sql = f"SELECT id FROM article_texts WHERE instr({column}, ?) > 0 LIMIT 10"
-        scan = timed(lambda q: bare.execute(scan_sql, (q,)).fetchall(), queries[:50])  # noqa: B023
+        fts = scan = (math.nan, math.nan)
+        if not args.no_bare:
+            fts = timed(
+                lambda q: bare.execute(
+                    "SELECT rowid FROM {0} WHERE {0} MATCH ? ORDER BY rank LIMIT 10".format(
+                        *bare_match(q)
+                    ),
+                    (bare_match(q)[1],),
+                ).fetchall(),
+                queries,
+            )
+            column = "plain" if is_cjk(queries[0][0]) else "lower(plain)"
+            scan_sql = f"SELECT id FROM article_texts WHERE instr({column}, ?) > 0 LIMIT 10"
+            scan = timed(lambda q: bare.execute(scan_sql, (q,)).fetchall(), queries[:50])  # noqa: B023
         print(
             f"| {name} | {share:.1f} % | {ours[0]:.1f} / {ours[1]:.1f} "
             f"| {fts[0]:.1f} / {fts[1]:.1f} | {scan[0]:.1f} / {scan[1]:.1f} |"
