@@ -6,7 +6,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session
 
 from digestbot.model import Article, ArticleText, Lang
@@ -63,3 +65,21 @@ def loaded_session(kind: str, folder: Path, corpus: Sequence[Article]) -> Iterat
             save_article(session, item, content_hash=item.key, source_path=f"{item.key}.md")
         session.commit()
         yield session
+
+
+def corpus_fixture(corpus: Sequence[Article], folder: str) -> Any:
+    """A module-scoped ``loaded`` fixture: a session on ``corpus``, once per database (SQLite,
+    and PostgreSQL where a server runs); the tests using it only read."""
+
+    @pytest.fixture(
+        scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+    )
+    def loaded(
+        request: pytest.FixtureRequest,
+        tmp_path_factory: pytest.TempPathFactory,
+        postgres_available: bool,
+    ) -> Iterator[Session]:
+        with loaded_session(request.param, tmp_path_factory.mktemp(folder), corpus) as session:
+            yield session
+
+    return loaded

@@ -119,27 +119,40 @@ def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
         schema_is_current(engine)
 
 
+def _insert_old_text(connection: Connection, key: str, title: str, body: str) -> None:
+    """An article with one Chinese text, as a store before ``article_texts.folded`` has it (no
+    search index rows: add them, or empty the index, as the test needs)."""
+    now = "2024-05-01 00:00:00"
+    connection.execute(
+        text(
+            "INSERT INTO articles (key, date, content_hash, source_path, created_at, updated_at) "
+            "VALUES (:key, :now, 'x', :path, :now, :now)"
+        ),
+        {"key": key, "now": now, "path": f"{key}.md"},
+    )
+    connection.execute(
+        text(
+            "INSERT INTO article_texts (article_id, lang, title, summary, body, plain, key_terms) "
+            "SELECT id, 'zh', :title, :body, :body, :plain, '[]' FROM articles WHERE key = :key"
+        ),
+        {"key": key, "title": title, "body": body, "plain": f"{title}\n\n{body}"},
+    )
+
+
 def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_url: str) -> None:
     """A store from before Traditional Chinese: its readers stay Simplified, and its stored texts
-    are indexed again with the folding tokenizer (the index at 0005 is emptied here, so only the
+    are indexed again with the folding tokenizer (the index at 0005 is empty here, so only the
     migration can make them findable)."""
     from alembic import command
     from sqlalchemy.orm import Session
 
-    from digestbot.model import Lang
-    from digestbot.store.articles import save_article
     from digestbot.store.search import search_articles
-    from digestbot.store.search_schema import rebuild_index
-    from tests.store.factory import article
-    from tests.store.factory import text as article_text
 
     engine = create_engine_for(db_url)
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "0005")
-    with Session(engine) as session:
-        item = article("tsmc", article_text(Lang.ZH, "台積電擴產", "台積電在高雄設新廠。"))
-        save_article(session, item, content_hash="x", source_path="tsmc.md")
-        session.execute(
+        _insert_old_text(connection, "tsmc", "台積電擴產", "台積電在高雄設新廠。")
+        connection.execute(
             text(
                 "INSERT INTO subscribers (chat_id, language, timezone, digest_time, state, "
                 "created_at, updated_at) VALUES (7, 'zh', 'Asia/Taipei', '08:00:00', 'active', "
@@ -147,13 +160,44 @@ def test_upgrade_to_0006_keeps_readers_simplified_and_reindexes_both_scripts(db_
             ),
             {"now": "2024-05-01 00:00:00"},
         )
-        rebuild_index(session.connection(), [])
-        session.commit()
     upgrade_schema(engine)
     with Session(engine) as session:
         assert session.execute(text("SELECT script FROM subscribers")).scalar_one() == "hans"
         for query in ("台积电", "台積電", "高雄设新厂"):
             assert [hit.key for hit in search_articles(session, query)] == ["tsmc"]
+    engine.dispose()
+
+
+def test_upgrade_to_0012_folds_the_stored_texts_for_phrase_checks(db_url: str) -> None:
+    """Texts stored before 0012 get their folded phrases: a Simplified phrase of 3+ characters
+    (checked against the text after the index lookup) then finds a Traditional text, ranked as
+    its Simplified twin; Simplified texts need none. The downgrade drops the column."""
+    from alembic import command
+    from sqlalchemy.orm import Session
+
+    from digestbot.store.search import search_articles
+    from digestbot.store.search_schema import IndexRow, add_to_index
+
+    engine = create_engine_for(db_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0011")
+        _insert_old_text(connection, "hant", "台積電擴產", "台積電在高雄設新廠。")
+        _insert_old_text(connection, "hans", "台积电扩产", "台积电在高雄设新厂。")
+        rows = connection.execute(text("SELECT id, title, summary, body FROM article_texts"))
+        add_to_index(connection, [IndexRow(*row) for row in rows])
+    upgrade_schema(engine)
+    with Session(engine) as session:
+        folded = dict(session.execute(text("SELECT title, folded FROM article_texts")).all())
+        assert folded == {
+            "台積電擴產": "台积电扩产\x1f台积电在高雄设新厂\x1f台积电在高雄设新厂",
+            "台积电扩产": None,
+        }
+        hits = search_articles(session, "高雄设新厂")
+        assert sorted(hit.key for hit in hits) == ["hans", "hant"]
+        assert hits[0].score == hits[1].score
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0011")
+    assert "folded" not in {c["name"] for c in inspect(engine).get_columns("article_texts")}
     engine.dispose()
 
 

@@ -21,7 +21,7 @@ from digestbot.store.tokenize import (
     build_query,
     fit_query,
 )
-from tests.store.factory import article, loaded_session, text
+from tests.store.factory import article, corpus_fixture, loaded_session, text
 
 ALIBABA_ZH = (
     "阿里巴巴集团，这家中国电子商务巨头，用云计算积分投资初创企业。"
@@ -129,17 +129,7 @@ HOSTILE = [
 ]
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def loaded(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    postgres_available: bool,
-) -> Iterator[Session]:
-    """The corpus, loaded once per module and database (the search tests only read)."""
-    with loaded_session(request.param, tmp_path_factory.mktemp("search"), CORPUS) as session:
-        yield session
+loaded = corpus_fixture(CORPUS, "search")
 
 
 def _found(session: Session, query: str, **kwargs: object) -> set[tuple[str, str]]:

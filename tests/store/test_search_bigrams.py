@@ -8,7 +8,6 @@ on SQLite as on PostgreSQL (where a phrase is a ``<->`` tsquery).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -19,7 +18,7 @@ from digestbot.model import Article, Lang
 from digestbot.store.search import count_matches, search_articles
 from digestbot.store.search_schema import has_phrases, phrase_score
 from digestbot.store.tokenize import build_query, cjk_bigrams, has_phrase, index_tokens, is_cjk
-from tests.store.factory import article, loaded_session, text
+from tests.store.factory import article, corpus_fixture, text
 from tests.store.test_tokenize import TEXTS
 
 CORPUS: tuple[Article, ...] = (
@@ -54,17 +53,7 @@ BATTERY: dict[str, set[str]] = {
 }
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def loaded(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    postgres_available: bool,
-) -> Iterator[Session]:
-    """The false-positive corpus, loaded once per module and database."""
-    with loaded_session(request.param, tmp_path_factory.mktemp("bigrams"), CORPUS) as session:
-        yield session
+loaded = corpus_fixture(CORPUS, "bigrams")
 
 
 @pytest.mark.parametrize(("query", "expected"), BATTERY.items())
@@ -104,15 +93,15 @@ def test_has_phrase_follows_the_tokenizer() -> None:
 
 
 def test_has_phrases_needs_every_phrase_within_one_field() -> None:
-    assert has_phrases("新能源", "", "新能源\n\n两个字源汽车", "新 能 源")
-    assert not has_phrases("新能源", "", "新能源\n\n两个字源汽车", "新 能 源 汽 车")
-    assert has_phrases("新能源", "汽车销量", "新能源\n\n正文", "新 能 源\n汽 车 销")
-    assert not has_phrases("新能源", "汽车销量", "新能源\n\n正文", "新 能 源\n汽 车 X")
+    assert has_phrases("新能源", "", "新能源\n\n两个字源汽车", None, "新 能 源")
+    assert not has_phrases("新能源", "", "新能源\n\n两个字源汽车", None, "新 能 源 汽 车")
+    assert has_phrases("新能源", "汽车销量", "新能源\n\n正文", None, "新 能 源\n汽 车 销")
+    assert not has_phrases("新能源", "汽车销量", "新能源\n\n正文", None, "新 能 源\n汽 车 X")
 
 
 def test_phrase_score_weighs_title_over_body() -> None:
-    in_title = phrase_score("新能源汽车", "", "新能源汽车\n\n正文", "新 能 源")
-    in_body = phrase_score("标题", "", "标题\n\n新能源汽车", "新 能 源")
+    in_title = phrase_score("新能源汽车", "", "新能源汽车\n\n正文", None, "新 能 源")
+    in_body = phrase_score("标题", "", "标题\n\n新能源汽车", None, "新 能 源")
     assert in_title < in_body < 0
 
 

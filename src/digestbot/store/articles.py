@@ -16,8 +16,10 @@ from digestbot.model import Article, ArticleText, Lang, StoredArticle, required_
 from digestbot.store import models as m
 from digestbot.store.bulk import insert_rows, table_of
 from digestbot.store.search_schema import (
+    FOLDED,
     IndexRow,
     add_to_index,
+    folded_phrases,
     index_body,
     index_values,
     rebuild_index,
@@ -44,6 +46,7 @@ __all__ = [
     "offered_clause",
     "prepare_index",
     "rebuild_search_index",
+    "refresh_folded",
     "save_article",
     "save_articles",
 ]
@@ -271,11 +274,22 @@ def _insert_texts(connection: Connection, texts: Sequence[_NewText]) -> None:
     """Insert ``texts`` (their articles have none left: see _forget_texts) and index them."""
     if not texts:
         return
+    dialect = connection.dialect.name
+    prepared = [
+        n.prepared
+        or index_values(
+            dialect, n.text.title, n.text.summary, index_body(n.text.title, n.text.plain)
+        )
+        for n in texts
+    ]
     insert_rows(
         connection,
         table_of(m.ArticleText),
-        ["article_id", "lang", "title", "summary", "body", "plain", "key_terms"],
-        [_text_row(n.article_id, n.text) for n in texts],
+        ["article_id", "lang", "title", "summary", "body", "plain", "key_terms", "folded"],
+        [
+            _text_row(n.article_id, n.text, values)
+            for n, values in zip(texts, prepared, strict=True)
+        ],
     )
     found = connection.execute(
         select(m.ArticleText.article_id, m.ArticleText.lang, m.ArticleText.id).where(
@@ -291,17 +305,26 @@ def _insert_texts(connection: Connection, texts: Sequence[_NewText]) -> None:
                 n.text.title,
                 n.text.summary,
                 index_body(n.text.title, n.text.plain),
-                n.prepared,
+                values,
             )
-            for n in texts
+            for n, values in zip(texts, prepared, strict=True)
         ],
     )
 
 
-def _text_row(article_id: int, t: ArticleText) -> tuple[object, ...]:
+def _text_row(article_id: int, t: ArticleText, values: Mapping[str, str]) -> tuple[object, ...]:
     """The ``article_texts`` row of ``t`` (key terms as JSON text: psycopg would make a list an
-    array)."""
-    return (article_id, t.lang.value, t.title, t.summary, t.body, t.plain, json.dumps(t.key_terms))
+    array; ``folded`` from its index values: see ``search_schema.folded_phrases``)."""
+    return (
+        article_id,
+        t.lang.value,
+        t.title,
+        t.summary,
+        t.body,
+        t.plain,
+        json.dumps(t.key_terms),
+        values[FOLDED] or None,
+    )
 
 
 def _link_tags(connection: Connection, articles: Sequence[tuple[int, Sequence[str]]]) -> None:
@@ -442,6 +465,39 @@ def list_tags(session: Session) -> list[tuple[str, int]]:
         .order_by(count.desc(), m.Tag.name)
     )
     return [(name, n) for name, n in rows]
+
+
+def refresh_folded(session: Session, batch: int = 2000) -> int:
+    """Compute ``article_texts.folded`` of every stored text again (after a change to the
+    tokenizer, beside :func:`rebuild_search_index`); returns how many texts have one."""
+    connection = session.connection()
+    text_ids = connection.execute(select(m.ArticleText.id).order_by(m.ArticleText.id)).scalars()
+    ids = list(text_ids)
+    count = 0
+    for start in range(0, len(ids), batch):
+        rows = connection.execute(
+            select(
+                m.ArticleText.id,
+                m.ArticleText.title,
+                m.ArticleText.summary,
+                m.ArticleText.plain,
+                m.ArticleText.folded,
+            ).where(m.ArticleText.id.in_(ids[start : start + batch]))
+        )
+        changed = []
+        for r in rows:
+            folded = folded_phrases((r.title, r.summary, index_body(r.title, r.plain)))
+            count += folded is not None
+            if folded != r.folded:
+                changed.append({"text_id": r.id, "folded": folded})
+        if changed:
+            connection.execute(
+                update(m.ArticleText)
+                .where(m.ArticleText.id == bindparam("text_id"))
+                .values(folded=bindparam("folded")),
+                changed,
+            )
+    return count
 
 
 def rebuild_search_index(session: Session) -> int:

@@ -68,8 +68,8 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-    dbapi_connection.create_function(HAS_PHRASES, 4, has_phrases, deterministic=True)
-    dbapi_connection.create_function(PHRASE_SCORE, 4, phrase_score, deterministic=True)
+    dbapi_connection.create_function(HAS_PHRASES, 5, has_phrases, deterministic=True)
+    dbapi_connection.create_function(PHRASE_SCORE, 5, phrase_score, deterministic=True)
 
 
 def create_engine_for(url: str, *, echo: bool = False) -> Engine:

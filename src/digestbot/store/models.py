@@ -164,6 +164,8 @@ class ArticleText(Base):
     body: Mapped[str] = mapped_column(Text)  # Markdown
     plain: Mapped[str] = mapped_column(Text)  # title + body as plain text
     key_terms: Mapped[list[str]] = mapped_column(JSON)
+    # the fields as search finds phrases in them, when not as written (search_schema)
+    folded: Mapped[str | None] = mapped_column(Text)
 
 
 class Tag(Base):

@@ -85,7 +85,7 @@ def _candidates(
         conditions.append("t.lang = :lang")
     if bigrams is not None:
         params["phrases"] = "\n".join(query.phrases())
-        fields = "t.title, t.summary, t.plain, :phrases"
+        fields = "t.title, t.summary, t.plain, t.folded, :phrases"
         # FTS5's bm25 is 0 without positions: the phrases are scored from the text instead
         score = f"{score} + {PHRASE_SCORE}({fields})" if score else f"{PHRASE_SCORE}({fields})"
         if query.phrases(3):
@@ -145,6 +145,7 @@ def _hits(
                 m.ArticleText.title,
                 m.ArticleText.summary,
                 m.ArticleText.plain,
+                m.ArticleText.folded,
                 m.Article.id.label("article_id"),
                 m.Article.key,
                 m.Article.url,
@@ -167,7 +168,9 @@ def _hits(
                 key=row.key,
                 lang=row.lang,
                 title=row.title,
-                snippet=make_snippet((body, row.summary, row.title), query),
+                snippet=make_snippet(
+                    (body, row.summary, row.title), query, as_written=row.folded is None
+                ),
                 url=row.url,
                 date=row.date,
                 tags=tags.get(row.article_id, ()),

@@ -6,26 +6,34 @@ original text stays in ``article_texts``, so removing a row needs the text it wa
 :data:`FTS_TABLE` holds the tokens with positions and prefix indexes, :data:`BIGRAM_TABLE` the CJK
 bigrams of all three fields in one column, each once per text, without positions or counts
 (``detail=none``, ``columnsize=0``, the ``ascii`` tokenizer: the bigrams are already folded),
-which is what keeps it cheap to build; its matches are scored from the text (:func:`phrase_score`).
+which is what keeps it cheap to build; its matches are checked and scored from the text
+(:func:`has_phrases`, :func:`phrase_score`) with plain substring searches: in the text as written,
+or, for a text with characters that fold (Traditional, compatibility forms), in its folded phrases
+(``article_texts.folded``, :func:`folded_phrases`) stored beside it, so that a query pays nothing
+for folding.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Connection, text
 
-from digestbot.store.tokenize import SEP, cjk_bigrams, has_phrase, index_tokens
+from digestbot.store.tokenize import SEP, cjk_bigrams, has_phrase, index_tokens, phrase_runs
 
 __all__ = [
     "BIGRAM_TABLE",
+    "FIELD_BREAK",
+    "FOLDED",
     "FTS_TABLE",
     "HAS_PHRASES",
     "PG_TABLE",
     "PHRASE_SCORE",
     "IndexRow",
     "add_to_index",
+    "folded_phrases",
     "has_phrases",
     "include_name",
     "index_body",
@@ -67,35 +75,85 @@ class IndexRow:
     prepared: Mapping[str, str] | None = None  # index_values() computed ahead, e.g. in a worker
 
 
+FOLDED = "folded"  # the key of index_values() that goes to article_texts.folded, not the index
+FIELD_BREAK = "\x1f"  # between the fields in article_texts.folded
+
+
 def index_values(dialect: str, title: str, summary: str, body: str) -> dict[str, str]:
-    """What the index stores for one text on ``dialect`` (pure: safe to compute in a worker)."""
+    """What the index stores for one text on ``dialect``, and under :data:`FOLDED` its
+    :func:`folded_phrases` ("" for None) for ``article_texts`` (pure: safe in a worker)."""
+    tokens = [index_tokens(value) for value in (title, summary, body)]
+    values = {FOLDED: folded_phrases((title, summary, body), tokens) or ""}
     if dialect != "sqlite":
-        return {"tsv": tsvector_literal(title, summary, body)}
-    values: dict[str, str] = {}
+        values["tsv"] = _tsvector_of(tokens)
+        return values
     bigrams: dict[str, None] = {}
-    for field, value in zip(_FIELDS, (title, summary, body), strict=True):
-        tokens = index_tokens(value)
-        values[field] = " ".join(tokens)
-        bigrams.update(dict.fromkeys(cjk_bigrams(tokens)))
+    for field, field_tokens in zip(_FIELDS, tokens, strict=True):
+        values[field] = " ".join(field_tokens)
+        bigrams.update(dict.fromkeys(cjk_bigrams(field_tokens)))
     bigrams.pop(SEP, None)
     values["bigrams"] = " ".join(bigrams)  # each once: the bigram table keeps no counts
     return values
 
 
+def folded_phrases(fields: Sequence[str], tokens: Sequence[list[str]] | None = None) -> str | None:
+    """A text's fields (title, summary, body) as its phrases are searched, when not as written.
+
+    None when every field is searched as written; else each field's :func:`phrase_runs` (the
+    field as written where that is None), separated by :data:`FIELD_BREAK`. Computed once when
+    a text is stored, so the phrase check of a query is a substring search either way.
+    """
+    tokens = tokens or [index_tokens(field) for field in fields]
+    runs = [
+        phrase_runs(field, field_tokens) for field, field_tokens in zip(fields, tokens, strict=True)
+    ]
+    if all(run is None for run in runs):
+        return None
+    return FIELD_BREAK.join(
+        field if run is None else run for field, run in zip(fields, runs, strict=True)
+    )
+
+
+@lru_cache(maxsize=64)
+def _literals(phrases: str) -> tuple[str, ...] | None:
+    """The phrases (lines of token phrases) as substrings, or None when a token is of several
+    characters (ゟ, ヿ): then only the tokenizer can tell."""
+    lines = phrases.split("\n")
+    if any(len(token) != 1 for line in lines for token in line.split(" ")):
+        return None
+    return tuple(line.replace(" ", "") for line in lines)
+
+
 HAS_PHRASES = "digestbot_has_phrases"  # SQL function on SQLite connections: see has_phrases
 
 
-def has_phrases(title: str, summary: str, plain: str, phrases: str) -> bool:
+def has_phrases(title: str, summary: str, plain: str, folded: str | None, phrases: str) -> bool:
     """Whether every phrase (lines of :meth:`SearchQuery.phrases`) is in one indexed field.
 
     What the bigram table, which keeps no positions, cannot tell: that the bigrams are adjacent
     and in order, in the same field (registered as :data:`HAS_PHRASES` by ``store.db``).
+    ``folded`` is the text's :func:`folded_phrases`; without them, the fields as written are
+    searched (the body within ``plain``, without copying it out).
     """
-    body = index_body(title, plain)
+    literals = _literals(phrases)
+    if literals is None:
+        body = index_body(title, plain)
+        return all(
+            any(has_phrase(field, phrase) for field in (title, summary, body))
+            for phrase in phrases.split("\n")
+        )
+    if folded is not None:
+        return all(literal in folded for literal in literals)
+    start = _body_start(title, plain)
     return all(
-        any(has_phrase(field, phrase) for field in (title, summary, body))
-        for phrase in phrases.split("\n")
+        literal in title or literal in summary or plain.find(literal, start) >= 0
+        for literal in literals
     )
+
+
+def _body_start(title: str, plain: str) -> int:
+    """Where the body starts in ``plain`` (see :func:`index_body`), give or take spaces."""
+    return len(title) if title and plain.startswith(title) else 0
 
 
 PHRASE_SCORE = "digestbot_phrase_score"  # SQL function on SQLite connections: see phrase_score
@@ -103,21 +161,36 @@ _FIELD_WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, body: as bm25 weighs the to
 _K1 = 1.2
 
 
-def phrase_score(title: str, summary: str, plain: str, phrases: str) -> float:
+def _counts(title: str, summary: str, plain: str, folded: str | None, literal: str) -> list[int]:
+    """How often ``literal`` is in the title, the summary and the body (non-overlapping)."""
+    if folded is not None:
+        return [field.count(literal) for field in folded.split(FIELD_BREAK)]
+    return [
+        title.count(literal),
+        summary.count(literal),
+        plain.count(literal, _body_start(title, plain)),
+    ]
+
+
+def phrase_score(title: str, summary: str, plain: str, folded: str | None, phrases: str) -> float:
     """A bm25-like score (negative: lower is better) of the phrases found in a text's fields.
 
     The bigram table keeps no positions, so FTS5's bm25 cannot rank its matches; each phrase
-    counts per field with bm25's saturation (k1 = 1.2) and the token columns' weights.
+    counts per field (in ``folded``, the text's :func:`folded_phrases`, when it has them) with
+    bm25's saturation (k1 = 1.2) and the token columns' weights.
     """
     score = 0.0
-    fields = (title, summary, index_body(title, plain))
-    for phrase in phrases.split("\n"):
-        tokens = phrase.split(" ")
-        literal = "".join(tokens) if all(len(token) == 1 for token in tokens) else ""
-        for field, weight in zip(fields, _FIELD_WEIGHTS, strict=True):
-            found = field.count(literal) if literal else 0
-            if not found and has_phrase(field, phrase):
-                found = 1
+    literals = _literals(phrases)
+    if literals is None:
+        fields = (title, summary, index_body(title, plain))
+        for phrase in phrases.split("\n"):
+            for field, weight in zip(fields, _FIELD_WEIGHTS, strict=True):
+                found = 1 if has_phrase(field, phrase) else 0
+                score -= weight * found / (found + _K1)
+        return score
+    for literal in literals:
+        counts = _counts(title, summary, plain, folded, literal)
+        for found, weight in zip(counts, _FIELD_WEIGHTS, strict=True):
             score -= weight * found / (found + _K1)
     return score
 
@@ -161,10 +234,15 @@ def _write_fts(connection: Connection, rows: Sequence[IndexRow], *, delete: bool
 
 def tsvector_literal(title: str, summary: str, body: str) -> str:
     """A ``tsvector`` in PostgreSQL's text form: weights A/B/C, a skipped position at each SEP."""
+    return _tsvector_of([index_tokens(field) for field in (title, summary, body)])
+
+
+def _tsvector_of(tokens: Sequence[list[str]]) -> str:
+    """:func:`tsvector_literal` of the fields' tokens."""
     positions: dict[str, list[str]] = {}
     position = 1
-    for field, weight in ((title, "A"), (summary, "B"), (body, "C")):
-        for token in index_tokens(field):
+    for field_tokens, weight in zip(tokens, "ABC", strict=True):
+        for token in field_tokens:
             if token != SEP:
                 kept = positions.setdefault(token, [])
                 if len(kept) < _PG_MAX_POSITIONS:
@@ -189,7 +267,9 @@ def add_to_index(connection: Connection, rows: Sequence[IndexRow]) -> None:
         [
             {
                 "id": row.text_id,
-                **(row.prepared or index_values("postgresql", row.title, row.summary, row.body)),
+                "tsv": (
+                    row.prepared or index_values("postgresql", row.title, row.summary, row.body)
+                )["tsv"],
             }
             for row in rows
         ],

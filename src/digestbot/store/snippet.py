@@ -79,7 +79,7 @@ def _window(text: str, first_hit: int) -> tuple[int, int]:
     return start, end
 
 
-def _first_hits(text: str, query: SearchQuery) -> list[int]:
+def _first_hits(text: str, query: SearchQuery, as_written: bool) -> list[int]:
     """Where each group first appears in ``text``, found quickly (exact text, any case)."""
     found = []
     for group in query.groups:
@@ -88,7 +88,7 @@ def _first_hits(text: str, query: SearchQuery) -> list[int]:
             position = match.start() if match else -1
         else:
             position = text.find("".join(group.tokens))
-            if position < 0:  # written in the other script, or in compatibility forms
+            if position < 0 and not as_written:  # in the other script, compatibility forms
                 match = phrase_pattern(" ".join(group.tokens)).search(text)
                 position = match.start() if match else -1
         if position >= 0:
@@ -108,11 +108,15 @@ def _exact(fields: Sequence[str], query: SearchQuery) -> tuple[str, list[tuple[i
     return best[1], best[2]
 
 
-def make_snippet(fields: Sequence[str], query: SearchQuery) -> Snippet:
-    """A snippet from the field (in order of preference) where most query groups hit."""
+def make_snippet(fields: Sequence[str], query: SearchQuery, *, as_written: bool = False) -> Snippet:
+    """A snippet from the field (in order of preference) where most query groups hit.
+
+    ``as_written``: no character of the fields folds to another or to nothing (the text has no
+    ``folded`` phrases), so a CJK phrase not found as written is not there.
+    """
     best: tuple[int, str, int] | None = None
     for field in fields:
-        found = _first_hits(field, query)
+        found = _first_hits(field, query, as_written)
         if found and (best is None or len(found) > best[0]):
             best = (len(found), field, min(found))
     spans: list[tuple[int, int]] = []

@@ -38,6 +38,7 @@ __all__ = [
     "index_tokens",
     "is_cjk",
     "phrase_pattern",
+    "phrase_runs",
     "tokens_with_spans",
     "word_start",
 ]
@@ -90,15 +91,22 @@ class _FoldTable(dict[int, str]):
     def __init__(self) -> None:
         super().__init__()
         self.cjk: set[str] = set()  # folded forms of the CJK characters seen
+        # characters seen that a phrase cannot be found as written: CJK characters folded to
+        # another (Traditional, compatibility forms), letters folded to nothing
+        self.unwritten: set[str] = set()
 
     def __missing__(self, code: int) -> str:
         ch = chr(code)
         if _CJK_RE.match(ch):
             folded = _fold_cjk(ch)
             self.cjk.add(folded)
+            if folded != ch:
+                self.unwritten.add(ch)
             value = f" {folded} "
         elif ch.isalnum():
             value = _fold_word_char(ch)
+            if not value:
+                self.unwritten.add(ch)
         else:
             value = f" {_GAP_MARK} "
         self[code] = value
@@ -149,6 +157,23 @@ def index_tokens(text: str) -> list[str]:
 def index_text(text: str) -> str:
     """``text`` as the search index sees it: folded tokens separated by spaces."""
     return " ".join(index_tokens(text))
+
+
+def phrase_runs(text: str, tokens: list[str] | None = None) -> str | None:
+    """Where the CJK phrases of ``text`` are, as plain strings: None when ``text`` itself is.
+
+    A phrase of single-character tokens is in ``text`` (as :func:`has_phrase` says) exactly
+    when its characters, joined, are in the returned string: the runs of adjacent
+    single-character CJK tokens, one a line. None means the same holds of ``text`` as written:
+    no character of it folds to another or to nothing. ``tokens`` are ``index_tokens(text)``
+    when the caller has them.
+    """
+    tokens = index_tokens(text) if tokens is None else tokens
+    if text.isascii() or _TABLE.unwritten.isdisjoint(text):  # the table has seen all of text
+        return None
+    cjk_forms = _TABLE.cjk
+    runs = "".join(t if len(t) == 1 and t in cjk_forms else "\n" for t in tokens)
+    return "\n".join(runs.split())
 
 
 def cjk_bigrams(tokens: list[str]) -> list[str]:
