@@ -22,6 +22,7 @@ from tests.support.processes import (
     article_count,
     delivered,
     digestbot_process,
+    log_until,
     stopped_cleanly,
     wait_until,
 )
@@ -62,13 +63,14 @@ async def test_two_runs_on_one_database_answer_each_message_once_and_take_over(
     env = {"DIGESTBOT_DATABASE_URL": bot_database}
     first = await digestbot_process(emulator, "run", "--config", config, env=env)
     second: asyncio.subprocess.Process | None = None
+    early = ""  # the second's log until it is up
     try:
         await wait_until(lambda: article_count(sessions) or None, timeout=60)
         for user in range(100, 130):
             emulator.driver.create_user(user, f"Reader {user}", None, "en")
         await _ask_help(emulator, range(100, 101))  # the first process polls
         second = await digestbot_process(emulator, "run", "--config", config, env=env)
-        await asyncio.sleep(3.0)  # the second is up and has tried the lease
+        early = await log_until(second, "another process receives the updates")  # up, tried
         await _ask_help(emulator, range(101, 120))
         await asyncio.sleep(2.0)  # a second answer would have come by now
         for user in range(100, 120):
@@ -83,7 +85,7 @@ async def test_two_runs_on_one_database_answer_each_message_once_and_take_over(
         if first.returncode is None:
             first.kill()
         await first.wait()
-        log = await stopped_cleanly(second, emulator) if second is not None else ""
+        log = early + await stopped_cleanly(second, emulator) if second is not None else ""
     assert "another process receives the updates" in log
     assert "this process now receives the updates" in log
     assert "Conflict" not in log

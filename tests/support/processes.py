@@ -123,6 +123,23 @@ async def delivered(emulator: Emulator, sessions: sessionmaker[Session], chat_id
     assert set(sent) <= shown
 
 
+async def log_until(process: asyncio.subprocess.Process, needle: str, timeout: float = 60) -> str:
+    """``process``'s log (stderr) read up to the first line holding ``needle``: a process that
+    has said something is up, however slow its start (stopped_cleanly returns the rest)."""
+    stream = process.stderr
+    assert stream is not None
+    lines: list[str] = []
+
+    async def read() -> None:
+        while not lines or needle not in lines[-1]:
+            line = await stream.readline()
+            assert line, f"the process ended before logging {needle!r}:\n{''.join(lines)}"
+            lines.append(line.decode())
+
+    await asyncio.wait_for(read(), timeout)
+    return "".join(lines)
+
+
 async def stopped_cleanly(process: asyncio.subprocess.Process, emulator: Emulator) -> str:
     """SIGTERM ``process``; it must exit 0 with no traceback and no token in its log (returned)."""
     if process.returncode is None:

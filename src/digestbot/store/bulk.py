@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
+from sqlalchemy.exc import DBAPIError
 
 __all__ = ["insert_returning", "insert_rows", "table_of"]
 
@@ -97,10 +98,13 @@ def _copy(
     quote = connection.dialect.identifier_preparer.quote
     sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    dbapi_error = connection.dialect.loaded_dbapi.Error
     try:
         with cursor.copy(sql) as copy:
             for row in params:
                 copy.write_row(row)
+    except dbapi_error as error:  # as SQLAlchemy's own statements raise it (IntegrityError, ...)
+        raise DBAPIError.instance(sql, None, error, dbapi_error) from error
     finally:
         cursor.close()
 
