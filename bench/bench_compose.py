@@ -110,6 +110,11 @@ def populate(url: str, readers: int, articles: int) -> None:
             with cursor.copy("COPY subscriber_tags (chat_id, tag_id) FROM STDIN") as copy:
                 for link in links:
                     copy.write_row(link)
+            # Statistics, as autovacuum takes them within a minute of a load: without them
+            # PostgreSQL plans the due-readers keyset query for an empty table (a bitmap scan of
+            # every reader and a sort, ~240 ms a batch at 1,000,000, instead of ~1.5 ms).
+            cursor.execute("ANALYZE subscribers")
+            cursor.execute("ANALYZE subscriber_tags")
         else:
             cursor.executemany(
                 f"INSERT INTO subscribers ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", subscribers

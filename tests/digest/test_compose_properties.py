@@ -107,7 +107,7 @@ def test_a_page_of_the_rest_is_valid_messages_with_every_article_once(
     for text in texts:
         check_message_text(text, "HTML", None)
         assert visible_length(text) <= MAX_LENGTH
-    assert (left > 0) == bool(re.search(r"(more articles?|还有\d+篇文章)$", texts[-1]))
+    assert (left > 0) == bool(re.search(r"(more articles?|还有[\d,]+篇文章)$", texts[-1]))
 
 
 @given(digest_id=st.integers(0, 2**63 - 1), offset=st.integers(0, 10**9 - 1))

@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-CHUNK = 2000  # readers per round of statements (also keeps IN lists short)
+CHUNK = 5000  # readers per batch (a transaction) and round of statements; keeps IN lists short
 
 
 @dataclass(frozen=True, slots=True)
