@@ -164,10 +164,11 @@ def _insert_copied(
     )
     _copy(connection, scratch, names, params)
     sql = f"INSERT INTO {quote(table.name)} ({columns}) SELECT {columns} FROM {scratch}"
-    try:
-        return [tuple(row) for row in connection.exec_driver_sql(sql + tail)]
-    finally:
-        connection.exec_driver_sql(f"DELETE FROM {scratch}")
+    found = [tuple(row) for row in connection.exec_driver_sql(sql + tail)]
+    # Emptied for the next call; after a failure the transaction's rollback empties it (a
+    # DELETE there would only hide the error behind "current transaction is aborted").
+    connection.exec_driver_sql(f"DELETE FROM {scratch}")
+    return found
 
 
 def _process(process: Any, value: Any) -> Any:

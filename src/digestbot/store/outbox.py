@@ -197,8 +197,7 @@ def claim_due(
         .prefix_with("MATERIALIZED")
     )
     row = OutboxMessage
-    returned: list[Any] = [row.id, row.chat_id, row.text, row.parse_mode, row.reply_markup]
-    returned.extend((row.attempts, row.composition_id, row.digest_id, row.seq))
+    returned = _row_columns()
     if last_sent:
         sent = aliased(OutboxMessage)
         # Only a SENT row has a sent_at. Saying state = SENT here too let PostgreSQL, its
@@ -223,21 +222,20 @@ def open_messages(session: Session, chat_id: int | None = None) -> list[OutboxRo
     """The messages not yet sent (of ``chat_id``), as the sender would send them, in each
     chat's order."""
     row = OutboxMessage
-    query = select(
-        row.id,
-        row.chat_id,
-        row.text,
-        row.parse_mode,
-        row.reply_markup,
-        row.attempts,
-        row.composition_id,
-        row.digest_id,
-        row.seq,
-    ).where(row.state.in_(_OPEN))
+    query = select(*_row_columns()).where(row.state.in_(_OPEN))
     if chat_id is not None:
         query = query.where(row.chat_id == chat_id)
     ordered = query.order_by(row.chat_id, row.created_at, row.seq, row.id)
     return _with_compositions(session, session.execute(ordered).all())
+
+
+def _row_columns() -> list[Any]:
+    """What a row is sent from, in the order :func:`_with_compositions` reads it."""
+    row = OutboxMessage
+    return [
+        *(row.id, row.chat_id, row.text, row.parse_mode, row.reply_markup, row.attempts),
+        *(row.composition_id, row.digest_id, row.seq),
+    ]
 
 
 def _with_compositions(session: Session, claimed: Sequence[Any]) -> list[OutboxRow]:
